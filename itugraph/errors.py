@@ -1,0 +1,107 @@
+"""One error hierarchy for the whole library.
+
+The library never exits the process: it raises these, and ``itugraph.cli`` maps each
+class to an exit code in one place. Every message says what went wrong, where, and how
+to fix it, because the people reading them are data maintainers in a pull request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class ItuGraphError(Exception):
+    """Base class: anything the user can act on. ``exit_code`` is what the CLI returns."""
+
+    exit_code = 2
+    code = "ITUGRAPH_ERROR"
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message}\n  hint: {self.hint}" if self.hint else self.message
+
+
+class InputError(ItuGraphError):
+    """Unusable input: a missing file or folder, an unknown format, a bad argument."""
+
+    code = "INPUT_ERROR"
+
+
+@dataclass
+class SourceLocation:
+    """A place in a source file (1-based line and column) that a message points to."""
+
+    path: Path
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = str(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+
+class RdfSyntaxError(InputError):
+    """A file that does not parse in the format its extension names."""
+
+    code = "RDF_SYNTAX_ERROR"
+
+    def __init__(self, location: SourceLocation, detail: str) -> None:
+        super().__init__(
+            f"{location}: syntax error: {detail}",
+            hint="fix the RDF syntax at that line (run the file through `itugraph fmt --check` "
+            "or an RDF validator to see the surrounding statement)",
+        )
+        self.location = location
+        self.detail = detail
+
+
+class ShapesError(InputError):
+    """The SHACL shapes themselves are malformed (they fail SHACL-for-SHACL)."""
+
+    code = "SHAPES_ERROR"
+
+
+class QueryError(ItuGraphError):
+    """A SPARQL query that cannot be parsed or run (syntax, update, forbidden SERVICE)."""
+
+    code = "QUERY_ERROR"
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran longer than its time limit and was stopped."""
+
+    code = "QUERY_TIMEOUT"
+    exit_code = 3
+
+
+@dataclass
+class Inconsistency:
+    """One OWL 2 RL inconsistency: the rule that fired and the resources involved."""
+
+    rule: str
+    message: str
+    resources: tuple[str, ...] = field(default_factory=tuple)
+
+
+class InconsistencyError(ItuGraphError):
+    """The asserted graph is inconsistent under OWL 2 RL (e.g. a resource in two disjoint classes)."""
+
+    code = "INCONSISTENT_GRAPH"
+    exit_code = 1
+
+    def __init__(self, inconsistencies: list[Inconsistency]) -> None:
+        lines = [f"  - [{i.rule}] {i.message}" for i in inconsistencies]
+        super().__init__(
+            "the graph is inconsistent under OWL 2 RL:\n" + "\n".join(lines),
+            hint="remove or correct the statements about the resources named above",
+        )
+        self.inconsistencies = inconsistencies

@@ -1,0 +1,61 @@
+"""Parsing RDF files into triples, with errors that name the file and line.
+
+pyoxigraph does the parsing: it is 10-25x faster than rdflib on our files (see
+``docs/engines.md``) and reports the line and column of a syntax error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from itugraph.errors import InputError, RdfSyntaxError, SourceLocation
+from itugraph.rdf_formats import format_for_path
+
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+
+
+def parse_file(path: Path) -> Iterator[ox.Quad]:
+    """Quads of one file, in the format its extension names.
+
+    Blank nodes are renamed per file so that ``_:b1`` in two files are two nodes, as
+    RDF merge semantics require. Raises :class:`RdfSyntaxError` with line and column.
+    """
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", hint="check the path or the --root folder")
+    fmt = format_for_path(path)
+    try:
+        yield from ox.parse(path=path, format=fmt.oxigraph, base_iri=path.resolve().as_uri(),
+                            rename_blank_nodes=True)
+    except SyntaxError as exc:
+        line, column = _position(exc)
+        raise RdfSyntaxError(SourceLocation(path, line, column), _detail(exc)) from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read as {fmt.name}: {exc}") from None
+
+
+def load_triples(paths: Iterable[Path]) -> list[Triple]:
+    """The merged triples of ``paths`` (graph names of dataset formats are dropped)."""
+    triples: list[Triple] = []
+    for path in paths:
+        triples.extend((q.subject, q.predicate, q.object) for q in parse_file(path))  # type: ignore[misc]
+    return triples
+
+
+def load_by_file(paths: Iterable[Path]) -> dict[Path, list[Triple]]:
+    """Triples of each file kept apart (for validation reports that name the file)."""
+    return {path: load_triples([path]) for path in paths}
+
+
+def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    return (exc.lineno, exc.offset) if exc.lineno else (None, None)
+
+
+def _detail(exc: SyntaxError) -> str:
+    message = str(exc.msg if exc.msg else exc)
+    # pyoxigraph prefixes "Parser error between line L column C and …: " — the location is
+    # already in our message, so keep only what went wrong.
+    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message \
+        else message
