@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pyparsing import ParseException
+from pyshacl.constraints import CONSTRAINT_PARAMETERS_MAP
 from pyshacl.entrypoints import meta_validate
+from pyshacl.errors import ReportableRuntimeError
+from pyshacl.shapes_graph import ShapesGraph
 from rdflib import RDF, BNode, Graph, URIRef
 from rdflib.namespace import SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from itugraph.errors import InputError, ShapesError
@@ -39,14 +44,22 @@ def load_shapes(paths: list[Path]) -> Graph:
 
 
 def check_shapes(graph: Graph, index: SourceIndex | None = None) -> None:
-    """Raise :class:`ShapesError` if ``graph`` does not conform to SHACL-for-SHACL."""
+    """Raise :class:`ShapesError` if a shape in ``graph`` is malformed, naming each one.
+
+    Three checks, because each sees what the others cannot: SHACL-for-SHACL (structure
+    and value types), building every constraint the way pyshacl will (``sh:minCount -1``
+    passes SHACL-for-SHACL), and parsing every ``sh:select``/``sh:ask`` query.
+    """
     conforms, report, _text = meta_validate(graph, inference="none")
-    if conforms:
+    problems = [] if conforms else sorted(
+        {_problem(graph, report, result, index)
+         for result in report.subjects(SH.resultSeverity, None)})
+    if not problems:
+        problems = _constraint_problems(graph, index) + _sparql_problems(graph, index)
+    if not problems:
         return
-    problems = sorted({_problem(graph, report, result, index) for result in
-                       report.subjects(SH.resultSeverity, None)})
     raise ShapesError(
-        "the SHACL shapes are malformed (they fail SHACL-for-SHACL):\n"
+        "the SHACL shapes are malformed:\n"
         + "\n".join(f"  - {p}" for p in problems),
         hint="fix the shape named above; see https://www.w3.org/TR/shacl/#shacl-shacl",
     )
@@ -80,6 +93,61 @@ def shape_id(node: Node) -> str:
         text = str(node)
         return text.rsplit("#", 1)[-1] if "#" in text else text.rsplit("/", 1)[-1]
     return "anonymous-shape"
+
+
+def _constraint_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
+    """Build each shape's constraint components as pyshacl will, collecting load errors."""
+    try:
+        shapes = list(ShapesGraph(graph).shapes)
+    except ReportableRuntimeError as exc:
+        return [str(exc).splitlines()[0]]
+    problems = []
+    for shape in shapes:
+        for parameter, _value in graph.predicate_objects(shape.node):
+            component = CONSTRAINT_PARAMETERS_MAP.get(parameter)
+            if component is None:
+                continue
+            try:
+                component(shape)
+            except ReportableRuntimeError as exc:
+                problems.append(f"{_where_and_name(graph, shape.node, index)}: "
+                                f"{str(exc).splitlines()[0]}")
+    return sorted(set(problems))
+
+
+def _sparql_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
+    """Parse every SHACL-SPARQL query with its declared prefixes (pyshacl parses late)."""
+    problems = []
+    for predicate in (SH.select, SH.ask):
+        for holder, query in graph.subject_objects(predicate):
+            try:
+                prepareQuery(str(query), initNs=_declared_prefixes(graph, holder))
+            except ParseException as exc:
+                problems.append(f"{_where_and_name(graph, holder, index)}: SPARQL syntax error "
+                                f"in {compact(str(predicate))}: {exc}")
+            except Exception as exc:  # rdflib raises a plain Exception for
+                # unknown prefixes ("Unknown namespace prefix : x"), nothing narrower
+                problems.append(f"{_where_and_name(graph, holder, index)}: {exc}")
+    return sorted(problems)
+
+
+def _declared_prefixes(graph: Graph, holder: Node) -> dict[str, str]:
+    """The prefixes ``sh:prefixes`` makes available to a SPARQL-based constraint."""
+    prefixes: dict[str, str] = {}
+    for ontology in graph.objects(holder, SH.prefixes):
+        for declaration in graph.objects(ontology, SH.declare):
+            prefix = graph.value(declaration, SH.prefix)
+            namespace = graph.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                prefixes[str(prefix)] = str(namespace)
+    return prefixes
+
+
+def _where_and_name(graph: Graph, node: Node, index: SourceIndex | None) -> str:
+    shape = named_shape(graph, node)
+    where = index.locate(str(shape)) if index is not None else None
+    name = compact(str(shape)) if isinstance(shape, URIRef) else "a blank-node shape"
+    return f"{where}: shape {name}" if where else f"shape {name}"
 
 
 def _problem(graph: Graph, report: Graph, result: Node, index: SourceIndex | None) -> str:
