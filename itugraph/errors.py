@@ -105,3 +105,26 @@ class InconsistencyError(ItuGraphError):
             hint="remove or correct the statements about the resources named above",
         )
         self.inconsistencies = inconsistencies
+
+
+class ValidationFailedError(ItuGraphError):
+    """SHACL validation found violations; ``report`` holds them for rendering."""
+
+    code = "VALIDATION_FAILED"
+    exit_code = 1
+
+    def __init__(self, report: object, summary: str) -> None:
+        super().__init__(summary, hint="run `itugraph validate` to see every result")
+        self.report = report
+
+
+class UpdateRefusedError(QueryError):
+    """A SPARQL Update sent to the read-only endpoint."""
+
+    code = "UPDATE_FORBIDDEN"
+
+
+class ServiceRefusedError(QueryError):
+    """A ``SERVICE`` call to an endpoint outside the allow-list (federation is off by default)."""
+
+    code = "SERVICE_FORBIDDEN"

@@ -25,8 +25,11 @@ class RdfFormat:
 
     @property
     def is_dataset(self) -> bool:
-        """True for formats that carry named graphs (N-Quads, TriG)."""
-        return bool(self.oxigraph.supports_datasets)
+        """True for N-Quads and TriG, which keep the named graphs on export.
+
+        JSON-LD could carry them too, but its consumers expect one graph, so it is merged.
+        """
+        return self.name in {"nq", "trig"}
 
 
 FORMATS: dict[str, RdfFormat] = {

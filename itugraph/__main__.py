@@ -1,0 +1,5 @@
+"""``python -m itugraph``."""
+
+from itugraph.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""The build: load + validate + infer, cached on disk so later commands start fast.
+
+A cache entry lives in ``ROOT/.itugraph/<key>/`` where the key hashes every input
+file, the reasoning engine and its version: any change to an input makes a new key, so
+a stale entry is never used. Entries are written to a temporary folder and renamed into
+place, so an interrupted build leaves no half-written entry behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from itugraph import __version__
+from itugraph.errors import InconsistencyError, ValidationFailedError
+from itugraph.load import Triple, load_triples
+from itugraph.project import Project
+from itugraph.store import OxigraphStore, write_store
+
+if TYPE_CHECKING:
+    from itugraph.reasoning import Closure
+
+MANIFEST = "manifest.json"
+STORE_DIR = "store"
+DERIVATIONS = "derivations"
+
+Progress = Callable[[str], None]
+_T = TypeVar("_T")
+
+
+@dataclass
+class Build:
+    """A finished build: where its store and derivations are, and what it measured."""
+
+    project: Project
+    key: str
+    path: Path
+    manifest: dict[str, object] = field(default_factory=dict)
+    from_cache: bool = False
+
+    @property
+    def version(self) -> str:
+        """Short dataset version, for ETags and result-cache keys."""
+        return self.key[:16]
+
+    @property
+    def store_path(self) -> Path:
+        return self.path / STORE_DIR
+
+    @property
+    def derivations_path(self) -> Path:
+        return self.path / DERIVATIONS
+
+    def open_store(self) -> OxigraphStore:
+        return OxigraphStore.open_read_only(self.store_path, self.version)
+
+
+def cache_key(project: Project, engine: str) -> str:
+    """The cache key: inputs, the engine's name and version, and itugraph's version."""
+    from itugraph.reasoning import ENGINE_VERSION
+
+    return project.fingerprint(f"itugraph={__version__}", f"engine={engine}@{ENGINE_VERSION}")
+
+
+def cached_build(project: Project, *, engine: str = "native") -> Build | None:
+    """The finished cache entry for the current inputs, or None when there is none."""
+    key = cache_key(project, engine)
+    path = project.cache_dir / key
+    manifest_file = path / MANIFEST
+    if not manifest_file.is_file():
+        return None
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    return Build(project, key, path, manifest, from_cache=True)
+
+
+def build(
+    project: Project,
+    *,
+    engine: str = "native",
+    validate: bool = True,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> Build:
+    """Load, validate and infer ``project``, or reuse the cache entry for the same inputs.
+
+    Raises :class:`ValidationFailedError` on SHACL violations and
+    :class:`InconsistencyError` on an OWL 2 RL inconsistency; nothing is written then.
+    """
+    say = progress or (lambda _msg: None)
+    if not force and (hit := cached_build(project, engine=engine)) is not None:
+        if validate and not hit.manifest.get("validated"):
+            _validate(project, say)
+            hit.manifest["validated"] = True
+            _write_manifest(hit.path, hit.manifest)
+        say(f"using cached build {hit.version} ({hit.path})")
+        return hit
+    timings: dict[str, float] = {}
+    asserted = _timed(timings, "parse", lambda: load_triples(project.asserted_files()))
+    say(f"parsed {len(asserted)} asserted triples from {len(project.asserted_files())} files")
+    if validate:
+        _timed(timings, "validate", lambda: _validate(project, say))
+    closure = _timed(timings, "infer", lambda: _infer(asserted, engine))
+    say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
+    key = cache_key(project, engine)
+    manifest = {
+        "key": key,
+        "itugraph": __version__,
+        "engine": engine,
+        "asserted_triples": len(asserted),
+        "inferred_triples": len(closure.inferred),
+        "validated": validate,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure,
+                                                          manifest | {"seconds": timings}))
+    say(f"wrote build {key[:16]} to {path}")
+    return Build(project, key, path, json.loads((path / MANIFEST).read_text(encoding="utf-8")))
+
+
+def _validate(project: Project, say: Progress) -> None:
+    from itugraph.validation import validate_project
+
+    if not project.shapes_files():
+        say(f"no shapes in {project.shapes_dir}: skipping SHACL validation")
+        return
+    report = validate_project(project)
+    if report.failed(strict=False):
+        violations = sum(1 for r in report.results if r.severity == "Violation")
+        raise ValidationFailedError(report, f"SHACL validation failed: {violations} violation(s)")
+    say("SHACL validation passed")
+
+
+def _infer(asserted: list[Triple], engine: str) -> Closure:
+    from itugraph.reasoning import infer
+
+    closure = infer(asserted, engine=engine)
+    if closure.inconsistencies:
+        raise InconsistencyError(closure.inconsistencies)
+    return closure
+
+
+def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Closure,
+                 manifest: dict[str, object]) -> Path:
+    final = project.cache_dir / key
+    tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        write_store(tmp / STORE_DIR, asserted, closure.inferred)
+        if closure.derivations is not None:
+            closure.derivations.save(tmp / DERIVATIONS)
+        _write_manifest(tmp, manifest)
+        shutil.rmtree(final, ignore_errors=True)
+        os.replace(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _prune(project.cache_dir, keep=final)
+    _ensure_gitignore(project.cache_dir)
+    return final
+
+
+def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
+    """Write the manifest atomically: it is the marker that an entry is complete."""
+    tmp = folder / f".{MANIFEST}.{os.getpid()}"
+    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(tmp, folder / MANIFEST)
+
+
+def _prune(cache_dir: Path, *, keep: Path) -> None:
+    """Remove older entries: only the current inputs' build is ever used again."""
+    for entry in cache_dir.iterdir():
+        if entry.is_dir() and entry != keep and not entry.name.startswith(".tmp-"):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _ensure_gitignore(cache_dir: Path) -> None:
+    ignore = cache_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+
+
+def _timed(timings: dict[str, float], name: str, step: Callable[[], _T]) -> _T:
+    start = time.perf_counter()
+    try:
+        return step()
+    finally:
+        timings[name] = round(time.perf_counter() - start, 3)

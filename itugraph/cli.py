@@ -1,0 +1,292 @@
+"""The ``itugraph`` command: one thin subcommand per library function.
+
+Exit codes (also in the README): 0 success / conforms, 1 violations or an inconsistent
+graph (or, for ``fmt --check``, files that need formatting), 2 unusable input (syntax
+error, missing file, malformed shapes, bad query), 3 query time limit reached.
+Only :func:`main` turns exceptions into exit codes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from itugraph import __version__
+from itugraph.errors import ItuGraphError, ValidationFailedError
+from itugraph.project import Project
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from itugraph.catalogue import NamedQuery
+
+log = logging.getLogger("itugraph")
+Handler = Callable[[argparse.Namespace, Project], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code (``__main__`` passes it to ``SystemExit``)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
+                        format="%(message)s", stream=sys.stderr)
+    try:
+        project = Project.at(args.root, ontology=args.ontology, data=args.data,
+                             shapes=args.shapes, queries=args.queries)
+        return int(args.handler(args, project))
+    except ValidationFailedError as exc:
+        _print_report(exc.report, "text")
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except ItuGraphError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="itugraph",
+        description="Validate, infer, query, export and serve an OWL + RDF + SHACL project "
+        "(by default the ITU knowledge graph).",
+    )
+    parser.add_argument("--version", action="version", version=f"itugraph {__version__}")
+    parser.add_argument("--root", help="project folder with ontology/, graph/, shapes/, queries/")
+    parser.add_argument("--ontology", help="ontology folder (default ROOT/ontology)")
+    parser.add_argument("--data", help="data folder (default ROOT/graph)")
+    parser.add_argument("--shapes", help="SHACL shapes folder (default ROOT/shapes)")
+    parser.add_argument("--queries", help="named queries folder (default ROOT/queries)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more progress output")
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_validate, _add_build, _add_export, _add_query, _add_queries, _add_explain,
+                _add_serve, _add_fmt):
+        add(commands)
+    return parser
+
+
+# --- validate ----------------------------------------------------------------------------
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("validate", help="SHACL-validate the data (exit 1 on violations)")
+    cmd.add_argument("--inferred", action="store_true",
+                     help="validate the inferred graph instead of the asserted data")
+    cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
+    cmd.add_argument("--format", "-f", default="text", choices=["text", "json", "github", "junit"])
+    cmd.add_argument("-o", "--output", type=Path, help="write the report to FILE")
+    cmd.set_defaults(handler=_validate)
+
+
+def _validate(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.build import build
+    from itugraph.load import Triple
+    from itugraph.validation import validate_project
+
+    inferred: list[Triple] | None = None
+    # Inference also checks OWL 2 RL consistency, so an inconsistent graph fails here (exit 1).
+    built = build(project, validate=False, progress=log.info)
+    if args.inferred:
+        inferred = list(built.open_store().triple_tuples())
+    report = validate_project(project, inferred=inferred, strict=args.strict)
+    _print_report(report, args.format, args.output)
+    return 1 if report.failed(strict=args.strict) else 0
+
+
+def _print_report(report: object, fmt: str, output: Path | None = None) -> None:
+    from itugraph.validation import render
+
+    text = render(report, fmt)  # type: ignore[arg-type]
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+# --- build -------------------------------------------------------------------------------
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("build", help="load + validate + infer, and cache the result")
+    cmd.add_argument("--engine", default="native", choices=["native", "owlrl"],
+                     help="OWL 2 RL engine (owlrl is the slow reference)")
+    cmd.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
+    cmd.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    cmd.set_defaults(handler=_build)
+
+
+def _build(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.build import build
+
+    result = build(project, engine=args.engine, validate=not args.no_validate, force=args.force,
+                   progress=lambda msg: print(msg, file=sys.stderr))
+    manifest = result.manifest
+    print(f"built {result.version}: {manifest.get('asserted_triples')} asserted + "
+          f"{manifest.get('inferred_triples')} inferred triples"
+          f"{' (cached)' if result.from_cache else ''}")
+    return 0
+
+
+# --- export ------------------------------------------------------------------------------
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    from itugraph.rdf_formats import FORMATS
+
+    cmd = commands.add_parser("export", help="write the asserted or inferred graph")
+    which = cmd.add_mutually_exclusive_group()
+    which.add_argument("--asserted", dest="selection", action="store_const", const="asserted",
+                       help="only the asserted triples")
+    which.add_argument("--inferred", dest="selection", action="store_const", const="inferred",
+                       help="asserted + inferred triples (default)")
+    which.add_argument("--inferred-only", dest="selection", action="store_const",
+                       const="inferred-only", help="only the triples the reasoner added")
+    cmd.add_argument("--format", "-f", default="ttl", choices=list(FORMATS))
+    cmd.add_argument("-o", "--output", type=Path, help="write to FILE (default: stdout)")
+    cmd.set_defaults(handler=_export, selection="inferred")
+
+
+def _export(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.build import build
+    from itugraph.export import export_to
+    from itugraph.rdf_formats import format_named
+
+    built = build(project, validate=False, progress=log.info)
+    export_to(built.open_store(), args.selection, format_named(args.format), args.output,
+              protected=project.asserted_files() + project.shapes_files())
+    return 0
+
+
+# --- query / queries ---------------------------------------------------------------------
+
+def _add_query(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("query", help="run a SPARQL query over the inferred graph")
+    cmd.add_argument("query", metavar="QUERY_OR_FILE",
+                     help="SPARQL text, a .rq file, or the name of a catalogue query")
+    cmd.add_argument("--format", "-f", default="table",
+                     help="table|csv|tsv|json|xml for SELECT/ASK; ttl|nt|jsonld|xml for graphs")
+    cmd.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                     help="bind a parameter of a catalogue query (repeatable)")
+    cmd.add_argument("--limit", type=int, help="stop after this many rows")
+    cmd.set_defaults(handler=_query)
+
+
+def _query(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.build import build
+    from itugraph.catalogue import load_catalogue
+    from itugraph.executor import QueryRequest, answer
+    from itugraph.sparql_text import check_query_text
+
+    text, bindings = _resolve_query(args.query, load_catalogue(project.queries_dir), args.param)
+    check_query_text(text)
+    built = build(project, validate=False, progress=log.info)
+    graph_format = args.format if args.format in {"ttl", "nt", "jsonld", "xml", "nq", "trig"} \
+        else "ttl"
+    tabular = args.format if args.format in {"table", "csv", "tsv", "json", "xml"} else "table"
+    response = answer(built.open_store(), QueryRequest(
+        text, tabular_format=tabular, graph_format=graph_format, substitutions=bindings,
+        limit=args.limit))
+    sys.stdout.buffer.write(response.body)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _resolve_query(given: str, catalogue: dict[str, NamedQuery], raw_params: list[str]
+                   ) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+    from itugraph.errors import InputError
+
+    params = {}
+    for item in raw_params:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise InputError(f"bad --param {item!r}", hint="write --param NAME=VALUE")
+        params[name] = value
+    if given in catalogue:
+        named = catalogue[given]
+        return named.text, named.bindings(params)
+    path = Path(given)
+    if given.endswith(".rq") or (len(given) < 4096 and "\n" not in given and path.is_file()):
+        if not path.is_file():
+            raise InputError(f"{given}: no such query file",
+                             hint="pass SPARQL text, a .rq file or a name from `itugraph queries`")
+        return path.read_text(encoding="utf-8"), {}
+    return given, {}
+
+
+def _add_queries(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("queries", help="list the named queries of the catalogue")
+    cmd.set_defaults(handler=_queries)
+
+
+def _queries(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.catalogue import load_catalogue
+
+    for name, named in load_catalogue(project.queries_dir).items():
+        params = " ".join(f"{p.name}:{p.type}" for p in named.parameters)
+        print(f"{name:40} {named.title}" + (f"  [{params}]" if params else ""))
+    return 0
+
+
+# --- explain -----------------------------------------------------------------------------
+
+def _add_explain(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("explain", help="show why an inferred triple holds")
+    cmd.add_argument("subject")
+    cmd.add_argument("predicate")
+    cmd.add_argument("object")
+    cmd.add_argument("--format", "-f", default="text", choices=["text", "json"])
+    cmd.set_defaults(handler=_explain)
+
+
+def _explain(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.explain import explain_command
+
+    return explain_command(project, args.subject, args.predicate, args.object, args.format)
+
+
+# --- serve -------------------------------------------------------------------------------
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("serve", help="serve SPARQL and linked data over HTTP")
+    cmd.add_argument("--host", default=None, help="interface (default 127.0.0.1)")
+    cmd.add_argument("--port", type=int, default=None, help="port (default 8000)")
+    cmd.add_argument("--threads", type=int, default=None, help="HTTP threads")
+    cmd.add_argument("--workers", type=int, default=None, help="query worker processes")
+    cmd.add_argument("--timeout", type=float, default=None, help="query time limit (s)")
+    cmd.set_defaults(handler=_serve)
+
+
+def _serve(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.web.serve import serve
+
+    overrides = {"HOST": args.host, "PORT": args.port, "THREADS": args.threads,
+                 "WORKERS": args.workers, "QUERY_TIMEOUT": args.timeout}
+    serve(project, {k: v for k, v in overrides.items() if v is not None})
+    return 0
+
+
+# --- fmt ---------------------------------------------------------------------------------
+
+def _add_fmt(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser("fmt", help="rewrite data Turtle files in canonical form")
+    cmd.add_argument("--check", action="store_true",
+                     help="only report files that are not canonical (exit 1 if any)")
+    cmd.add_argument("files", nargs="*", type=Path, help="files (default: the data folder)")
+    cmd.set_defaults(handler=_fmt)
+
+
+def _fmt(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.fmt import format_files, turtle_files
+
+    results = format_files(args.files or turtle_files(project), check=args.check)
+    changed = [r.path for r in results if r.changed]
+    for path in changed:
+        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+    print(f"{len(results)} file(s) checked, {len(changed)} "
+          f"{'not canonical' if args.check else 'rewritten'}", file=sys.stderr)
+    return 1 if args.check and changed else 0

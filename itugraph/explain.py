@@ -1,0 +1,89 @@
+"""Why an inferred triple holds: term parsing and rendering around the reasoner's ``explain``.
+
+The derivation tree itself comes from ``itugraph.reasoning`` (recorded while the closure
+was computed and cached with the build); this module turns user input (``<iri>``,
+``prefix:local`` or N-Triples literals) into terms and the tree into text or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+
+from itugraph.build import Build, build
+from itugraph.errors import InputError
+from itugraph.load import Triple
+from itugraph.namespaces import PREFIXES
+from itugraph.project import Project
+from itugraph.results import compact
+
+_PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.\-/%]*)$")
+
+
+def parse_term(text: str, *, position: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """A term from ``<iri>``, ``prefix:local``, a bare ``http(s)://`` IRI or an N-Triples literal."""
+    text = text.strip()
+    if text == "a" and position == "predicate":
+        return ox.NamedNode(PREFIXES["rdf"] + "type")
+    if (match := _PREFIXED.match(text)) and (match["prefix"] or "") in PREFIXES:
+        return ox.NamedNode(PREFIXES[match["prefix"] or ""] + match["local"])
+    if re.match(r"^https?://\S+$", text):
+        text = f"<{text}>"
+    try:
+        parsed = list(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
+        term = parsed[0].object
+        assert not isinstance(term, ox.Triple)
+        return term
+    except SyntaxError:
+        known = ", ".join(PREFIXES)
+        raise InputError(
+            f"cannot read the {position} {text!r}",
+            hint=f"write <http://…>, a prefixed name with one of: {known}, or an N-Triples literal",
+        ) from None
+
+
+def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
+    return (
+        parse_term(subject, position="subject"),  # type: ignore[return-value]
+        parse_term(predicate, position="predicate"),
+        parse_term(obj, position="object"),
+    )
+
+
+def explain_triple(built: Build, triple: Triple) -> dict[str, object]:
+    """The stable JSON form of the derivation tree of ``triple`` in ``built``."""
+    from itugraph.reasoning import Derivations, explain
+
+    if not built.derivations_path.exists():
+        raise InputError("this build has no derivations (it was made with the owlrl engine)",
+                         hint="run `itugraph build --engine native --force`")
+    derivations = Derivations.load(built.derivations_path)
+    tree: dict[str, object] = explain(derivations, triple).to_dict()
+    return tree
+
+
+def render_text(tree: dict[str, object], depth: int = 0) -> str:
+    """An indented tree: each inferred triple with its rule, asserted leaves marked."""
+    triple = " ".join(_short(t) for t in tree["triple"])  # type: ignore[attr-defined]
+    mark = "asserted" if tree.get("asserted") else f"by {tree.get('rule')}"
+    lines = [f"{'  ' * depth}{triple}   [{mark}]"]
+    for premise in tree.get("premises", []) or []:  # type: ignore[attr-defined]
+        lines.append(render_text(premise, depth + 1).rstrip("\n"))
+    return "\n".join(lines) + "\n"
+
+
+def explain_command(project: Project, subject: str, predicate: str, obj: str, fmt: str) -> int:
+    """The ``itugraph explain`` command body."""
+    triple = parse_triple(subject, predicate, obj)
+    tree = explain_triple(build(project, validate=False), triple)
+    print(json.dumps(tree, indent=2, ensure_ascii=False) if fmt == "json" else render_text(tree),
+          end="" if fmt != "json" else "\n")
+    return 0
+
+
+def _short(term: str) -> str:
+    if term.startswith("<") and term.endswith(">"):
+        return compact(ox.NamedNode(term[1:-1]))
+    return term

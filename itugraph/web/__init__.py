@@ -1,0 +1,50 @@
+"""The Flask application: SPARQL endpoint, named-query API, health/metrics and the query UI.
+
+``create_app`` builds (or loads the cached build of) a project, opens its store, starts the
+query workers and registers one blueprint per surface.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from itugraph.build import Build, build
+from itugraph.catalogue import load_catalogue
+from itugraph.executor import QueryExecutor
+from itugraph.project import Project
+from itugraph.web import errors, health, queries_api, sparql, ui
+from itugraph.web.config import load_settings
+from itugraph.web.hooks import install_hooks
+from itugraph.web.metrics import Metrics
+from itugraph.web.result_cache import ResultCache
+from itugraph.web.state import ServingState
+
+
+def create_app(project: Project | None = None, settings: Mapping[str, Any] | None = None,
+               *, built: Build | None = None) -> Flask:
+    """An app serving ``project`` (default: the ITU graph) with ``settings`` over the defaults."""
+    config = load_settings(settings)
+    project = project or Project.at()
+    built = built or build(project)
+    app = Flask(__name__)
+    app.config.update(config)
+    executor = QueryExecutor(built.store_path, built.version, workers=int(config["WORKERS"]),
+                             memory_limit_mb=int(config["WORKER_MEMORY_MB"]) or None)
+    atexit.register(executor.close)
+    app.extensions["itugraph"] = ServingState(
+        built=built,
+        store=built.open_store(),
+        executor=executor,
+        cache=ResultCache(int(config["CACHE_BYTES"])),
+        metrics=Metrics(),
+        catalogue=load_catalogue(project.queries_dir),
+        settings=config,
+    )
+    for blueprint in (errors.bp, sparql.bp, queries_api.bp, health.bp, ui.bp):
+        app.register_blueprint(blueprint)
+    install_hooks(app)
+    return app

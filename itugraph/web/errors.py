@@ -1,0 +1,70 @@
+"""Errors as plain text or JSON (per ``Accept``), never an HTML trace.
+
+The JSON shape is ``{"code": "QUERY_SYNTAX", "status": 400, "message": …, "hint": …}``
+with a stable machine ``code``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
+
+from itugraph.errors import ItuGraphError
+
+bp = Blueprint("errors", __name__)
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An HTTP error with a stable code, raised by views."""
+
+    def __init__(self, status: int, code: str, message: str, hint: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.hint = status, code, message, hint
+        self.headers = headers or {}
+
+
+def error_response(status: int, code: str, message: str, hint: str | None = None,
+                   headers: dict[str, str] | None = None) -> Response:
+    """Render an error in JSON when the client prefers it, else as plain text."""
+    wants_json = request.accept_mimetypes.best_match(
+        ["text/plain", "application/json", "application/sparql-results+json"]) != "text/plain" \
+        and request.accept_mimetypes.accept_json
+    if wants_json:
+        body = json.dumps({"code": code, "status": status, "message": message, "hint": hint})
+        response = Response(body, status=status, mimetype="application/json")
+    else:
+        text = f"{status} {code}: {message}\n" + (f"hint: {hint}\n" if hint else "")
+        response = Response(text, status=status, mimetype="text/plain")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+@bp.app_errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return error_response(error.status, error.code, error.message, error.hint, error.headers)
+
+
+@bp.app_errorhandler(ItuGraphError)
+def _library_error(error: ItuGraphError) -> Response:
+    return error_response(400, error.code, error.message, error.hint)
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    headers = dict(error.get_headers())
+    headers.pop("Content-Type", None)
+    code = (error.name or "error").upper().replace(" ", "_")
+    return error_response(error.code or 500, code, error.description or "", headers=headers)
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(error: Exception) -> Response:
+    log.exception("unhandled error")
+    return error_response(500, "INTERNAL_ERROR", "the server failed to answer this request",
+                          "retry; if it persists, report it with the request")

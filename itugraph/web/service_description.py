@@ -1,0 +1,81 @@
+"""The SPARQL 1.1 Service Description of ``/sparql`` (Turtle by default, or JSON-LD).
+
+https://www.w3.org/TR/sparql11-service-description/ — it names the endpoint, the query
+language, the result formats, and the dataset: a default graph that is the union of the
+asserted graph (simple entailment) and the OWL 2 RL inferred graph.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Response, request
+
+from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
+from itugraph.web import negotiation
+from itugraph.web.errors import ApiError
+from itugraph.web.state import state
+
+_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
+
+_TEMPLATE = """
+@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
+@prefix ent: <http://www.w3.org/ns/entailment/> .
+@prefix prof: <http://www.w3.org/ns/owl-profile/> .
+@prefix void: <http://rdfs.org/ns/void#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{endpoint}> a sd:Service ;
+  sd:endpoint <{endpoint}> ;
+  dcterms:title "itugraph SPARQL endpoint" ;
+  sd:supportedLanguage sd:SPARQL11Query ;
+  sd:feature sd:UnionDefaultGraph, sd:BasicFederatedQuery ;
+  sd:defaultEntailmentRegime ent:OWL-RDF-Based ;
+  sd:defaultSupportedEntailmentProfile prof:RL ;
+  {formats} ;
+  sd:defaultDataset [
+    a sd:Dataset ;
+    dcterms:hasVersion "{version}" ;
+    sd:defaultGraph [ a sd:Graph ; dcterms:description "Union of the asserted and inferred graphs" ;
+                      void:triples {total} ] ;
+    sd:namedGraph [ a sd:NamedGraph ; sd:name <{asserted}> ; sd:entailmentRegime ent:Simple ;
+                    sd:graph [ a sd:Graph ; void:triples {asserted_count} ] ] ;
+    sd:namedGraph [ a sd:NamedGraph ; sd:name <{inferred}> ; sd:entailmentRegime ent:OWL-RDF-Based ;
+                    sd:supportedEntailmentProfile prof:RL ;
+                    sd:graph [ a sd:Graph ; void:triples {inferred_count} ] ]
+  ] .
+"""
+
+
+def description_turtle(endpoint: str) -> str:
+    """The description as Turtle for this server's endpoint IRI."""
+    manifest = state().built.manifest
+    asserted, inferred = int(manifest.get("asserted_triples", 0)), int(  # type: ignore[call-overload]
+        manifest.get("inferred_triples", 0))
+    formats = "sd:resultFormat " + ", ".join(f"<http://www.w3.org/ns/formats/{f}>"
+                                              for f in _FORMATS)
+    # sd:BasicFederatedQuery is announced only when an allow-list switches SERVICE on.
+    text = _TEMPLATE.format(endpoint=endpoint, formats=formats, version=state().built.version,
+                            asserted=GRAPH_ASSERTED, inferred=GRAPH_INFERRED,
+                            total=asserted + inferred, asserted_count=asserted,
+                            inferred_count=inferred)
+    if not str(state().settings["SERVICE_ALLOW"]).strip():
+        text = text.replace(", sd:BasicFederatedQuery", "")
+    return text
+
+
+def service_description() -> Response:
+    """Answer ``GET /sparql`` without a query."""
+    table = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
+             "application/rdf+xml": "xml"}
+    media = negotiation.choose(request.accept_mimetypes, request.args.get("format"), table)
+    if media is None:
+        raise ApiError(406, "NOT_ACCEPTABLE", "the service description is available as "
+                       + ", ".join(table))
+    endpoint = request.base_url
+    graph = ox.parse(description_turtle(endpoint), format=ox.RdfFormat.TURTLE)
+    fmt = ox.RdfFormat.from_media_type(media)
+    body = ox.serialize((q.triple for q in graph), format=fmt, prefixes={
+        "sd": "http://www.w3.org/ns/sparql-service-description#",
+        "ent": "http://www.w3.org/ns/entailment/", "dcterms": "http://purl.org/dc/terms/"}
+        if media != "application/n-triples" else None)
+    return Response(body, content_type=negotiation.rdf_content_type(table[media]))

@@ -1,0 +1,183 @@
+"""The SPARQL 1.1 Protocol endpoint at ``/sparql`` and the service description.
+
+Protocol: https://www.w3.org/TR/sparql11-protocol/ — query via GET, POST form, or POST
+``application/sparql-query``; ``default-graph-uri``/``named-graph-uri`` honoured; updates
+refused (read-only); answers negotiated from ``Accept`` or ``format=``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from itugraph.errors import (
+    QueryError,
+    QueryTimeoutError,
+    ServiceRefusedError,
+    UpdateRefusedError,
+)
+from itugraph.executor import QueryRequest, QueryResponse, ServerBusyError
+from itugraph.results import Term
+from itugraph.sparql_text import check_query_text, normalise, query_form
+from itugraph.web import negotiation
+from itugraph.web.errors import ApiError
+from itugraph.web.service_description import service_description
+from itugraph.web.state import state
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    """Answer a query, or describe the service when no query is given."""
+    text = _query_text()
+    if text is None:
+        return service_description()
+    graphs = _param_list("default-graph-uri"), _param_list("named-graph-uri")
+    return answer_query(text, default_graphs=graphs[0] or None, named_graphs=graphs[1] or None)
+
+
+def answer_query(text: str, *, default_graphs: list[str] | None = None,
+                 named_graphs: list[str] | None = None,
+                 substitutions: Mapping[str, Term] | None = None) -> Response:
+    """Check, negotiate, answer (from cache or a worker) and wrap a query's result."""
+    serving = state()
+    settings = serving.settings
+    _check_text(text, settings)
+    form = query_form(text)
+    table = negotiation.GRAPH if form in {"construct", "describe"} else negotiation.TABULAR
+    media = negotiation.choose(request.accept_mimetypes, request.values.get("format"), table)
+    if media is None:
+        _raise_if_malformed(text)
+        raise ApiError(406, "NOT_ACCEPTABLE",
+                       f"cannot answer a {form or 'this'} query in the requested format",
+                       hint="accept one of: " + ", ".join(table))
+    fmt = table[media]
+    query = QueryRequest(text, tabular_format=fmt, graph_format=fmt,
+                         default_graphs=default_graphs, named_graphs=named_graphs,
+                         substitutions=dict(substitutions or {}), limit=settings["MAX_ROWS"])
+    key = _cache_key(serving.built.version, query)
+    etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
+    if request.if_none_match.contains_weak(etag):
+        return _with_caching(Response(status=304), etag, settings)
+    response = serving.cache.get(key)
+    serving.metrics.count("cache_hits" if response else "cache_misses")
+    if response is None:
+        response = _execute(query, settings)
+        serving.cache.put(key, response)
+        cache_state = "miss"
+    else:
+        cache_state = "hit"
+    content_type = negotiation.rdf_content_type(fmt) if response.kind == "graph" else \
+        (media + "; charset=utf-8" if media.startswith("text/") else media)
+    out = Response(response.body, status=200, content_type=content_type)
+    out.headers["X-Itugraph-Cache"] = cache_state
+    out.headers["X-Itugraph-Result-Count"] = str(response.count)
+    if response.truncated:
+        out.headers["X-Itugraph-Truncated"] = f"true; limit={settings['MAX_ROWS']}"
+    return _with_caching(out, etag, settings)
+
+
+def _execute(query: QueryRequest, settings: Mapping[str, object]) -> QueryResponse:
+    serving = state()
+    timeout = float(settings["QUERY_TIMEOUT"])  # type: ignore[arg-type]
+    try:
+        return serving.executor.execute(query, timeout=timeout)
+    except QueryTimeoutError as exc:
+        serving.metrics.count("timeouts")
+        raise ApiError(503, exc.code, exc.message, exc.hint) from None
+    except ServerBusyError as exc:
+        raise ApiError(503, exc.code, exc.message, exc.hint, {"Retry-After": "5"}) from None
+    except QueryError as exc:
+        raise ApiError(400, "QUERY_SYNTAX" if "malformed" in exc.message else exc.code,
+                       exc.message, exc.hint) from None
+
+
+def _raise_if_malformed(text: str) -> None:
+    """A syntax error beats a 406: parse (without evaluating) against an empty store."""
+    try:
+        ox.Store().query(text)
+    except SyntaxError as exc:
+        raise ApiError(400, "QUERY_SYNTAX", f"malformed query: {exc}") from None
+    except (RuntimeError, OSError, ValueError):
+        return
+
+
+def _check_text(text: str, settings: Mapping[str, object]) -> None:
+    limit = int(settings["MAX_QUERY_BYTES"])  # type: ignore[call-overload]
+    if len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise ApiError(413, "QUERY_TOO_LARGE", f"the query is longer than {limit} bytes",
+                       hint="shorten the query (large VALUES blocks belong in a file)")
+    allow = frozenset(str(settings["SERVICE_ALLOW"]).split())
+    try:
+        check_query_text(text, service_allow=allow)
+    except (UpdateRefusedError, ServiceRefusedError) as exc:
+        raise ApiError(403, exc.code, exc.message, exc.hint) from None
+
+
+def _query_text() -> str | None:
+    """The query of a protocol request, None when there is none (service description)."""
+    if "update" in request.values:
+        raise ApiError(403, UpdateRefusedError.code,
+                       "SPARQL Update is not accepted: this endpoint is read-only")
+    if request.method != "POST":
+        return request.args.get("query")
+    mimetype = request.mimetype
+    if mimetype == FORM:
+        return request.form.get("query")
+    if mimetype == SPARQL_QUERY:
+        return _utf8_body()
+    if mimetype == SPARQL_UPDATE:
+        raise ApiError(403, UpdateRefusedError.code,
+                       "SPARQL Update is not accepted: this endpoint is read-only")
+    raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
+                   f"cannot read a query from a {mimetype or 'body without Content-Type'}",
+                   hint=f"POST the query as {SPARQL_QUERY} or as {FORM} with query=…")
+
+
+def _utf8_body() -> str:
+    try:
+        return request.get_data(cache=False).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "INVALID_ENCODING",
+                       f"the query is not valid UTF-8 (byte {exc.start})",
+                       hint="send the query encoded as UTF-8") from None
+
+
+def _param_list(name: str) -> list[str]:
+    values = request.args.getlist(name) + (request.form.getlist(name)
+                                           if request.mimetype == FORM else [])
+    for value in values:
+        if not value or any(c in value for c in ' <>"{}|^`\\') or ":" not in value:
+            raise ApiError(400, "BAD_GRAPH_URI", f"{name} {value!r} is not an absolute IRI")
+    return values
+
+
+def _cache_key(version: str, query: QueryRequest) -> tuple[object, ...]:
+    return (version, normalise(query.sparql), query.tabular_format,
+            tuple(query.default_graphs or ()), tuple(query.named_graphs or ()),
+            tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.limit)
+
+
+def _with_caching(response: Response, etag: str, settings: Mapping[str, object]) -> Response:
+    response.set_etag(etag, weak=True)
+    response.headers["Cache-Control"] = f"public, max-age={settings['MAX_AGE']}"
+    response.headers["Last-Modified"] = time.strftime(
+        "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(_built_at()))
+    return response
+
+
+def _built_at() -> float:
+    built = state().built.manifest.get("built_at")
+    try:
+        return time.mktime(time.strptime(str(built), "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+    except ValueError:
+        return time.time()

@@ -1,0 +1,32 @@
+"""What the app holds while serving: the build, its store, the workers, cache and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+from itugraph.build import Build
+from itugraph.catalogue import NamedQuery
+from itugraph.executor import QueryExecutor
+from itugraph.store import OxigraphStore
+from itugraph.web.metrics import Metrics
+from itugraph.web.result_cache import ResultCache
+
+
+@dataclass
+class ServingState:
+    built: Build
+    store: OxigraphStore
+    executor: QueryExecutor
+    cache: ResultCache
+    metrics: Metrics
+    catalogue: dict[str, NamedQuery]
+    settings: dict[str, Any]
+
+
+def state() -> ServingState:
+    """The serving state of the current app."""
+    serving: ServingState = current_app.extensions["itugraph"]
+    return serving

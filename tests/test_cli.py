@@ -1,0 +1,186 @@
+"""End-to-end tests of every CLI command, through a real subprocess, on the tiny project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from tests.helpers import run_cli
+
+
+def _cache_entries(root: Path) -> list[Path]:
+    cache = root / ".itugraph"
+    return [p for p in cache.iterdir() if p.is_dir()] if cache.exists() else []
+
+
+def test_validate_conforming_project_exits_0(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "validate")
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_validate_reports_violation_with_file_and_resource_and_exits_1(tiny_root: Path) -> None:
+    data = tiny_root / "graph" / "units.ttl"
+    data.write_text(data.read_text().replace('    ex:unitOf id:sector .', '    .').replace(
+        'ex:serves id:target-1 ;', 'ex:serves id:target-1'), encoding="utf-8")
+    result = run_cli("--root", tiny_root, "validate")
+    assert result.returncode == 1, result.stderr + result.stdout
+    assert "units.ttl" in result.stdout
+    assert "http://example.org/id/group" in result.stdout
+
+
+def test_syntax_error_exits_2_naming_file_and_line_and_writes_nothing(tiny_root: Path) -> None:
+    bad = tiny_root / "graph" / "broken.ttl"
+    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n',
+                   encoding="utf-8")
+    for command in (["validate"], ["build"], ["export", "--format", "nt"]):
+        result = run_cli("--root", tiny_root, *command)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "broken.ttl:3" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert _cache_entries(tiny_root) == []
+
+
+def test_missing_root_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = run_cli("--root", tmp_path / "nowhere", "validate")
+    assert result.returncode == 2
+    assert "nowhere" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_writes_cache_then_reuses_it(tiny_root: Path) -> None:
+    first = run_cli("--root", tiny_root, "build")
+    assert first.returncode == 0, first.stderr
+    assert "(cached)" not in first.stdout
+    second = run_cli("--root", tiny_root, "build")
+    assert second.returncode == 0 and "(cached)" in second.stdout
+    assert len(_cache_entries(tiny_root)) == 1
+
+
+def test_build_cache_goes_stale_when_an_input_changes(tiny_root: Path) -> None:
+    assert run_cli("--root", tiny_root, "build").returncode == 0
+    data = tiny_root / "graph" / "units.ttl"
+    data.write_text(data.read_text() + '\n<http://example.org/id/x> <http://www.w3.org/2000/01/'
+                    'rdf-schema#label> "x"@en .\n', encoding="utf-8")
+    rebuilt = run_cli("--root", tiny_root, "build")
+    assert rebuilt.returncode == 0 and "(cached)" not in rebuilt.stdout
+    assert len(_cache_entries(tiny_root)) == 1
+
+
+@pytest.mark.parametrize("fmt,rdflib_format", [
+    ("ttl", "turtle"), ("nt", "nt"), ("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld"),
+    ("xml", "xml"),
+])
+def test_export_every_format_parses_and_contains_inferred_triples(
+        tiny_root: Path, fmt: str, rdflib_format: str) -> None:
+    result = run_cli("--root", tiny_root, "export", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    graph = Graph() if fmt not in {"nq", "trig"} else __import__("rdflib").Dataset()
+    graph.parse(data=result.stdout, format=rdflib_format)
+    triples = {(str(s), str(p), str(o)) for s, p, o, *_ in
+               (graph.quads() if fmt in {"nq", "trig"} else graph)}
+    # prp-trp over prp-spo1: the group is part of the organisation through the sector.
+    assert ("http://example.org/id/group", "http://example.org/tiny#partOf",
+            "http://example.org/id/org") in triples
+
+
+def test_export_asserted_has_no_inferred_triples_and_writes_file(tiny_root: Path) -> None:
+    out = tiny_root / "build" / "asserted.nt"
+    result = run_cli("--root", tiny_root, "export", "--asserted", "--format", "nt", "-o", out)
+    assert result.returncode == 0, result.stderr
+    text = out.read_text()
+    assert "<http://example.org/id/group> <http://example.org/tiny#unitOf>" in text
+    assert "<http://example.org/tiny#partOf> <http://example.org/id/org>" not in text
+
+
+def test_export_refuses_to_overwrite_an_input_file(tiny_root: Path) -> None:
+    source = tiny_root / "graph" / "units.ttl"
+    before = source.read_text()
+    result = run_cli("--root", tiny_root, "export", "--format", "nt", "-o", source)
+    assert result.returncode == 2
+    assert source.read_text() == before
+
+
+@pytest.mark.parametrize("fmt,expected", [
+    ("table", "http://example.org/id/group"),
+    ("csv", "org,unit,label"),
+    ("tsv", "?org\t?unit\t?label"),
+    ("json", '"vars": ["org", "unit", "label"]'),
+])
+def test_query_catalogue_name_in_every_format(tiny_root: Path, fmt: str, expected: str) -> None:
+    result = run_cli("--root", tiny_root, "query", "01-units", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert "A study group" in result.stdout and "A sector" in result.stdout
+
+
+def test_query_text_over_the_inferred_graph_including_property_chain(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "query",
+                     "SELECT ?g WHERE { <http://example.org/id/group> "
+                     "<http://example.org/tiny#serves> ?g } ORDER BY ?g", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    values = [b["g"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]]
+    assert values == ["http://example.org/id/goal-1", "http://example.org/id/target-1"]
+
+
+def test_query_file_and_parameter_binding(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "query", "01-units", "--param",
+                     "org=http://example.org/id/sector", "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert "A study group" in result.stdout and "A sector" not in result.stdout
+    from_file = run_cli("--root", tiny_root, "query", tiny_root / "queries" / "02-goals-served.rq")
+    assert from_file.returncode == 0 and "goal-1" in from_file.stdout
+
+
+@pytest.mark.parametrize("query,fragment", [
+    ("SELECT * WHERE { ?s ?p }", "malformed query"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "read-only"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+    ("missing-file.rq", "no such query file"),
+])
+def test_bad_queries_exit_2_with_a_clear_message(tiny_root: Path, query: str, fragment: str) -> None:
+    result = run_cli("--root", tiny_root, "query", query)
+    assert result.returncode == 2
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+
+
+def test_queries_lists_the_catalogue(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "queries")
+    assert result.returncode == 0
+    assert "01-units" in result.stdout and "org:iri" in result.stdout
+
+
+def test_explain_transitive_triple_down_to_asserted_facts(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "explain", "<http://example.org/id/group>",
+                     "<http://example.org/tiny#partOf>", "<http://example.org/id/org>",
+                     "--format", "json")
+    assert result.returncode == 0, result.stderr
+    tree = json.loads(result.stdout)
+    assert tree["rule"] == "prp-trp" and not tree["asserted"]
+
+    def leaves(node: dict) -> list[dict]:  # type: ignore[type-arg]
+        return [node] if not node.get("premises") else \
+            [leaf for p in node["premises"] for leaf in leaves(p)]
+
+    assert all(leaf["asserted"] for leaf in leaves(tree))
+
+
+def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(tiny_root: Path) -> None:
+    result = run_cli("--root", tiny_root, "explain", "<http://example.org/id/org>",
+                     "<http://example.org/tiny#partOf>", "<http://example.org/id/group>")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_fmt_check_reports_and_fmt_rewrites_preserving_header_and_graph(tiny_root: Path) -> None:
+    data = tiny_root / "graph" / "units.ttl"
+    before = Graph().parse(data)
+    data.write_text(data.read_text().replace("    ", "  "), encoding="utf-8")
+    check = run_cli("--root", tiny_root, "fmt", "--check")
+    assert check.returncode == 1 and "units.ttl" in check.stdout
+    assert run_cli("--root", tiny_root, "fmt").returncode == 0
+    assert run_cli("--root", tiny_root, "fmt", "--check").returncode == 0
+    text = data.read_text()
+    assert text.startswith("# Placeholder data for tests")
+    from rdflib.compare import isomorphic
+    assert isomorphic(before, Graph().parse(data))
