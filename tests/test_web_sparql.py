@@ -253,7 +253,7 @@ def test_result_size_limit_is_signalled(tiny_server: LiveServer) -> None:
     reply = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o }"))
     assert reply.headers["x-itugraph-truncated"].startswith("true")
     data = reply.json()
-    assert len(data["results"]["bindings"]) == 50
+    assert len(data["results"]["bindings"]) == 20
     assert data["head"]["link"] == ["urn:itugraph:truncated"]
 
 
