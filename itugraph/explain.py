@@ -7,8 +7,11 @@ was computed and cached with the build); this module turns user input (``<iri>``
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -18,6 +21,9 @@ from itugraph.load import Triple
 from itugraph.namespaces import PREFIXES
 from itugraph.project import Project
 from itugraph.results import compact
+
+if TYPE_CHECKING:
+    from itugraph.reasoning import Derivations
 
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.\-/%]*)$")
 
@@ -54,14 +60,21 @@ def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
 
 def explain_triple(built: Build, triple: Triple) -> dict[str, object]:
     """The stable JSON form of the derivation tree of ``triple`` in ``built``."""
-    from itugraph.reasoning import Derivations, explain
+    from itugraph.reasoning import explain
 
-    if not built.derivations_path.exists():
+    tree: dict[str, object] = explain(load_derivations(built.derivations_path), triple).to_dict()
+    return tree
+
+
+@functools.lru_cache(maxsize=2)
+def load_derivations(path: Path) -> Derivations:
+    """The derivations of a build, read once per process (a build never changes)."""
+    from itugraph.reasoning import Derivations
+
+    if not path.exists():
         raise InputError("this build has no derivations (it was made with the owlrl engine)",
                          hint="run `itugraph build --engine native --force`")
-    derivations = Derivations.load(built.derivations_path)
-    tree: dict[str, object] = explain(derivations, triple).to_dict()
-    return tree
+    return Derivations.load(path)
 
 
 def render_text(tree: dict[str, object], depth: int = 0) -> str:
