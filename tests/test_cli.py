@@ -184,3 +184,18 @@ def test_fmt_check_reports_and_fmt_rewrites_preserving_header_and_graph(tiny_roo
     assert text.startswith("# Placeholder data for tests")
     from rdflib.compare import isomorphic
     assert isomorphic(before, Graph().parse(data))
+
+
+def test_inconsistent_graph_fails_build_and_validate_with_exit_1(tiny_root: Path) -> None:
+    (tiny_root / "ontology" / "disjoint.ttl").write_text(
+        "@prefix ex: <http://example.org/tiny#> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "ex:Unit owl:disjointWith ex:Goal .\n", encoding="utf-8")
+    (tiny_root / "graph" / "clash.ttl").write_text(
+        "@prefix ex: <http://example.org/tiny#> .\n"
+        "<http://example.org/id/sector> a ex:Goal .\n", encoding="utf-8")
+    for command in ("build", "validate"):
+        result = run_cli("--root", tiny_root, command)
+        assert result.returncode == 1, (command, result.stderr)
+        assert "inconsistent" in result.stderr and "http://example.org/id/sector" in result.stderr
+    assert _cache_entries(tiny_root) == []
