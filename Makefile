@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 build: venv
 	$(BIN)/itugraph build
 
-run: venv build
+run: venv ui build
 	$(BIN)/itugraph serve --host $(HOST) --port $(PORT)
 
 lint: venv
@@ -28,7 +28,7 @@ lint: venv
 	$(BIN)/mypy
 	$(BIN)/itugraph fmt --check
 
-unit: venv
+unit: venv ui browser
 	$(BIN)/python -m pytest
 
 test: venv lint unit
@@ -42,6 +42,31 @@ bench: venv
 
 bench-quick: venv
 	$(MAKE) bench BENCH_ARGS=--quick
+
+# Query UI (docs/query-ui.md): YASGUI from the npm registry, pinned by package-lock.json.
+# `npm ci` runs only when the lockfile is newer than node_modules; the dist files are
+# copied into the git-ignored vendor folder served by Flask from our own origin.
+.PHONY: ui browser
+UI_VENDOR := itugraph/web/static/vendor
+UI_FILES  := yasgui.min.js yasgui.min.js.map yasgui.min.css
+
+ui: $(addprefix $(UI_VENDOR)/,$(UI_FILES))
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+$(UI_VENDOR)/%: node_modules/.package-lock.json
+	@mkdir -p $(UI_VENDOR)
+	cp node_modules/@zazuko/yasgui/build/$* $@
+
+# Headless Chromium for the browser tests (tests/test_web_ui_browser.py): Debian's package.
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	else echo "browser: /usr/bin/chromium is missing and we are not root;" \
+	  "install Debian's chromium (browser tests fail under CI=true, skip otherwise)"; fi
 
 clean:
 	rm -rf $(VENV) .itugraph build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
