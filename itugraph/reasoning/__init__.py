@@ -90,19 +90,13 @@ def infer(asserted: Iterable[Triple], *, engine: str = "native") -> Closure:
 
 
 def _native(asserted: Iterable[Triple]) -> Closure:
+    from itugraph.reasoning.junk import JunkIds
     from itugraph.reasoning.native import run
 
     e = run(asserted)
-    inferred: set[Triple] = set()
-    kept = set()
-    literals, terms = e.literals, e.terms
-    for fact in e.derivations:
-        s, p, o = fact
-        if s in literals or p in literals:
-            continue
-        triple = (terms[s], terms[p], terms[o])
-        if not is_junk(triple):
-            inferred.add(triple)  # type: ignore[arg-type]
-            kept.add(fact)
+    junk = JunkIds(e.terms)  # type: ignore[arg-type]
+    kept = {fact for fact in e.derivations if not junk(fact)}
+    terms = e.terms
+    inferred: set[Triple] = {(terms[s], terms[p], terms[o]) for s, p, o in kept}  # type: ignore[misc]
     derivations = Derivations.from_engine(e, kept)
     return Closure(inferred, list(e.errors.values()), derivations, "native")

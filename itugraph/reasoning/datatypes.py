@@ -52,8 +52,9 @@ def literal_value(term: object) -> Any:
     if dt is None:
         return None
     converter = _tables()[3].get(dt)
+    assert isinstance(term, ox.Literal)
     try:
-        return converter(term.value) if converter else None  # type: ignore[union-attr]
+        return converter(term.value) if converter else None
     except ValueError:
         return None
 
@@ -129,10 +130,10 @@ def _subsume(e: Engine, r: int, dt: int, subsumptions: dict[str, list[str]]) -> 
 
 def _check_lexical(e: Engine, lit: int, dt: int) -> None:
     # RULE dt-not-type
-    converter = _tables()[3].get(e.terms[dt].value)  # type: ignore[union-attr]
+    converter = _tables()[3].get(e.terms[dt].value)
     if converter is None:
         return
     try:
-        converter(e.terms[lit].value)  # type: ignore[union-attr]
+        converter(e.terms[lit].value)
     except ValueError:
         e.inconsistent("dt-not-type", "{0} is not a valid value of its datatype {1}", lit, dt)

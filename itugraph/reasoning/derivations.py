@@ -45,40 +45,38 @@ class Derivations:
 
     @classmethod
     def from_engine(cls, e: Engine, inferred: set[Fact]) -> Derivations:
-        """The derivations of ``inferred`` and, transitively, of their premises."""
-        out = cls(terms=[], rules=[])
-        index: dict[Fact, int] = {}
-        term_index: dict[int, int] = {}
-        rule_index: dict[str, int] = {}
-        todo = list(inferred)
-        while todo:
-            fact = todo.pop()
-            if fact not in index:
-                index[fact] = len(index)
-                derivation = e.derivations.get(fact)
-                if derivation:
-                    todo.extend(p for p in derivation[1] if p not in index)
-        order = sorted(index, key=index.__getitem__)
-        for fact in order:
-            for tid in fact:
-                if tid not in term_index:
-                    term_index[tid] = len(out.terms)
-                    out.terms.append(e.nt(tid))
-            out._append(e, fact, index, term_index, rule_index, fact in inferred)
-        out.rules = sorted(rule_index, key=rule_index.__getitem__)
-        return out
+        """Every derived fact with its first derivation, plus the asserted premises.
 
-    def _append(self, e: Engine, fact: Fact, index: dict[Fact, int],
-                term_index: dict[int, int], rule_index: dict[str, int], inferred: bool) -> None:
-        self.facts.extend(term_index[t] for t in fact)
-        self.inferred.append(1 if inferred else 0)
-        derivation = e.derivations.get(fact)
-        if derivation is None:
-            self.rule.append(-1)
-        else:
-            self.rule.append(rule_index.setdefault(derivation[0], len(rule_index)))
-            self.premises.extend(index[p] for p in derivation[1])
-        self.start.append(len(self.premises))
+        Term indexes are the engine's own ids, so no remapping pass is needed; asserted
+        facts get an index the first time they appear as a premise.
+        """
+        derived = list(e.derivations)
+        index = {fact: i for i, fact in enumerate(derived)}
+        order = list(derived)
+
+        def at(fact: Fact) -> int:
+            i = index.get(fact)
+            if i is None:
+                i = index[fact] = len(order)
+                order.append(fact)
+            return i
+
+        rule_index: dict[str, int] = {}
+        rules = array("h", [rule_index.setdefault(d[0], len(rule_index))
+                            for d in e.derivations.values()])
+        starts = array("q", [0])
+        premises = array("i")
+        for _, prem in e.derivations.values():
+            premises.extend([at(p) for p in prem])
+            starts.append(len(premises))
+        extra = len(order) - len(derived)
+        rules.extend([-1] * extra)
+        starts.extend([len(premises)] * extra)
+        return cls(terms=[str(t) for t in e.terms],
+                   rules=sorted(rule_index, key=rule_index.__getitem__),
+                   facts=array("i", [tid for fact in order for tid in fact]), rule=rules,
+                   inferred=array("b", [fact in inferred for fact in order]),
+                   start=starts, premises=premises)
 
     # --- files --------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ The rules themselves live in ``rules_*.py``; this module owns the data and the l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 import pyoxigraph as ox
 
@@ -24,6 +25,38 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal
 #: How a fact was first derived: the rule id and the premise facts.
 Derivation = tuple[str, tuple[Fact, ...]]
 Handler = Callable[["Engine", Fact], None]
+
+
+class PropertyProfile(NamedTuple):
+    """The schema of one property, as the instance rules read it."""
+
+    domains: tuple[int, ...]
+    ranges: tuple[int, ...]
+    supers: tuple[int, ...]
+    equivalent_out: tuple[int, ...]
+    equivalent_in: tuple[int, ...]
+    inverse_out: tuple[int, ...]
+    inverse_in: tuple[int, ...]
+    characteristics: frozenset[int]
+    disjoint: tuple[int, ...]
+    restrictions: tuple[int, ...]
+    negated: bool
+    list_heads: tuple[int, ...]
+
+
+class ClassProfile(NamedTuple):
+    """The schema of one class, as the rules on ``x rdf:type C`` read it."""
+
+    supers: tuple[int, ...]
+    equivalent_out: tuple[int, ...]
+    equivalent_in: tuple[int, ...]
+    disjoint: tuple[int, ...]
+    complement: tuple[int, ...]
+    is_restriction: bool
+    is_filler: bool
+    is_intersection: bool
+    in_lists: bool
+    keys: tuple[int, ...]
 
 _EMPTY: frozenset[int] = frozenset()
 
@@ -50,7 +83,9 @@ class Engine:
         self._rest: dict[int, int] = {}
         self._cells_of: dict[int, list[int]] = {}
         self._prev: dict[int, int] = {}
-        self._loading = True
+        #: Per-property and per-class views of the schema, rebuilt after a schema change.
+        self.property_cache: dict[int, PropertyProfile] = {}
+        self.class_cache: dict[int, ClassProfile] = {}
 
     # --- terms -------------------------------------------------------------------------
 
@@ -99,8 +134,14 @@ class Engine:
         if p in v.PROPERTY_AXIOMS:
             self.watched.add(s)
             self.watched.add(o)
+            self.property_cache.pop(s, None)
+            self.property_cache.pop(o, None)
         elif p == v.TYPE and o in v.CHARACTERISTICS:
             self.watched.add(s)
+            self.property_cache.pop(s, None)
+        if p in v.CLASS_AXIOMS:
+            self.class_cache.pop(s, None)
+            self.class_cache.pop(o, None)
 
     def emit(self, fact: Fact, rule: str, premises: tuple[Fact, ...]) -> None:
         """Queue a conclusion; it is added after the current rule finished iterating."""
@@ -134,6 +175,42 @@ class Engine:
         objs = self.objects(s, p)
         return next(iter(objs)) if objs else None
 
+    # --- schema views -----------------------------------------------------------------------
+
+    def property_profile(self, p: int) -> PropertyProfile:
+        """What the schema says about property ``p`` (cached until it changes)."""
+        prof = self.property_cache.get(p)
+        if prof is None:
+            prof = self.property_cache[p] = PropertyProfile(
+                tuple(self.objects(p, v.DOMAIN)), tuple(self.objects(p, v.RANGE)),
+                tuple(self.objects(p, v.SPO)),
+                tuple(self.objects(p, v.EQP)), tuple(self.subjects(v.EQP, p)),
+                tuple(self.objects(p, v.INVERSE_OF)), tuple(self.subjects(v.INVERSE_OF, p)),
+                frozenset(self.objects(p, v.TYPE)) & v.CHARACTERISTICS,
+                tuple(self.objects(p, v.PROPERTY_DISJOINT) |
+                      self.subjects(v.PROPERTY_DISJOINT, p)),
+                tuple(self.subjects(v.ON_PROPERTY, p)),
+                bool(self.subjects(v.ASSERTION_PROPERTY, p)),
+                tuple(self.heads_containing(p)))
+        return prof
+
+    def class_profile(self, c: int) -> ClassProfile:
+        """What the schema says about class ``c`` (cached until it changes)."""
+        prof = self.class_cache.get(c)
+        if prof is None:
+            prof = self.class_cache[c] = ClassProfile(
+                tuple(d for d in self.objects(c, v.SCO) if d != c),
+                tuple(d for d in self.objects(c, v.EQC) if d != c),
+                tuple(d for d in self.subjects(v.EQC, c) if d != c),
+                tuple(self.objects(c, v.DISJOINT_WITH) | self.subjects(v.DISJOINT_WITH, c)),
+                tuple(self.objects(c, v.COMPLEMENT_OF) | self.subjects(v.COMPLEMENT_OF, c)),
+                c in self.sp.get(v.ON_PROPERTY, ()),
+                c in self.po.get(v.SOME_VALUES_FROM, ()) or c in self.po.get(v.ON_CLASS, ()),
+                bool(self.objects(c, v.INTERSECTION_OF)),
+                bool(self.heads_containing(c)),
+                tuple(self.objects(c, v.HAS_KEY)))
+        return prof
+
     # --- lists ------------------------------------------------------------------------------
 
     def freeze_lists(self) -> None:
@@ -145,7 +222,7 @@ class Engine:
         """
         self._first = {s: next(iter(objs)) for s, objs in self.sp.get(v.FIRST, {}).items()}
         self._rest = {s: next(iter(objs)) for s, objs in self.sp.get(v.REST, {}).items()}
-        self._cells_of: dict[int, list[int]] = {}
+        self._cells_of = {}
         for cell, member in self._first.items():
             self._cells_of.setdefault(member, []).append(cell)
         self._prev = {nxt: cell for cell, nxt in self._rest.items()}

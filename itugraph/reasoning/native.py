@@ -87,7 +87,7 @@ BY_CLASS: dict[int, Handler] = {
 
 def dispatch(e: Engine, t: Fact) -> None:
     """Run every rule that has a premise matching the new triple ``t``."""
-    s, p, o = t
+    _, p, o = t
     handler = BY_PREDICATE.get(p)
     if handler is not None:
         handler(e, t)
@@ -104,10 +104,13 @@ def dispatch(e: Engine, t: Fact) -> None:
 
 
 def _property_instance(e: Engine, t: Fact) -> None:
-    prp.instance(e, t)
-    cls.restriction_instance(e, t)
-    prp.npa_instance(e, t)
-    for head in e.heads_containing(t[1]):
+    prof = e.property_profile(t[1])
+    prp.instance(e, t, prof)
+    if prof.restrictions:
+        cls.restriction_instance(e, t)
+    if prof.negated:
+        prp.npa_instance(e, t)
+    for head in prof.list_heads:
         lists.chain_instance(e, t, head)
         prp.adp_instance(e, t, head)
         lists.key_instance(e, t[0], head)

@@ -78,15 +78,15 @@ def closure(asserted: Iterable[Triple]) -> tuple[set[Triple], list[Inconsistency
     given = set(asserted)
     graph = rdflib.Graph()
     for s, p, o in given:
-        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))  # type: ignore[arg-type]
     DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False,
                      datatype_axioms=False).expand(graph)
     errors = _take_errors(graph)
     inferred: set[Triple] = set()
-    for s, p, o in graph:
-        if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
+    for rs, rp, ro in graph:
+        if isinstance(rs, rdflib.Literal) or not isinstance(rp, rdflib.URIRef):
             continue  # generalised triples: junk by definition
-        triple = (from_rdflib(s), from_rdflib(p), from_rdflib(o))
+        triple = (from_rdflib(rs), from_rdflib(rp), from_rdflib(ro))
         if triple not in given and not is_junk(triple):
             inferred.add(triple)  # type: ignore[arg-type]
     return inferred, errors

@@ -10,41 +10,43 @@ from __future__ import annotations
 
 from itugraph.reasoning import vocab as v
 from itugraph.reasoning.datatypes import cardinality
-from itugraph.reasoning.engine import Engine, Fact
+from itugraph.reasoning.engine import ClassProfile, Engine, Fact
 from itugraph.reasoning.rules_lists import key_check, type_in_lists, type_of_constructed
 
 
 def on_type(e: Engine, t: Fact) -> None:
     """Every cls-*/cax-* rule with ``t = (x rdf:type C)`` as the typing premise."""
     x, _, c = t
-    _subsumption(e, t)
-    _clashes(e, x, c)
-    if c in e.sp.get(v.ON_PROPERTY, ()):
-        restriction_member(e, t)
-    if c in e.po.get(v.SOME_VALUES_FROM, ()) or c in e.po.get(v.ON_CLASS, ()):
-        filler_typed(e, t)
-    if e.objects(c, v.INTERSECTION_OF):
-        type_of_constructed(e, t)
-    if e.heads_containing(c):
-        type_in_lists(e, t)
-    for head in e.objects(c, v.HAS_KEY):
-        key_check(e, (c, v.HAS_KEY, head), x)
-
-
-def _subsumption(e: Engine, t: Fact) -> None:
-    x, _, c = t
+    prof = e.class_profile(c)
+    emit = e.emit
     # RULE cax-sco
-    for d in e.objects(c, v.SCO):
-        if d != c:
-            e.emit((x, v.TYPE, d), "cax-sco", ((c, v.SCO, d), t))
+    for d in prof.supers:
+        emit((x, v.TYPE, d), "cax-sco", ((c, v.SCO, d), t))
     # RULE cax-eqc1
-    for d in e.objects(c, v.EQC):
-        if d != c:
-            e.emit((x, v.TYPE, d), "cax-eqc1", ((c, v.EQC, d), t))
+    for d in prof.equivalent_out:
+        emit((x, v.TYPE, d), "cax-eqc1", ((c, v.EQC, d), t))
     # RULE cax-eqc2
-    for d in e.subjects(v.EQC, c):
-        if d != c:
-            e.emit((x, v.TYPE, d), "cax-eqc2", ((d, v.EQC, c), t))
+    for d in prof.equivalent_in:
+        emit((x, v.TYPE, d), "cax-eqc2", ((d, v.EQC, c), t))
+    if prof.disjoint or prof.complement or c == v.NOTHING:
+        _clashes(e, x, c)
+    if prof.is_restriction or prof.is_filler or prof.is_intersection or prof.in_lists \
+            or prof.keys:
+        _constructed(e, t, prof)
+
+
+def _constructed(e: Engine, t: Fact, prof: ClassProfile) -> None:
+    x, _, c = t
+    if prof.is_restriction:
+        restriction_member(e, t)
+    if prof.is_filler:
+        filler_typed(e, t)
+    if prof.is_intersection:
+        type_of_constructed(e, t)
+    if prof.in_lists:
+        type_in_lists(e, t)
+    for head in prof.keys:
+        key_check(e, (c, v.HAS_KEY, head), x)
 
 
 def _clashes(e: Engine, x: int, c: int) -> None:

@@ -49,7 +49,7 @@ def _chain_from(e: Engine, axiom: Fact, chain: list[int], i: int, t: Fact) -> No
 def _walk_forward(e: Engine, node: int, props: list[int]) -> list[Path]:
     paths: list[Path] = [(node, ())]
     for q in props:
-        paths = [(z, path + ((n, q, z),)) for n, path in paths for z in e.objects(n, q)]
+        paths = [(z, (*path, (n, q, z))) for n, path in paths for z in e.objects(n, q)]
         if not paths:
             break
     return paths

@@ -8,41 +8,43 @@ of the schema triple (a new axiom meets the known ``x p y``).
 from __future__ import annotations
 
 from itugraph.reasoning import vocab as v
-from itugraph.reasoning.engine import Engine, Fact
+from itugraph.reasoning.engine import Engine, Fact, PropertyProfile
 
 
-def instance(e: Engine, t: Fact) -> None:
+def instance(e: Engine, t: Fact, prof: PropertyProfile) -> None:
     """Every prp-* rule with ``t = (x p y)`` as the instance premise."""
     x, p, y = t
+    emit = e.emit
     # RULE prp-dom
-    for c in e.objects(p, v.DOMAIN):
-        e.emit((x, v.TYPE, c), "prp-dom", ((p, v.DOMAIN, c), t))
+    for c in prof.domains:
+        emit((x, v.TYPE, c), "prp-dom", ((p, v.DOMAIN, c), t))
     # RULE prp-rng
-    for c in e.objects(p, v.RANGE):
-        e.emit((y, v.TYPE, c), "prp-rng", ((p, v.RANGE, c), t))
+    for c in prof.ranges:
+        emit((y, v.TYPE, c), "prp-rng", ((p, v.RANGE, c), t))
     # RULE prp-spo1
-    for q in e.objects(p, v.SPO):
-        e.emit((x, q, y), "prp-spo1", ((p, v.SPO, q), t))
-    _equivalent_and_inverse(e, t)
-    types = e.objects(p, v.TYPE)
-    if types:
-        _characteristics(e, t, types)
-    _disjoint(e, t)
+    for q in prof.supers:
+        emit((x, q, y), "prp-spo1", ((p, v.SPO, q), t))
+    if prof.equivalent_out or prof.equivalent_in or prof.inverse_out or prof.inverse_in:
+        _equivalent_and_inverse(e, t, prof)
+    if prof.characteristics:
+        _characteristics(e, t, prof.characteristics)
+    if prof.disjoint:
+        _disjoint(e, t, prof.disjoint)
 
 
-def _equivalent_and_inverse(e: Engine, t: Fact) -> None:
+def _equivalent_and_inverse(e: Engine, t: Fact, prof: PropertyProfile) -> None:
     x, p, y = t
     # RULE prp-eqp1
-    for q in e.objects(p, v.EQP):
+    for q in prof.equivalent_out:
         e.emit((x, q, y), "prp-eqp1", ((p, v.EQP, q), t))
     # RULE prp-eqp2
-    for q in e.subjects(v.EQP, p):
+    for q in prof.equivalent_in:
         e.emit((x, q, y), "prp-eqp2", ((q, v.EQP, p), t))
     # RULE prp-inv1
-    for q in e.objects(p, v.INVERSE_OF):
+    for q in prof.inverse_out:
         e.emit((y, q, x), "prp-inv1", ((p, v.INVERSE_OF, q), t))
     # RULE prp-inv2
-    for q in e.subjects(v.INVERSE_OF, p):
+    for q in prof.inverse_in:
         e.emit((y, q, x), "prp-inv2", ((q, v.INVERSE_OF, p), t))
 
 
@@ -87,10 +89,10 @@ def _transitive(e: Engine, t: Fact) -> None:
         e.emit((w, p, y), "prp-trp", (axiom, (w, p, x), t))
 
 
-def _disjoint(e: Engine, t: Fact) -> None:
+def _disjoint(e: Engine, t: Fact, others: tuple[int, ...]) -> None:
     x, p, y = t
     # RULE prp-pdw
-    for q in e.objects(p, v.PROPERTY_DISJOINT) | e.subjects(v.PROPERTY_DISJOINT, p):
+    for q in others:
         if (x, q, y) in e.facts:
             e.inconsistent("prp-pdw", "disjoint properties {1} and {2} both relate {0} to {3}",
                            x, *sorted((p, q)), y)
@@ -149,7 +151,7 @@ def on_inverse(e: Engine, t: Fact) -> None:
 def on_property_disjoint(e: Engine, t: Fact) -> None:
     p1, _, p2 = t
     for x, y in e.pairs(p1):
-        _disjoint(e, (x, p1, y))
+        _disjoint(e, (x, p1, y), (p2,))
 
 
 def on_all_disjoint_properties(e: Engine, node: int) -> None:

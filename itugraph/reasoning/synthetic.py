@@ -55,7 +55,7 @@ skos:prefLabel rdfs:subPropertyOf rdfs:label .
 def ontology() -> list[Triple]:
     """The ORG + ITU axioms the synthetic data relies on."""
     quads = ox.parse(input=_ONTOLOGY.encode(), format=ox.RdfFormat.TURTLE)
-    return [(q.subject, q.predicate, q.object) for q in quads]  # type: ignore[misc]
+    return [(q.subject, q.predicate, q.object) for q in quads]
 
 
 def org_graph(units: int, *, seed: int = 7) -> list[Triple]:

@@ -69,6 +69,12 @@ PROPERTY_AXIOMS: Final = frozenset(
      ASSERTION_PROPERTY}
 )
 
+#: Schema predicates that change what an ``x rdf:type C`` triple wakes up for C.
+CLASS_AXIOMS: Final = frozenset(
+    {SCO, EQC, DISJOINT_WITH, COMPLEMENT_OF, ON_PROPERTY, SOME_VALUES_FROM, ON_CLASS,
+     INTERSECTION_OF, HAS_KEY}
+)
+
 #: The triples that define a class restriction; any of them re-evaluates the restriction.
 RESTRICTION_PARTS: Final = frozenset(
     {SOME_VALUES_FROM, ALL_VALUES_FROM, HAS_VALUE, ON_PROPERTY, MAX_CARDINALITY,

@@ -59,3 +59,21 @@ def test_real_graph_native_equals_owlrl() -> None:
     assert_same_closure(native.inferred, reference.inferred)
     assert sorted(i.rule for i in native.inconsistencies) == \
         sorted(i.rule for i in reference.inconsistencies)
+
+
+def test_id_level_junk_filter_agrees_with_is_junk() -> None:
+    """The native engine's fast junk filter is exactly ``is_junk`` on every derived triple."""
+    from itugraph.reasoning import is_junk
+    from itugraph.reasoning.junk import JunkIds
+    from itugraph.reasoning.native import run
+    from tests.reasoning.manifest import entries
+
+    graph = org_graph(40) + [t for entry in entries() for t in entry.premise_triples()]
+    try:
+        e = run(graph)
+    except UnsupportedConstructError:
+        pytest.fail("fixtures must not use unsupported constructs")
+    junk = JunkIds(e.terms)  # type: ignore[arg-type]
+    for s, p, o in e.derivations:
+        triple = (e.terms[s], e.terms[p], e.terms[o])
+        assert junk((s, p, o)) == is_junk(triple), triple
