@@ -1,0 +1,359 @@
+"""The named queries of ``queries/`` give the right answers over the real, inferred ITU graph.
+
+Each query answers a competency question (issue 4's twelve, then the ontology's own); each
+test asserts specific rows the sources imply, not just "some rows". The graph is built the
+way the server builds it (``itugraph.build.build``: ontology + imports + ``graph/``, closed
+by the native OWL 2 RL engine), and each query runs with its header's default parameters,
+bound through the catalogue exactly as ``/api/queries`` binds them. Many answers need the
+reasoner (transitive structure, the SDG property chain, inverses, sub-properties), so
+these tests also prove the derived links on real data.
+
+A meta-test checks that every ``queries/*.rq`` has a parseable header, that its declared
+``returns`` are the variables it returns, and that this module tests it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from itugraph.build import build
+from itugraph.catalogue import NamedQuery, load_catalogue
+from itugraph.project import Project
+from itugraph.store import OxigraphStore
+
+REPO = Path(__file__).resolve().parent.parent
+QUERIES = REPO / "queries"
+ID = "https://w3id.org/itugraph/id/"
+SDG = "http://metadata.un.org/sdg/"
+ITU = ID + "organization/itu"
+
+Row = dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def store() -> Iterator[OxigraphStore]:
+    """The built ITU dataset (cached by input hash, so later runs reuse it)."""
+    built = build(Project.at(REPO), validate=False)
+    yield built.open_store()
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, NamedQuery]:
+    return load_catalogue(QUERIES)
+
+
+@pytest.fixture(scope="module")
+def run(store: OxigraphStore, catalogue: dict[str, NamedQuery]):  # type: ignore[no-untyped-def]
+    """``run(name, **params)``: the rows of a named query as ``{variable: lexical value}``."""
+
+    def _run(query_name: str, /, **params: str) -> list[Row]:
+        named = catalogue[query_name]
+        outcome = store.query(named.text, substitutions=named.bindings(params))
+        return [{var: term.value for var, term in zip(outcome.variables, row, strict=True)
+                 if term is not None} for row in outcome.rows]
+
+    return _run
+
+
+def column(rows: list[Row], name: str) -> list[str]:
+    return [row[name] for row in rows if name in row]
+
+
+def local(iri: str) -> str:
+    """``…/id/sector/itu-t`` → ``sector/itu-t`` (readable assertion messages)."""
+    return iri.removeprefix(ID)
+
+
+# --------------------------------------------------------------------------- issue 4, CQ 1-12
+
+
+def test_01_itu_action_line_roles(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ1: lead-facilitated, co-facilitated and 'partner' action lines, each with a source."""
+    rows = run("01-itu-action-line-roles")
+    by_role: dict[str, set[str]] = {}
+    for row in rows:
+        by_role.setdefault(row["role"], set()).add(row["code"])
+        assert row["sources"], f"{row['code']} {row['role']} has no source"
+    assert by_role["lead facilitator"] == {"C2", "C4", "C5", "C6"}
+    assert by_role["co-facilitator"] == {"C1", "C3", "C4", "C7", "C7.e-environment", "C8",
+                                         "C9", "C11"}
+    assert by_role["partner"] == {"C8", "C9"}
+    c4_lead = next(r for r in rows if r["code"] == "C4" and r["role"] == "lead facilitator")
+    assert ID + "source/S12" in c4_lead["sources"].split()
+
+
+def test_02_itu_units_at_any_depth(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ2: every unit reaches ITU through the transitive closure, with its direct parent."""
+    rows = run("02-itu-units-at-any-depth")
+    edges = {(local(r["unit"]), r["kind"], local(r["parent"])) for r in rows}
+    for expected in [("sector/itu-t", "sector", "organization/itu"),
+                     ("sector/itu-r", "sector", "organization/itu"),
+                     ("sector/itu-d", "sector", "organization/itu"),
+                     ("secretariat/general-secretariat", "secretariat", "organization/itu"),
+                     ("bureau/tsb", "bureau", "organization/itu"),
+                     ("governing-body/wtsa", "conference", "organization/itu"),
+                     ("governing-body/council", "governing body", "organization/itu"),
+                     ("study-group/itu-t-sg17", "study group", "sector/itu-t"),
+                     ("study-group/itu-d-sg1", "study group", "sector/itu-d"),
+                     ("study-group/itu-r-sg4", "study group", "sector/itu-r"),
+                     ("working-group/council-wg-child-online-protection", "working group",
+                      "governing-body/council")]:
+        assert expected in edges
+    units = {local(r["unit"]) for r in rows}
+    assert len([u for u in units if u.startswith("study-group/")]) == 20
+    assert "organization/itu" not in units
+    assert all(r["label"] for r in rows), "every unit has an English name"
+
+
+def test_03_study_group_questions(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ3: ITU-D Study Group 1's Questions 1/1 to 7/1, as the profile names them."""
+    rows = run("03-study-group-questions")
+    assert column(rows, "number") == ["1/1", "2/1", "3/1", "4/1", "5/1", "6/1", "7/1"]
+    titles = dict(zip(column(rows, "number"), (r.get("title") for r in rows), strict=True))
+    assert titles["1/1"] == "Strategies and policies for the deployment of broadband in " \
+                            "developing countries"
+    assert titles["5/1"] == "Telecommunications/ICTs for rural and remote areas"
+
+
+def test_03_other_study_group(run) -> None:  # type: ignore[no-untyped-def]
+    """The parameter works: ITU-T SG3's 2025-2028 Questions (shared/data, S36)."""
+    rows = run("03-study-group-questions", studyGroup=ID + "study-group/itu-t-sg3")
+    assert set(column(rows, "number")) >= {"1/3", "3/3", "6/3", "12/3"}
+
+
+def test_04_initiatives_addressing_c5(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ4: initiatives on C5 and their partners (the cybersecurity MoU partners)."""
+    rows = run("04-initiatives-addressing-action-line")
+    by_initiative = {local(r["initiative"]): r.get("partners", "") for r in rows}
+    assert {"programme/cybersecurity", "initiative/child-online-protection"} <= set(by_initiative)
+    partners = set(by_initiative["programme/cybersecurity"].split("; "))
+    assert {"UNODC", "World Bank", "Interpol", "World Economic Forum"} <= partners
+
+
+def test_05_itu_sdg_targets_by_goal(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ5: targets served directly (9.c) or as custodian of an indicator, by goal."""
+    rows = run("05-itu-sdg-targets-by-goal")
+    found = {(r["goalCode"], r["targetCode"], r.get("custodianOf", "")) for r in rows}
+    assert found == {("4", "4.4", "4.4.1"), ("5", "5.b", "5.b.1"), ("9", "9.c", "9.c.1"),
+                     ("17", "17.6", "17.6.2"), ("17", "17.8", "17.8.1")}
+    assert column(rows, "goalCode") == ["4", "5", "9", "17", "17"], "grouped, in goal order"
+    assert rows[2]["goalTitle"] == "Industry, innovation and infrastructure"
+
+
+def test_06_cybersecurity_work_and_sdgs(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ6: units and initiatives of the profile's network security (cybersecurity) section."""
+    rows = run("06-topic-work-and-sdgs")
+    things = {local(r["thing"]): r["kind"] for r in rows}
+    assert things["programme/cybersecurity"] == "programme"
+    assert things["study-group/itu-t-sg17"] == "study group"
+    assert things["initiative/child-online-protection"] == "initiative"
+    assert things["sector/itu-t"] == "sector"
+
+
+def test_06_topic_with_sdg_goals(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ6's SDG column: U4SSC works on IoT/smart cities and contributes to SDG 11."""
+    rows = run("06-topic-work-and-sdgs", topic=ID + "policy-topic/internet-of-things")
+    sdgs = {local(r["thing"]): r.get("sdgGoals", "") for r in rows}
+    assert any("11" in goals.split(", ") for goals in sdgs.values()), sdgs
+
+
+def test_07_policy_topic_counts(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ7: all 21 topics of the profile, each with some work, counted without duplicates."""
+    rows = run("07-policy-topic-counts")
+    counts = {local(r["topic"]): (int(r["units"]), int(r["initiatives"])) for r in rows}
+    assert len(counts) == 21
+    assert all(units + initiatives >= 1 for units, initiatives in counts.values())
+    assert counts["policy-topic/network-security"][0] >= 3
+    assert counts["policy-topic/network-security"][1] >= 2
+    assert counts["policy-topic/gender-rights-online"][1] >= 3
+
+
+def test_08_mandate_legal_basis(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ8: WTSA Resolution 2 for the ITU-T study groups, the Radio Regulations for ITU-R."""
+    rows = run("08-mandate-legal-basis")
+    pairs = {(local(r["instrument"]), local(r.get("holder", ""))) for r in rows}
+    assert ("resolution/wtsa-2", "study-group/itu-t-sg17") in pairs
+    assert ("regulation/radio-regulations", "sector/itu-r") in pairs
+    wtsa2 = {h for i, h in pairs if i == "resolution/wtsa-2"}
+    assert all(h.startswith("study-group/itu-t-") for h in wtsa2) and len(wtsa2) >= 9
+
+
+def test_09_itu_events(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ9: the events ITU organises (AI for Good, WSIS summits) or co-organises (WSIS Forum)."""
+    rows = run("09-itu-events")
+    events = {local(r["event"]): r for r in rows}
+    assert events["event/wsis-forum"]["role"] == "co-organizer"
+    assert events["event/ai-for-good-global-summit"]["role"] == "organizer"
+    assert events["event/ai-for-good-global-summit"]["periodicity"] == "annual"
+    assert events["event/wsis-2003"]["year"] == "2003"
+    assert events["event/wsis-2005"]["year"] == "2005"
+    assert "event/itu-telecom" in events
+
+
+def test_10_repeat_partners(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ10: UN Women and GSMA partner with ITU in EQUALS and in another initiative."""
+    rows = run("10-repeat-partners")
+    partners = {local(r["partner"]): int(r["initiatives"]) for r in rows}
+    assert {"organization/un-women", "organization/gsma"} <= set(partners)
+    assert all(n > 1 for n in partners.values())
+    assert ITU not in (r["partner"] for r in rows)
+
+
+def test_11_source_of_resource(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ11: ITU's facts come from the profile's overview and the Wikidata sources."""
+    rows = run("11-source-of-resource")
+    sources = {local(r["source"]): r for r in rows}
+    assert sources["source/profile-overview"]["partOf"] == ID + "source/itu-profile"
+    assert "source/S100" in sources
+    assert all(r["sourceLabel"] for r in rows)
+
+
+def test_11_every_resource_has_a_source(store: OxigraphStore) -> None:
+    """Issue 4: every resource of ours (…/id/…) with a type has a dcterms:source."""
+    outcome = store.query(
+        "SELECT DISTINCT ?x WHERE { ?x a ?t . FILTER(STRSTARTS(STR(?x), '" + ID + "')) "
+        "FILTER NOT EXISTS { ?x <http://purl.org/dc/terms/source> ?s } "
+        "FILTER(!STRSTARTS(STR(?x), '" + ID + "source/')) }")
+    assert [row[0].value for row in outcome.rows] == []
+
+
+def test_12_sdg_goal_titles_fr_es(run) -> None:  # type: ignore[no-untyped-def]
+    """CQ12: 17 goals in order with their French and Spanish titles from the UN KOS."""
+    rows = run("12-sdg-goal-titles-fr-es")
+    assert column(rows, "code") == [str(n) for n in range(1, 18)]
+    goal9 = rows[8]
+    assert goal9["goal"] == SDG + "9"
+    assert goal9["fr"].startswith("Bâtir une infrastructure résiliente")
+    assert goal9["es"].startswith("Construir infraestructuras resilientes")
+    assert rows[0]["en"] == "End poverty in all its forms everywhere"
+
+
+# --------------------------------------------------------------------------- ontology CQs
+
+
+def test_13_wsis_role_conflicts(run) -> None:  # type: ignore[no-untyped-def]
+    """C4 (lead per S12/S20, co per S05) and C8/C9 (co per profile, partner per S05) are kept."""
+    rows = run("13-wsis-role-conflicts")
+    claims = {(r["code"], r["role"], local(r["source"])) for r in rows}
+    assert {("C4", "lead facilitator", "source/S12"), ("C4", "lead facilitator", "source/S20"),
+            ("C4", "co-facilitator", "source/S05"), ("C8", "partner", "source/S05"),
+            ("C8", "co-facilitator", "source/profile-wsis-process"),
+            ("C9", "partner", "source/S05")} <= claims
+    assert {code for code, _, _ in claims} == {"C4", "C8", "C9"}
+
+
+def test_14_sdg_indicators_in_custody(run) -> None:  # type: ignore[no-untyped-def]
+    """ITU is custodian of 4.4.1 (with UNESCO-UIS), 5.b.1, 9.c.1, 17.6.2 and 17.8.1."""
+    rows = run("14-sdg-indicators-in-custody")
+    assert sorted(column(rows, "code")) == ["17.6.2", "17.8.1", "4.4.1", "5.b.1", "9.c.1"]
+    custodians = {r["code"]: set(r["custodians"].split(", ")) for r in rows}
+    assert custodians["4.4.1"] == {"ITU", "UNESCO-UIS"}
+    assert {r["code"]: r["target"] for r in rows}["9.c.1"] == SDG + "9.c"
+
+
+def test_15_action_line_facilitators(run) -> None:  # type: ignore[no-untyped-def]
+    """Every action line and C7 sub-line, with lead and co-facilitators (e-environment: WMO)."""
+    rows = run("15-action-line-facilitators")
+    lines = {r["code"]: r for r in rows}
+    assert len(lines) == 19
+    assert lines["C7.e-environment"]["leadFacilitators"] == "WMO"
+    assert set(lines["C7.e-environment"]["coFacilitators"].split(", ")) == {
+        "UNEP", "International Telecommunication Union"}
+    assert lines["C7.e-health"]["leadFacilitators"] == "WHO"
+    assert "leadFacilitators" not in lines["C7.e-business"] \
+        or lines["C7.e-business"]["leadFacilitators"] == ""
+
+
+def test_16_conference_sessions(run) -> None:  # type: ignore[no-untyped-def]
+    """WTSA-24 in New Delhi, 15-24 October 2024; WRC-19; PP-18 in Dubai."""
+    rows = run("16-conference-sessions")
+    sessions = {local(r["session"]): r for r in rows}
+    wtsa = sessions["conference-session/wtsa-24"]
+    assert (wtsa["startDate"], wtsa["endDate"], wtsa["venue"]) == ("2024-10-15", "2024-10-24",
+                                                                   "New Delhi")
+    assert local(wtsa["body"]) == "governing-body/wtsa"
+    assert sessions["conference-session/wrc-19"]["year"] == "2019"
+    assert sessions["conference-session/pp-18"]["venue"] == "Dubai"
+
+
+def test_17_unit_mandate(run) -> None:  # type: ignore[no-untyped-def]
+    """ITU-D SG1's mandate: six items, conferred by WTDC."""
+    rows = run("17-unit-mandate")
+    assert len(rows) == 1
+    assert len(rows[0]["items"].split(" | ")) == 6
+    assert "Migration and adoption of digital broadcasting and implementation of new services" \
+        in rows[0]["items"].split(" | ")
+    assert rows[0]["conferredBy"] == "World Telecommunication Development Conference"
+
+
+def test_18_study_groups_by_sector(run) -> None:  # type: ignore[no-untyped-def]
+    """20 study groups: 6 ITU-R, 2 ITU-D, 12 ITU-T; SG17 in both ITU-T periods."""
+    rows = run("18-study-groups-by-sector")
+    per_sector: dict[str, int] = {}
+    for r in rows:
+        per_sector[local(r["sector"])] = per_sector.get(local(r["sector"]), 0) + 1
+    assert per_sector == {"sector/itu-r": 6, "sector/itu-d": 2, "sector/itu-t": 12}
+    sg17 = next(r for r in rows if r["studyGroup"].endswith("/itu-t-sg17"))
+    assert set(sg17["period"].split(", ")) == {"ITU-T study period 2022-2024",
+                                              "ITU-T study period 2025-2028"}
+
+
+def test_19_wsis_sdg_matrix_is_empty(run) -> None:  # type: ignore[no-untyped-def]
+    """No matrix cell is in our sources (PROVENANCE.md §2): the answer must stay empty, not guessed."""
+    assert run("19-wsis-sdg-matrix") == []
+
+
+def test_20_strategic_framework_goals(run) -> None:  # type: ignore[no-untyped-def]
+    """Connect 2030's five goals, the Strategic Plan's two, the GCA's five pillars, in order."""
+    rows = run("20-strategic-framework-goals")
+    by_framework: dict[str, list[str]] = {}
+    for r in rows:
+        by_framework.setdefault(r["frameworkLabel"], []).append(r["goalLabel"])
+    assert [g.split(": ", 1)[1] for g in by_framework["Connect 2030 Agenda"]] == [
+        "Growth", "Inclusiveness", "Sustainability", "Innovation", "Partnerships"]
+    assert len(by_framework["ITU Strategic Plan 2024-2027"]) == 2
+    assert len(by_framework["Global Cybersecurity Agenda"]) == 5
+
+
+@pytest.mark.parametrize("name,expected", [("GCI", "publication/global-cybersecurity-index"),
+                                           ("bdt", "bureau/bdt"),
+                                           ("ITU-T", "sector/itu-t")])
+def test_21_find_by_name(run, name: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """Users find things by the acronyms they know, case-insensitively."""
+    rows = run("21-find-by-name", name=name)
+    assert expected in {local(r["resource"]) for r in rows}
+
+
+# --------------------------------------------------------------------------- meta
+
+
+def test_every_query_has_a_header_and_a_test(catalogue: dict[str, NamedQuery]) -> None:
+    """Each ``queries/NN-name.rq`` has title, description, returns, and a test here."""
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert len(catalogue) >= 12
+    for name, query in catalogue.items():
+        assert re.fullmatch(r"\d\d-[a-z0-9]+(-[a-z0-9]+)*", name), f"{name}: not NN-kebab-name"
+        assert query.title and query.title != name, f"{name}: no '# title:'"
+        assert query.description, f"{name}: no '# description:'"
+        assert query.returns, f"{name}: no '# returns:'"
+        assert f'"{name}"' in source, f"{name} has no test in {Path(__file__).name}"
+
+
+def test_numbers_are_unique(catalogue: dict[str, NamedQuery]) -> None:
+    numbers = [name[:2] for name in catalogue]
+    assert len(numbers) == len(set(numbers))
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
+def test_returns_header_matches_projection(store: OxigraphStore,
+                                           catalogue: dict[str, NamedQuery], name: str) -> None:
+    """``# returns:`` lists exactly the variables the query returns, and params are projected."""
+    query = catalogue[name]
+    outcome = store.query(query.text, substitutions=query.bindings({}))
+    assert list(query.returns) == outcome.variables
+    for param in query.parameters:
+        assert param.name in outcome.variables, f"{name}: parameter ?{param.name} not projected"
