@@ -51,7 +51,7 @@
     persistenceId: config.storageKey,
     autoAddOnInit: false,
     tabName: "Query",
-    yasqe: { value: config.newTabQuery, prefixCcApi: null, editorHeight: "320px" },
+    yasqe: { value: config.newTabQuery, prefixCcApi: null, editorHeight: "320px", collapsePrefixesOnLoad: false },
     yasr: { prefixes: config.prefixes },
   });
 
