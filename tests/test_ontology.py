@@ -359,3 +359,23 @@ def test_import_only_describes_its_own_vocabulary(name: str, namespace: str) -> 
     foreign = {s for s in graph.subjects() if isinstance(s, URIRef)
                and not str(s).startswith(namespace) and (s, RDF.type, OWL.Ontology) not in graph}
     assert foreign == set()
+
+
+# --------------------------------------------------------------------------- documentation files
+
+
+def test_readme_documents_every_term(declared: set[URIRef]) -> None:
+    """ontology/README.md's tables cover every declared term (regenerate them when adding one)."""
+    readme = (ONTOLOGY_DIR / "README.md").read_text("utf-8")
+    missing = sorted(f"itu:{str(t)[len(ITU_NS):]}" for t in declared
+                     if f"`itu:{str(t)[len(ITU_NS):]}`" not in readme)
+    assert not missing, f"not in ontology/README.md: {missing}"
+
+
+def test_readme_lists_every_query() -> None:
+    """Both READMEs name every query file of the catalogue."""
+    ontology_readme = (ONTOLOGY_DIR / "README.md").read_text("utf-8")
+    queries_readme = (REPO / "queries" / "README.md").read_text("utf-8")
+    for path in sorted((REPO / "queries").glob("*.rq")):
+        assert path.name in queries_readme, f"queries/README.md does not list {path.name}"
+        assert path.name in ontology_readme, f"ontology/README.md does not list {path.name}"
