@@ -79,6 +79,14 @@ def test_file_parses_and_has_source_header(path: Path) -> None:
     assert len(Graph().parse(data=text, format="turtle")) > 0
 
 
+@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+def test_file_is_canonical(path: Path) -> None:
+    """Each data file is in the form `itugraph fmt` writes (run it to fix a failure)."""
+    fmt = pytest.importorskip("itugraph.fmt")
+    assert fmt.canonical_text(path) == path.read_text(encoding="utf-8"), (
+        f"{path.name} is not canonical: run `itugraph fmt`")
+
+
 def test_kos_copy_is_byte_identical() -> None:
     data = KOS.read_bytes()
     assert hashlib.sha256(data).hexdigest() == KOS_SHA256
