@@ -325,6 +325,7 @@ def test_non_organisations_are_disjoint_with_org_organization(ontology_graph: Gr
     assert any({ITU[cls], ORG.Organization} <= g for g in groups)
 
 
+@pytest.mark.slow
 def test_ontology_with_sdg_kos_is_consistent(ontology_graph: Graph) -> None:
     """The closure of the ontology, its imports and the UN KOS reports no inconsistency."""
     graph = Graph()
