@@ -111,6 +111,12 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
             f"the SHACL shapes cannot be used: {exc}",
             hint="check the shape's sh:select/sh:path; SHACL-for-SHACL does not parse SPARQL",
         ) from None
+    except TypeError as exc:  # pyshacl's property-pair constraints on unorderable values
+        raise ShapesError(
+            f"a shape compares values pyshacl cannot order ({exc})",
+            hint="use a SPARQL constraint instead of sh:lessThan/sh:lessThanOrEquals for "
+            "xsd:gYear values or values of mixed types",
+        ) from None
     assert isinstance(report, Graph)
     return report
 
