@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import urllib.parse
 from pathlib import Path
 from types import SimpleNamespace
 
+import pyoxigraph
 import pytest
 from flask import Flask
 
-from itugraph.catalogue import load_catalogue
+from itugraph.catalogue import load_catalogue, parse_query_file
 from itugraph.namespaces import PREFIXES
 from itugraph.web import queries_api, sparql, ui
 from tests.helpers import FIXTURES, REPO, LiveServer, http
@@ -71,10 +73,11 @@ def test_index_serves_yasgui_page_with_catalogue(tiny_server: LiveServer) -> Non
     for example, named in zip(examples, listing, strict=True):
         assert named["title"] in page
         assert example["title"] == named["title"]
-        assert example["query"].startswith(named["query"])
+        assert example["query"].startswith(named["query"].split("{")[0])
         assert example["api"] == "/api/queries/" + named["name"]
-    # The parameter's default is bound in the tab's text, as the API binds it.
-    assert examples[0]["query"].endswith("VALUES (?org) { (<http://example.org/id/org>) }\n")
+    # The parameter's default is bound in the tab's text, first in the WHERE group.
+    assert "WHERE {\n  # Parameter values (the named-query API takes them as ?org=…):\n" \
+           "  VALUES (?org) { (<http://example.org/id/org>) }\n  ?unit ex:partOf" in examples[0]["query"]
     assert str(config["newTabQuery"]).startswith("PREFIX itu: <https://w3id.org/itugraph/def/itu#>\n")
 
 
@@ -97,6 +100,38 @@ def test_static_assets_have_their_content_types(tiny_server: LiveServer, path: s
     assert len(reply.body) > 200
     again = http("GET", tiny_server.url + path, headers={"If-None-Match": reply.headers["etag"]})
     assert again.status == 304
+
+
+def test_example_tabs_answer_like_the_named_query_api(tiny_server: LiveServer) -> None:
+    """The text a tab runs (defaults bound by VALUES) gives the API's answer."""
+    require_built_ui()
+    examples = page_config(http("GET", tiny_server.url + "/").text)["examples"]
+    assert isinstance(examples, list)
+    for example in examples:
+        body = urllib.parse.urlencode({"query": example["query"]}).encode()
+        tab = http("POST", tiny_server.url + "/sparql", body=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json"})
+        assert tab.status == 200, tab.text
+        api = http("GET", f"{tiny_server.url}{example['api']}?format=json")
+        assert _bindings(tab.json()) == _bindings(api.json()), example["name"]
+
+
+def _bindings(answer: object) -> list[str]:
+    assert isinstance(answer, dict)
+    return sorted(json.dumps(row, sort_keys=True) for row in answer["results"]["bindings"])
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "queries").glob("*.rq")), ids=lambda p: p.stem)
+def test_every_project_example_is_valid_sparql_with_its_defaults(path: Path) -> None:
+    """Each tab of the ITU catalogue parses, its parameters bound inside the WHERE group."""
+    named = parse_query_file(path)
+    text = ui.example_query(named)
+    pyoxigraph.Store().query(text)  # raises SyntaxError if the tab's text is not SPARQL
+    if any(p.default is not None for p in named.parameters):
+        brace = ui.where_brace(named.text)
+        assert brace is not None, "no WHERE group found to bind the parameters in"
+        assert text.index("VALUES (") > brace
 
 
 def test_yasgui_bundle_names_no_remote_stylesheet_or_font() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -69,21 +70,24 @@ def vendor_ready() -> bool:
 
 
 def example_query(named: NamedQuery) -> str:
-    """The query text of a named query, ready to run in an editor tab.
+    r"""The query text of a named query, ready to run in an editor tab.
 
-    The named-query API binds parameters as typed terms; in the editor, a parameter's
-    default is bound by a trailing ``VALUES`` clause the reader can edit (the catalogue
-    requires parameters to be projected, so the clause restricts the answers to it).
+    The named-query API binds parameters as typed terms before evaluation; in the editor,
+    each parameter's default is bound by a ``VALUES`` block the reader can edit, put first
+    in the query's ``WHERE`` group so that the pattern and its filters see the value.
 
     >>> from pathlib import Path
     >>> from itugraph.catalogue import Parameter
-    >>> q = NamedQuery("units", Path("units.rq"), "SELECT ?org ?unit WHERE { ?unit ?p ?org }",
-    ...                "Units", parameters=(Parameter("org", "iri", "http://example.org/o"),))
-    >>> print(example_query(q))
-    SELECT ?org ?unit WHERE { ?unit ?p ?org }
-    # Parameter values (the named-query API takes them as ?org=…):
-    VALUES (?org) { (<http://example.org/o>) }
-    <BLANKLINE>
+    >>> text = "# title: Units\nSELECT ?org ?unit WHERE {\n  ?unit <http://e.org/p> ?org\n}\n"
+    >>> q = NamedQuery("units", Path("units.rq"), text, "Units",
+    ...                parameters=(Parameter("org", "iri", "http://example.org/o"),))
+    >>> print(example_query(q), end="")
+    # title: Units
+    SELECT ?org ?unit WHERE {
+      # Parameter values (the named-query API takes them as ?org=…):
+      VALUES (?org) { (<http://example.org/o>) }
+      ?unit <http://e.org/p> ?org
+    }
     """
     text = named.text if named.text.endswith("\n") else named.text + "\n"
     bound = []
@@ -99,8 +103,70 @@ def example_query(named: NamedQuery) -> str:
     names = " ".join(f"?{name}" for name, _ in bound)
     values = " ".join(term for _, term in bound)
     usage = "&".join(f"{name}=…" for name, _ in bound)
-    return (f"{text}# Parameter values (the named-query API takes them as ?{usage}):\n"
-            f"VALUES ({names}) {{ ({values}) }}\n")
+    block = [f"# Parameter values (the named-query API takes them as ?{usage}):",
+             f"VALUES ({names}) {{ ({values}) }}"]
+    brace = where_brace(text)
+    if brace is None:  # no WHERE group found: a trailing VALUES clause is valid SPARQL too
+        return text + "\n".join(block) + "\n"
+    tail = text[brace + 1:]
+    return (text[:brace + 1] + "\n" + "".join(f"  {line}\n" for line in block)
+            + tail.removeprefix("\n"))
+
+
+#: Comments, IRIs, strings, variables and prefixed names (skipped: they may contain braces
+#: or keywords without being them), then keywords and braces.
+_TOKEN = re.compile(r"""
+    (?P<skip>
+        \#[^\n]*
+      | <[^<>"{}|^`\\\s]*>
+      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+      | '''(?:[^'\\]|\\.|'(?!''))*'''
+      | "(?:[^"\\\n]|\\.)*"
+      | '(?:[^'\\\n]|\\.)*'
+      | [?$]\w+
+      | [A-Za-z_][\w.-]*:[^\s{}()<>,;"']*
+      | :[^\s{}()<>,;"']*
+    )
+    | (?P<word>[A-Za-z_]\w*)
+    | (?P<open>\{)
+    | (?P<close>\})
+    """, re.X)
+
+
+def where_brace(text: str) -> int | None:
+    """The offset of the ``{`` that opens a query's WHERE group, or None if not found.
+
+    >>> where_brace('PREFIX ex: <http://e.org/#> SELECT * { ?s ex:where "WHERE {" }')
+    37
+    >>> where_brace("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    29
+    >>> where_brace("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }")
+    23
+    >>> where_brace("SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }")
+    15
+    """
+    depth = 0
+    form: str | None = None
+    after_where = False
+    top_groups: list[int] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind == "word" and depth == 0:
+            word = match.group().upper()
+            if form is None and word not in {"PREFIX", "BASE"}:
+                form = word
+            after_where = word == "WHERE"
+        elif kind == "open":
+            if depth == 0:
+                if after_where:
+                    return match.start()
+                top_groups.append(match.start())
+            depth += 1
+        elif kind == "close":
+            depth = max(0, depth - 1)
+    # Without the WHERE keyword: CONSTRUCT's group follows its template; others come first.
+    index = 1 if form == "CONSTRUCT" else 0
+    return top_groups[index] if len(top_groups) > index else None
 
 
 def _example(named: NamedQuery) -> dict[str, Any]:

@@ -84,9 +84,22 @@
       if (!example) { return; }
       event.preventDefault();
       openExample(example, true);
-      root.scrollIntoView({ behavior: "smooth" });
+      var list = link.closest("details");
+      if (list) { list.open = false; }
+      revealActiveTab();
     });
   });
+
+  // Tabs sit in one scrolling row: keep the selected one in view.
+  function revealActiveTab() {
+    window.setTimeout(function () {
+      var active = root.querySelector(".tabsList .tab.active");
+      if (active) { active.scrollIntoView({ block: "nearest", inline: "nearest" }); }
+    }, 0);
+  }
+  yasgui.on("tabSelect", revealActiveTab);
+  yasgui.on("tabAdd", revealActiveTab);
+  revealActiveTab();
 
   window.itugraphYasgui = yasgui;
 }());
