@@ -16,11 +16,13 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import owlrl
 import pytest
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from itugraph.load import load_triples
+from itugraph.reasoning import infer
 
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = REPO / "ontology"
@@ -29,6 +31,7 @@ IMPORTS_DIR = ONTOLOGY_DIR / "imports"
 SDG_ONTOLOGY_SOURCE = REPO.parent / "shared" / "data" / "sdg" / "sdgs-ontology.ttl"
 #: sha256 of the UN file as recorded in shared/data/PROVENANCE.md (first 16 hex digits).
 SDG_ONTOLOGY_SHA256_PREFIX = "5a00ffa8ae4face4"
+KOS_NAME = "sdg-kos-goals-targets-indicators.ttl"
 
 ITU_NS = "https://w3id.org/itugraph/def/itu#"
 ITU_ONTOLOGY = URIRef("https://w3id.org/itugraph/def/itu")
@@ -325,15 +328,15 @@ def test_non_organisations_are_disjoint_with_org_organization(ontology_graph: Gr
     assert any({ITU[cls], ORG.Organization} <= g for g in groups)
 
 
-@pytest.mark.slow
-def test_ontology_with_sdg_kos_is_consistent(ontology_graph: Graph) -> None:
-    """The closure of the ontology, its imports and the UN KOS reports no inconsistency."""
-    graph = Graph()
-    for triple in ontology_graph:
-        graph.add(triple)
-    graph.parse(SDG_ONTOLOGY_SOURCE.parent / "sdg-kos-goals-targets-indicators.ttl")
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(graph)
-    assert [str(o) for o in graph.objects(None, OWLRL_ERROR)] == []
+def test_ontology_with_sdg_kos_is_consistent() -> None:
+    """The closure of the ontology, its imports and the UN KOS reports no inconsistency.
+
+    The native engine is used here for speed; its agreement with owlrl on the whole graph,
+    inconsistencies included, is proved in ``tests/reasoning``.
+    """
+    files = [*sorted(ONTOLOGY_DIR.rglob("*.ttl")), REPO / "graph" / "sdg" / KOS_NAME]
+    closure = infer(load_triples(files))
+    assert closure.inconsistencies == []
 
 
 # --------------------------------------------------------------------------- imports
@@ -341,7 +344,8 @@ def test_ontology_with_sdg_kos_is_consistent(ontology_graph: Graph) -> None:
 
 def test_sdg_ontology_copy_is_byte_identical() -> None:
     copy = (IMPORTS_DIR / "sdgs-ontology.ttl").read_bytes()
-    assert copy == SDG_ONTOLOGY_SOURCE.read_bytes()
+    if SDG_ONTOLOGY_SOURCE.is_file():  # the shared reference data sits beside a CI checkout
+        assert copy == SDG_ONTOLOGY_SOURCE.read_bytes()
     assert hashlib.sha256(copy).hexdigest().startswith(SDG_ONTOLOGY_SHA256_PREFIX)
 
 
