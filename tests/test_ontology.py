@@ -39,7 +39,6 @@ ITU = Namespace(ITU_NS)
 ORG = Namespace("http://www.w3.org/ns/org#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 SH = Namespace("http://www.w3.org/ns/shacl#")
-OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
 
 #: rdf:type values that declare a term.
 DECLARING_TYPES = {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
