@@ -330,3 +330,13 @@ def test_failed_queries_do_not_use_up_the_workers(tiny_server: LiveServer) -> No
     for i in range(6):  # more failures than workers
         assert http("GET", _get(tiny_server, f"SELECT * WHERE {{ ?s ?p }} # {i}")).status == 400
     assert http("GET", _get(tiny_server, SELECT + " # after failures")).status == 200
+
+
+def test_static_assets_are_compressed(tiny_server: LiveServer) -> None:
+    page = http("GET", tiny_server.url + "/").text
+    assets = [part.split('"')[0] for part in page.split('src="')[1:] if part.startswith("/static")]
+    if not assets:
+        pytest.skip("the query UI is not built (make ui)")
+    reply = http("GET", tiny_server.url + assets[0], headers={"Accept-Encoding": "gzip"})
+    assert reply.status == 200 and reply.headers["content-encoding"] == "gzip"
+    assert len(gzip.decompress(reply.body)) > len(reply.body)

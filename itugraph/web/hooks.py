@@ -45,20 +45,41 @@ def _cors(response: Response) -> Response:
 def _compress(response: Response) -> Response:
     response.vary.add("Accept-Encoding")
     response.vary.add("Accept")
-    if (response.direct_passthrough or response.status_code != 200
-            or "Content-Encoding" in response.headers):
+    if response.status_code != 200 or "Content-Encoding" in response.headers:
         return response
-    accepted = request.accept_encodings
-    body = response.get_data()
-    if len(body) < COMPRESS_MIN_BYTES:
+    encoding = "gzip" if request.accept_encodings["gzip"] else \
+        "deflate" if request.accept_encodings["deflate"] else None
+    if encoding is None:
         return response
-    if accepted["gzip"]:
-        response.set_data(gzip.compress(body, compresslevel=5))
-        response.headers["Content-Encoding"] = "gzip"
-    elif accepted["deflate"]:
-        response.set_data(zlib.compress(body, 5))
-        response.headers["Content-Encoding"] = "deflate"
+    if response.direct_passthrough:  # a static file: compress once per file version
+        key = (request.path, response.get_etag()[0], encoding)
+        response.direct_passthrough = False
+        body = _static_compressed(key, response.get_data())
+    else:
+        raw = response.get_data()
+        if len(raw) < COMPRESS_MIN_BYTES:
+            return response
+        body = _encode(raw, encoding)
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
     return response
+
+
+def _encode(body: bytes, encoding: str) -> bytes:
+    return gzip.compress(body, compresslevel=5) if encoding == "gzip" else zlib.compress(body, 5)
+
+
+_STATIC_CACHE: dict[tuple[str, str | None, str], bytes] = {}
+
+
+def _static_compressed(key: tuple[str, str | None, str], body: bytes) -> bytes:
+    """Static assets (the 1 MB YASGUI bundle) are compressed once per version, not per request."""
+    cached = _STATIC_CACHE.get(key)
+    if cached is None:
+        if len(_STATIC_CACHE) > 64:
+            _STATIC_CACHE.clear()
+        cached = _STATIC_CACHE[key] = _encode(body, key[2])
+    return cached
 
 
 def _record(response: Response) -> Response:
