@@ -135,3 +135,9 @@ def test_shape_ids_and_messages(shapes: Graph) -> None:
             assert messages, f"{shape_id} has no English sh:message"
             assert shapes.value(shape, SH.severity) is not None, f"{shape_id} has no sh:severity"
     assert len(numbers) == len(set(numbers)), "shape numbers are unique"
+
+
+def test_readme_lists_every_shape(shapes: Graph) -> None:
+    readme = (EMBEDDED_ROOT / "shapes" / "README.md").read_text(encoding="utf-8")
+    for shape_id in _shape_ids(shapes).values():
+        assert f"`ish:{shape_id}`" in readme, f"shapes/README.md does not list {shape_id}"
