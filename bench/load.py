@@ -1,0 +1,169 @@
+"""HTTP load generation: ``wrk`` when installed, else a bounded Python client.
+
+Both send POST ``application/sparql-query`` over keep-alive connections for a fixed
+time, at a fixed concurrency, with a per-request number substituted into the query text
+(see ``bench/queries.py``) unless ``distinct`` is false.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from queries import MARK
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    errors: int
+    seconds: float
+    rps: float
+    p50_ms: float | None
+    p99_ms: float | None
+    tool: str
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def have_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+def run_load(url: str, text: str, accept: str, *, concurrency: int, seconds: int,
+             distinct: bool, timeout: float = 30.0, tool: str = "auto") -> LoadResult:
+    """Load ``url`` (the SPARQL endpoint) with ``text`` for ``seconds`` at ``concurrency``."""
+    if tool == "wrk" or (tool == "auto" and have_wrk()):
+        return _wrk(url, text, accept, concurrency, seconds, distinct, timeout)
+    return _python(url, text, accept, concurrency, seconds, distinct, timeout)
+
+
+_LUA = r"""
+local template = [==[%(template)s]==]
+local distinct = %(distinct)s
+local headers = { ["Content-Type"] = "application/sparql-query", ["Accept"] = "%(accept)s" }
+local path = "%(path)s"
+local counter = 0
+local threads = {}
+local next_id = 1
+
+function setup(thread)
+  thread:set("tid", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function request()
+  counter = counter + 1
+  local body = template
+  if distinct then
+    body = string.gsub(template, "%(mark)s", tostring(tid * 100000000 + counter))
+  else
+    body = string.gsub(template, "%(mark)s", "0")
+  end
+  return wrk.format("POST", path, headers, body)
+end
+
+function done(summary, latency, requests)
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "status": %%d, "timeout": %%d, ' ..
+    '"connect": %%d, "read": %%d, "write": %%d, "p50_us": %%d, "p99_us": %%d}\n',
+    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def _wrk(url: str, text: str, accept: str, concurrency: int, seconds: int, distinct: bool,
+         timeout: float) -> LoadResult:
+    parts = urlsplit(url)
+    script = _LUA % {"template": text, "distinct": "true" if distinct else "false",
+                     "accept": accept, "path": parts.path, "mark": MARK}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        lua = handle.name
+    try:
+        threads = min(concurrency, 2)
+        cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{seconds}s",
+               "--timeout", f"{int(timeout)}s", "-s", lua, f"{parts.scheme}://{parts.netloc}"]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30,
+                              check=False)
+    finally:
+        Path(lua).unlink(missing_ok=True)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if line is None:
+        raise RuntimeError(f"wrk gave no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
+    data = json.loads(line[len("WRKJSON "):])
+    errors = sum(int(data[k]) for k in ("status", "timeout", "connect", "read", "write"))
+    elapsed = data["duration_us"] / 1e6
+    ok = max(0, int(data["requests"]) - int(data["status"]))
+    answered = int(data["requests"]) > 0
+    return LoadResult(
+        requests=int(data["requests"]), errors=errors, seconds=round(elapsed, 3),
+        rps=round(ok / elapsed, 2) if elapsed else 0.0,
+        p50_ms=round(data["p50_us"] / 1000, 3) if answered else None,
+        p99_ms=round(data["p99_us"] / 1000, 3) if answered else None,
+        tool="wrk")
+
+
+def _python(url: str, text: str, accept: str, concurrency: int, seconds: int, distinct: bool,
+            timeout: float) -> LoadResult:
+    parts = urlsplit(url)
+    deadline = time.perf_counter() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def client(tid: int) -> None:
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        n = 0
+        local: list[float] = []
+        bad = 0
+        while time.perf_counter() < deadline:
+            n += 1
+            body = text.replace(MARK, str(tid * 100_000_000 + n) if distinct else "0").encode()
+            start = time.perf_counter()
+            try:
+                conn.request("POST", parts.path, body=body, headers={
+                    "Content-Type": "application/sparql-query", "Accept": accept})
+                reply = conn.getresponse()
+                reply.read()
+                if reply.status == 200:
+                    local.append(time.perf_counter() - start)
+                else:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        conn.close()
+        with lock:
+            latencies.extend(local)
+            errors[0] += bad
+
+    start = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(i + 1,), daemon=True) for i in range(concurrency)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(seconds + timeout + 5)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return LoadResult(
+        requests=len(latencies) + errors[0], errors=errors[0], seconds=round(elapsed, 3),
+        rps=round(len(latencies) / elapsed, 2),
+        p50_ms=round(statistics.median(latencies) * 1000, 3) if latencies else None,
+        p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3)
+        if latencies else None,
+        tool="python")
