@@ -22,9 +22,7 @@ def test_validate_conforming_project_exits_0(tiny_root: Path) -> None:
 
 
 def test_validate_reports_violation_with_file_and_resource_and_exits_1(tiny_root: Path) -> None:
-    data = tiny_root / "graph" / "units.ttl"
-    data.write_text(data.read_text().replace('    ex:unitOf id:sector .', '    .').replace(
-        'ex:serves id:target-1 ;', 'ex:serves id:target-1'), encoding="utf-8")
+    _break_group_unit(tiny_root)
     result = run_cli("--root", tiny_root, "validate")
     assert result.returncode == 1, result.stderr + result.stdout
     assert "units.ttl" in result.stdout
@@ -199,3 +197,40 @@ def test_inconsistent_graph_fails_build_and_validate_with_exit_1(tiny_root: Path
         assert result.returncode == 1, (command, result.stderr)
         assert "inconsistent" in result.stderr and "http://example.org/id/sector" in result.stderr
     assert _cache_entries(tiny_root) == []
+
+
+def _break_group_unit(root: Path) -> Path:
+    data = root / "graph" / "units.ttl"
+    data.write_text(data.read_text().replace('    ex:unitOf id:sector .', '    .').replace(
+        'ex:serves id:target-1 ;', 'ex:serves id:target-1'), encoding="utf-8")
+    return data
+
+
+def test_validate_machine_formats(tiny_root: Path) -> None:
+    _break_group_unit(tiny_root)
+    as_json = run_cli("--root", tiny_root, "validate", "--format", "json")
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    result = report["results"][0]
+    assert result["focus_node"] == "http://example.org/id/group"
+    assert result["file"] == "graph/units.ttl" and isinstance(result["line"], int)
+    github = run_cli("--root", tiny_root, "validate", "--format", "github")
+    assert github.stdout.startswith("::error file=graph/units.ttl,line=")
+    junit_file = tiny_root / "report.xml"
+    junit = run_cli("--root", tiny_root, "validate", "--format", "junit", "-o", junit_file)
+    assert junit.returncode == 1
+    import xml.etree.ElementTree as ET
+    assert ET.parse(junit_file).getroot().iter("failure")
+
+
+def test_validate_inferred_graph(tiny_root: Path) -> None:
+    # The group's unit is only reachable by inference: asserted validation fails S02 ...
+    data = tiny_root / "graph" / "units.ttl"
+    data.write_text(data.read_text().replace("ex:unitOf id:sector .", "ex:partOf id:sector .")
+                    + "\n<http://example.org/tiny#hasUnit> <http://www.w3.org/2002/07/owl#"
+                    "inverseOf> <http://example.org/tiny#unitOf> .\n"
+                    "id:sector ex:hasUnit id:group .\n", encoding="utf-8")
+    assert run_cli("--root", tiny_root, "validate").returncode == 1
+    # ... while the inferred graph has id:group ex:unitOf id:sector (prp-inv2) and conforms.
+    inferred = run_cli("--root", tiny_root, "validate", "--inferred")
+    assert inferred.returncode == 0, inferred.stdout + inferred.stderr
