@@ -173,10 +173,23 @@ def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
 
 
 def _prune(cache_dir: Path, *, keep: Path) -> None:
-    """Remove older entries: only the current inputs' build is ever used again."""
+    """Remove older entries and what dead builds left: only the current build is used again."""
     for entry in cache_dir.iterdir():
-        if entry.is_dir() and entry != keep and not entry.name.startswith(".tmp-"):
+        if not entry.is_dir() or entry == keep:
+            continue
+        if not entry.name.startswith(".tmp-") or not _pid_alive(entry.name.rsplit("-", 1)[-1]):
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _pid_alive(text: str) -> bool:
+    """Whether the build that owns a temporary folder still runs (its folder is then kept)."""
+    try:
+        os.kill(int(text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _ensure_gitignore(cache_dir: Path) -> None:
