@@ -86,6 +86,8 @@ def _record(response: Response) -> Response:
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     endpoint = request.url_rule.rule if request.url_rule else "unmatched"
     state().metrics.observe(endpoint, response.status_code, seconds)
+    if not log.isEnabledFor(logging.INFO):
+        return response
     log.info(json.dumps({
         "method": request.method, "path": request.path, "endpoint": endpoint,
         "status": response.status_code, "ms": round(seconds * 1000, 2),

@@ -7,6 +7,8 @@ refused (read-only); answers negotiated from ``Accept`` or ``format=``.
 
 from __future__ import annotations
 
+import calendar
+import functools
 import hashlib
 import time
 from collections.abc import Mapping
@@ -170,14 +172,15 @@ def _cache_key(version: str, query: QueryRequest) -> tuple[object, ...]:
 def _with_caching(response: Response, etag: str, settings: Mapping[str, object]) -> Response:
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = f"public, max-age={settings['MAX_AGE']}"
-    response.headers["Last-Modified"] = time.strftime(
-        "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(_built_at()))
+    response.headers["Last-Modified"] = _last_modified(str(state().built.manifest.get("built_at")))
     return response
 
 
-def _built_at() -> float:
-    built = state().built.manifest.get("built_at")
+@functools.lru_cache(maxsize=4)
+def _last_modified(built_at: str) -> str:
+    """The build time as an HTTP date (computed once per build, not per request)."""
     try:
-        return time.mktime(time.strptime(str(built), "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        when = calendar.timegm(time.strptime(built_at, "%Y-%m-%dT%H:%M:%SZ"))
     except ValueError:
-        return time.time()
+        when = int(time.time())
+    return time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(when))
