@@ -14,6 +14,7 @@ What the data graph is, and why (measured figures in ``docs/validation.md``):
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,25 +22,37 @@ from pathlib import Path
 import pyshacl
 from pyparsing import ParseException
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, Graph, Literal
-from rdflib.namespace import SH
+from rdflib import RDF, RDFS, Graph, Literal
+from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
 from itugraph.errors import ShapesError
 from itugraph.load import Triple, load_triples
 from itugraph.project import Project
+from itugraph.validation import sparql_engine
+from itugraph.validation.compiler import compile_shapes
 from itugraph.validation.graphs import graph_of
 from itugraph.validation.model import ValidationReport, ValidationResult
 from itugraph.validation.shapes import count_shapes, load_shapes, named_shape, shape_id
 from itugraph.validation.source_index import SourceIndex
+from itugraph.validation.sparql_engine import RawResult
 from itugraph.validation.terms import node_text, path_text, value_text
+
+#: Validation engines: the compiled-SPARQL engine (default) and pyshacl (the reference).
+ENGINES = ("sparql", "pyshacl")
+
+log = logging.getLogger(__name__)
 
 
 def validate_project(
-    project: Project, *, inferred: Iterable[Triple] | None = None, strict: bool = False
+    project: Project, *, inferred: Iterable[Triple] | None = None, strict: bool = False,
+    engine: str = "sparql",
 ) -> ValidationReport:
     """Validate ``project``'s data (plus ontology, plus ``inferred``) against its shapes.
 
+    ``engine="sparql"`` compiles the shapes to SPARQL run by pyoxigraph (fast; shapes it
+    cannot compile go to pyshacl, with a logged warning); ``engine="pyshacl"`` runs
+    pyshacl on everything, the reference the SPARQL engine is tested against.
     Raises ``RdfSyntaxError`` for a file that does not parse and ``ShapesError`` for
     malformed shapes; data problems are *results* in the returned report, never raised.
     """
@@ -50,6 +63,7 @@ def validate_project(
         inferred=inferred,
         strict=strict,
         root=project.root,
+        engine=engine,
     )
 
 
@@ -62,20 +76,24 @@ def validate_files(
     strict: bool = False,
     root: Path | None = None,
     shapes_graph: Graph | None = None,
+    engine: str = "sparql",
 ) -> ValidationReport:
     """Validate explicit files; ``shapes_graph`` (from :func:`load_shapes`) skips reloading."""
+    if engine not in ENGINES:
+        raise ValueError(f"unknown validation engine {engine!r} (one of {', '.join(ENGINES)})")
     started = time.perf_counter()
     shapes_graph = load_shapes(list(shapes)) if shapes_graph is None else shapes_graph
-    data_graph = graph_of(load_triples([*ontology, *data]))
+    triples = load_triples([*ontology, *data])
     if inferred is not None:
-        graph_of(inferred, data_graph)
-    report_graph = run_pyshacl(data_graph, shapes_graph)
+        triples.extend(inferred)
+    if engine == "pyshacl":
+        data_graph = graph_of(triples)
+        raw = raw_results(run_pyshacl(data_graph, shapes_graph), shapes_graph)
+        triple_count, fallback = len(data_graph), list[str]()
+    else:
+        raw, triple_count, fallback = _sparql_results(triples, shapes_graph)
     index = SourceIndex.build([*data, *ontology])
-    results = sorted(
-        (_result(report_graph, shapes_graph, node, index)
-         for node in report_graph.subjects(RDF.type, SH.ValidationResult)),
-        key=lambda r: r.sort_key,
-    )
+    results = sorted((_located(r, shapes_graph, index) for r in raw), key=lambda r: r.sort_key)
     return ValidationReport(
         conforms=not results,
         results=results,
@@ -84,10 +102,44 @@ def validate_files(
         inferred=inferred is not None,
         data_files=list(data),
         shapes_files=list(shapes),
-        triple_count=len(data_graph),
+        triple_count=triple_count,
         shape_count=count_shapes(shapes_graph),
         seconds=time.perf_counter() - started,
+        engine=engine,
+        fallback_shapes=fallback,
     )
+
+
+def _sparql_results(triples: list[Triple], shapes_graph: Graph) -> tuple[list[RawResult], int, list[str]]:
+    """The SPARQL engine's results, plus pyshacl's for the shapes it could not compile."""
+    plan = compile_shapes(shapes_graph)
+    run = sparql_engine.run(sparql_engine.store_of(triples), shapes_graph, plan)
+    raw = list(run.results)
+    fallback = sorted(shape_id(named_shape(shapes_graph, s)) for s in run.fallback)
+    if run.fallback:
+        for shape, reason in sorted(run.fallback.items(), key=lambda item: str(item[0])):
+            log.warning("shape %s is validated with pyshacl: %s",
+                        shape_id(named_shape(shapes_graph, shape)), reason)
+        only_fallback = without_targets(shapes_graph, [s.node for s in plan.shapes])
+        raw.extend(raw_results(run_pyshacl(graph_of(triples), only_fallback), shapes_graph))
+    return raw, run.triple_count, fallback
+
+
+def without_targets(shapes: Graph, compiled: Iterable[Node]) -> Graph:
+    """A copy of ``shapes`` in which the ``compiled`` shapes select no focus node.
+
+    pyshacl then validates only the other top shapes (and whatever they reference).
+    """
+    copy = Graph()
+    for triple in shapes:
+        copy.add(triple)
+    for shape in compiled:
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
+                          SH.targetObjectsOf, SH.target):
+            copy.remove((shape, predicate, None))
+        for cls in (RDFS.Class, OWL.Class):
+            copy.remove((shape, RDF.type, cls))
+    return copy
 
 
 def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
@@ -121,24 +173,40 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
     return report
 
 
-def _result(report: Graph, shapes: Graph, node: Node, index: SourceIndex) -> ValidationResult:
+def raw_results(report: Graph, shapes: Graph) -> list[RawResult]:
+    """pyshacl's report graph as plain results (terms in the form reports print)."""
+    return [_raw(report, node) for node in report.subjects(RDF.type, SH.ValidationResult)]
+
+
+def _raw(report: Graph, node: Node) -> RawResult:
     focus = report.value(node, SH.focusNode)
     path = report.value(node, SH.resultPath)
     value = report.value(node, SH.value)
     severity = report.value(node, SH.resultSeverity)
     component = report.value(node, SH.sourceConstraintComponent)
-    focus_text = node_text(focus) if focus is not None else ""
-    where = index.locate(focus_text)
-    return ValidationResult(
-        shape_id=_shape_id(shapes, report.value(node, SH.sourceShape)),
+    return RawResult(
+        shape=report.value(node, SH.sourceShape),  # type: ignore[arg-type]
         severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
-        focus_node=focus_text,
+        focus_node=node_text(focus) if focus is not None else "",
         path=path_text(report, path) if path is not None else None,
         value=value_text(value) if value is not None else None,
         message=_message(report, node),
+        constraint=str(component).rsplit("#", 1)[-1] if component is not None else "",
+    )
+
+
+def _located(raw: RawResult, shapes: Graph, index: SourceIndex) -> ValidationResult:
+    where = index.locate(raw.focus_node)
+    return ValidationResult(
+        shape_id=_shape_id(shapes, raw.shape),
+        severity=raw.severity,
+        focus_node=raw.focus_node,
+        path=raw.path,
+        value=raw.value,
+        message=raw.message,
         file=where.path if where else None,
         line=where.line if where else None,
-        constraint=str(component).rsplit("#", 1)[-1] if component is not None else None,
+        constraint=raw.constraint or None,
     )
 
 

@@ -66,6 +66,9 @@ class ValidationReport:
     triple_count: int = 0
     shape_count: int = 0
     seconds: float = 0.0
+    #: ``"sparql"`` or ``"pyshacl"``; with ``"sparql"``, the IDs of the shapes it left to pyshacl.
+    engine: str = "pyshacl"
+    fallback_shapes: list[str] = field(default_factory=list)
 
     def failed(self, *, strict: bool) -> bool:
         """Whether CI should fail: any violation, or any warning too when ``strict``."""
