@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from itugraph.project import EMBEDDED_ROOT, Project
 from itugraph.validation import load_shapes, validate_files
+from itugraph.validation.engine import ENGINES
 from itugraph.validation.terms import path_text
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -90,10 +91,12 @@ def _shape_ids(shapes: Graph) -> dict[str, str]:
     return ids
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
-def test_entry(entry: Entry, project: Project, shapes: Graph) -> None:
+def test_entry(entry: Entry, engine: str, project: Project, shapes: Graph) -> None:
     shape_id = _shape_ids(shapes)[entry.shape_number]
-    report = validate_files([entry.data], ontology=project.ontology_files(), shapes_graph=shapes)
+    report = validate_files([entry.data], ontology=project.ontology_files(), shapes_graph=shapes,
+                            engine=engine)
     got = {(r.shape_id, r.focus_node, r.path) for r in report.results if r.shape_id == shape_id}
     if entry.conforms:
         assert got == set(), f"{entry.data.name} should give no {shape_id} result"
