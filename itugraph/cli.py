@@ -82,6 +82,8 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     cmd.add_argument("--format", "-f", default="text", choices=["text", "json", "github", "junit"])
     cmd.add_argument("-o", "--output", type=Path, help="write the report to FILE")
+    cmd.add_argument("--engine", default="sparql", choices=["sparql", "pyshacl"],
+                     help="validation engine (pyshacl is the slow reference)")
     cmd.set_defaults(handler=_validate)
 
 
@@ -95,7 +97,7 @@ def _validate(args: argparse.Namespace, project: Project) -> int:
     built = build(project, validate=False, progress=log.info)
     if args.inferred:
         inferred = list(built.open_store().triple_tuples())
-    report = validate_project(project, inferred=inferred, strict=args.strict)
+    report = validate_project(project, inferred=inferred, strict=args.strict, engine=args.engine)
     _print_report(report, args.format, args.output)
     return 1 if report.failed(strict=args.strict) else 0
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 import pytest
+from conftest import SHAPES  # tests/validation/conftest.py
 
 from itugraph.errors import InputError, RdfSyntaxError
 from itugraph.project import Project
@@ -87,3 +88,27 @@ def test_missing_shapes_is_an_input_error(make_project: Callable[..., Project]) 
     (project.shapes_dir / "s.ttl").unlink()
     with pytest.raises(InputError, match="no shapes"):
         validate_project(project)
+
+
+def test_unsupported_construct_falls_back_to_pyshacl(
+        make_project: Callable[..., Project], caplog: pytest.LogCaptureFixture) -> None:
+    """A shape the SPARQL engine does not compile (sh:lessThan) is validated by pyshacl,
+    with a warning naming it, never skipped; the other shapes stay compiled."""
+    shapes = SHAPES + """
+ish:S03-Pair a sh:PropertyShape ; sh:targetClass ex:Super ; sh:path ex:n ;
+    sh:lessThan ex:m ; sh:message "n < m"@en .
+"""
+    data = ('@prefix ex: <http://ex.org/> .\n'
+            'ex:c a ex:Super ; ex:code "C1" ; ex:n 5 ; ex:m 3 .\n')
+    project = make_project(data=data, shapes=shapes)
+    with caplog.at_level("WARNING"):
+        report = validate_project(project)
+    assert report.fallback_shapes == ["S03-Pair"]
+    assert "S03-Pair is validated with pyshacl" in caplog.text
+    assert [r.shape_id for r in report.results] == ["S03-Pair"]
+    assert report.results == validate_project(project, engine="pyshacl").results
+
+
+def test_unknown_engine_is_refused(tiny_project: Project) -> None:
+    with pytest.raises(ValueError, match="unknown validation engine"):
+        validate_project(tiny_project, engine="jena")
