@@ -24,7 +24,7 @@ from itugraph.errors import (
 )
 from itugraph.executor import QueryRequest, QueryResponse, ServerBusyError
 from itugraph.results import Term
-from itugraph.sparql_text import check_query_text, normalise, query_form
+from itugraph.sparql_text import QueryText, check_query_text
 from itugraph.web import negotiation
 from itugraph.web.errors import ApiError
 from itugraph.web.service_description import service_description
@@ -53,8 +53,10 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
     """Check, negotiate, answer (from cache or a worker) and wrap a query's result."""
     serving = state()
     settings = serving.settings
-    _check_text(text, settings)
-    form = query_form(text)
+    _check_size(text, settings)
+    lexed = QueryText(text)
+    _check_text(lexed, settings)
+    form = lexed.form
     table = negotiation.GRAPH if form in {"construct", "describe"} else negotiation.TABULAR
     media = negotiation.choose(request.accept_mimetypes, request.values.get("format"), table)
     if media is None:
@@ -66,7 +68,7 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
     query = QueryRequest(text, tabular_format=fmt, graph_format=fmt,
                          default_graphs=default_graphs, named_graphs=named_graphs,
                          substitutions=dict(substitutions or {}), limit=settings["MAX_ROWS"])
-    key = _cache_key(serving.built.version, query)
+    key = _cache_key(serving.built.version, lexed.normalised, query)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
         return _with_caching(Response(status=304), etag, settings)
@@ -113,14 +115,18 @@ def _raise_if_malformed(text: str) -> None:
         return
 
 
-def _check_text(text: str, settings: Mapping[str, object]) -> None:
+def _check_size(text: str, settings: Mapping[str, object]) -> None:
+    """Checked before anything reads the text, so a huge body costs nothing more."""
     limit = int(settings["MAX_QUERY_BYTES"])  # type: ignore[call-overload]
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         raise ApiError(413, "QUERY_TOO_LARGE", f"the query is longer than {limit} bytes",
                        hint="shorten the query (large VALUES blocks belong in a file)")
+
+
+def _check_text(lexed: QueryText, settings: Mapping[str, object]) -> None:
     allow = frozenset(str(settings["SERVICE_ALLOW"]).split())
     try:
-        check_query_text(text, service_allow=allow)
+        check_query_text(lexed, service_allow=allow)
     except (UpdateRefusedError, ServiceRefusedError) as exc:
         raise ApiError(403, exc.code, exc.message, exc.hint) from None
 
@@ -163,8 +169,8 @@ def _param_list(name: str) -> list[str]:
     return values
 
 
-def _cache_key(version: str, query: QueryRequest) -> tuple[object, ...]:
-    return (version, normalise(query.sparql), query.tabular_format,
+def _cache_key(version: str, normalised: str, query: QueryRequest) -> tuple[object, ...]:
+    return (version, normalised, query.tabular_format,
             tuple(query.default_graphs or ()), tuple(query.named_graphs or ()),
             tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.limit)
 
