@@ -885,7 +885,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-seconds", type=int, default=1, help="seconds per HTTP load cell")
     parser.add_argument("--owlrl-max", type=int, default=10_000,
                         help="largest generated size the owlrl closure runs on")
-    parser.add_argument("--rdflib-max", type=int, default=100_000,
+    parser.add_argument("--rdflib-max", type=int, default=10_000,
                         help="largest generated size rdflib parse and rdflib-endpoint run on")
     parser.add_argument("--validate-max", type=int, default=1_000_000,
                         help="largest generated size SHACL validation runs on")
