@@ -21,6 +21,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from itugraph.errors import InputError, ShapesError
+from itugraph.validation.compiler import declared_prefixes
 from itugraph.validation.graphs import load_graph
 from itugraph.validation.source_index import SourceIndex
 from itugraph.validation.terms import compact, node_text, path_text
@@ -121,7 +122,7 @@ def _sparql_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
     for predicate in (SH.select, SH.ask):
         for holder, query in graph.subject_objects(predicate):
             try:
-                prepareQuery(str(query), initNs=_declared_prefixes(graph, holder))
+                prepareQuery(str(query), initNs=declared_prefixes(graph, holder))
             except ParseException as exc:
                 problems.append(f"{_where_and_name(graph, holder, index)}: SPARQL syntax error "
                                 f"in {compact(str(predicate))}: {exc}")
@@ -129,18 +130,6 @@ def _sparql_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
                 # unknown prefixes ("Unknown namespace prefix : x"), nothing narrower
                 problems.append(f"{_where_and_name(graph, holder, index)}: {exc}")
     return sorted(problems)
-
-
-def _declared_prefixes(graph: Graph, holder: Node) -> dict[str, str]:
-    """The prefixes ``sh:prefixes`` makes available to a SPARQL-based constraint."""
-    prefixes: dict[str, str] = {}
-    for ontology in graph.objects(holder, SH.prefixes):
-        for declaration in graph.objects(ontology, SH.declare):
-            prefix = graph.value(declaration, SH.prefix)
-            namespace = graph.value(declaration, SH.namespace)
-            if prefix is not None and namespace is not None:
-                prefixes[str(prefix)] = str(namespace)
-    return prefixes
 
 
 def _where_and_name(graph: Graph, node: Node, index: SourceIndex | None) -> str:

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from rdflib import Graph
 
-from itugraph.project import Project
+from itugraph.project import EMBEDDED_ROOT, Project
+from itugraph.validation import load_shapes
 
 ONTOLOGY = """\
 @prefix ex: <http://ex.org/> .
@@ -62,3 +64,15 @@ def tiny_project(tmp_path: Path) -> Project:
 def make_project(tmp_path: Path) -> Callable[..., Project]:
     """``make_project(data=…, shapes=…, ontology=…)``: the tiny project with parts replaced."""
     return lambda **parts: write_project(tmp_path, **parts)
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    """The repository's own project (the real ITU graph and shapes)."""
+    return Project.at(EMBEDDED_ROOT)
+
+
+@pytest.fixture(scope="session")
+def shapes(project: Project) -> Graph:
+    """The real shapes graph, parsed once for every module that needs it."""
+    return load_shapes(project.shapes_files())

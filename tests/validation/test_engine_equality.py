@@ -24,22 +24,12 @@ from test_shape_manifests import ENTRIES, Entry
 from itugraph.build import build
 from itugraph.load import Triple, load_triples
 from itugraph.project import EMBEDDED_ROOT, Project
-from itugraph.validation import ValidationReport, load_shapes, sparql_engine, validate_files, validate_project
+from itugraph.validation import ValidationReport, sparql_engine, validate_files, validate_project
 from itugraph.validation.compiler import compile_shapes
 
 sys.path.insert(0, str(EMBEDDED_ROOT / "bench"))
 
 import synth
-
-
-@pytest.fixture(scope="module")
-def project() -> Project:
-    return Project.at(EMBEDDED_ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: Project) -> Graph:
-    return load_shapes(project.shapes_files())
 
 
 def _both(shapes: Graph, **kwargs: object) -> tuple[ValidationReport, ValidationReport]:

@@ -20,8 +20,8 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, SKOS
 
 from itugraph.load import load_triples
-from itugraph.project import EMBEDDED_ROOT, Project
-from itugraph.validation import load_shapes, render, validate_files, validate_project
+from itugraph.project import Project
+from itugraph.validation import render, validate_files, validate_project
 from itugraph.validation.graphs import graph_of
 from itugraph.validation.terms import compact
 
@@ -148,14 +148,6 @@ MUTATIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def project() -> Project:
-    return Project.at(EMBEDDED_ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: Project) -> Graph:
-    return load_shapes(project.shapes_files())
 
 
 def test_real_graph_conforms(project: Project) -> None:

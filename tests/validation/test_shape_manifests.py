@@ -18,7 +18,7 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from itugraph.project import EMBEDDED_ROOT, Project
-from itugraph.validation import load_shapes, validate_files
+from itugraph.validation import validate_files
 from itugraph.validation.engine import ENGINES
 from itugraph.validation.terms import path_text
 
@@ -70,14 +70,6 @@ def _path(graph: Graph, node: Node | None) -> str | None:
 ENTRIES = _entries()
 
 
-@pytest.fixture(scope="module")
-def project() -> Project:
-    return Project.at(EMBEDDED_ROOT)
-
-
-@pytest.fixture(scope="module")
-def shapes(project: Project) -> Graph:
-    return load_shapes(project.shapes_files())
 
 
 def _shape_ids(shapes: Graph) -> dict[str, str]:
