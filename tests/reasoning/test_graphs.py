@@ -10,8 +10,8 @@ import pytest
 from itugraph.load import load_triples
 from itugraph.project import Project
 from itugraph.reasoning import UnsupportedConstructError, infer
-from itugraph.reasoning.synthetic import ID, ORG, org_graph
 from tests.reasoning.helpers import assert_same_closure
+from tests.reasoning.synthetic import ID, ORG, org_graph
 
 TRANSITIVE_SUB = ox.NamedNode(ORG + "transitiveSubOrganizationOf")
 ITU = ox.NamedNode(ID + "organization/itu")

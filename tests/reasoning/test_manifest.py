@@ -79,7 +79,7 @@ def _check_expected(entry: Entry, asserted: list[Triple], inferred: set[Triple],
 
 def test_no_junk_in_either_engine() -> None:
     """The junk filter is applied to both engines' output."""
-    from itugraph.reasoning.synthetic import org_graph
+    from tests.reasoning.synthetic import org_graph
 
     graph = org_graph(50)
     for engine in ("native", "owlrl"):

@@ -1,4 +1,4 @@
-"""A deterministic ORG-shaped graph for tests and benchmarks of the reasoner.
+"""A deterministic ORG-shaped graph for the reasoner's tests (the benchmarks use bench/synth.py).
 
 It mirrors what the ITU graph asks of the reasoner — units nested several levels deep
 under one organisation (``org:unitOf`` ⊑ ``org:subOrganizationOf`` ⊑ transitive
