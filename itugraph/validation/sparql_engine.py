@@ -15,6 +15,7 @@ the caller validates those with pyshacl (never skipped in silence).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -114,16 +115,18 @@ class _CheckRunner:
 
     def _core(self, row: ox.QuerySolution) -> RawResult:
         focus, value, path = row["this"], _get(row, "value"), _get(row, "path")
-        if path is not None:
-            path_shown: str | None = path.value
-        elif self.shape_path is not None:
-            path_shown = path_text(self.shapes, self.shape_path)
-        else:
-            path_shown = None
-        return RawResult(self.check.shape, self.severity, _node(focus), path_shown,
-                         _value(value), self._core_message(), self.check.component)
+        return RawResult(self.check.shape, self.severity, _node(focus), self._path_shown(path),
+                         _value(value), self._core_message, self.check.component)
 
+    def _path_shown(self, path: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
+        """The result path: the one a row binds, else the shape's own (as pyshacl shows it)."""
+        if path is not None:
+            return str(path.value)
+        return path_text(self.shapes, self.shape_path) if self.shape_path is not None else None
+
+    @functools.cached_property
     def _core_message(self) -> str:
+        """The shape's message (English first): the same for every result of the check."""
         messages = [m for m in self.shapes.objects(self.check.shape, SH.message)
                     if isinstance(m, Literal)]
         for wanted in ("en", None):
@@ -151,14 +154,8 @@ class _CheckRunner:
             seen.add(key)
             if value is None and self.check.value_is_focus:
                 value = this
-            if path is not None:
-                path_shown: str | None = path.value
-            elif self.shape_path is not None:
-                path_shown = path_text(self.shapes, self.shape_path)
-            else:
-                path_shown = None
             variables = {"this": this, "path": path, "value": value, **bound}
-            yield RawResult(self.check.shape, self.severity, _node(this), path_shown,
+            yield RawResult(self.check.shape, self.severity, _node(this), self._path_shown(path),
                             _value(value), self._sparql_message(variables),
                             self.check.component)
 
