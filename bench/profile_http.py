@@ -9,10 +9,11 @@ the same (cache hit), it times the same request through successively more layers
 2. ``QueryExecutor.execute()``: plus the pickle + pipe hop to a worker process and back;
 3. the Flask app through its test client: plus Flask/Werkzeug routing, itugraph's checks
    (query text, negotiation, cache key, ETag) and its after-request hooks;
-4. ``itugraph serve`` over HTTP (waitress), sequential keep-alive client;
+4. ``itugraph serve`` over HTTP (granian), sequential keep-alive client;
 
-and then the throughput at concurrency 8 (wrk) of ``itugraph serve``, of two bench-only
-prototypes, and of ``oxigraph serve-read-only`` on the same store:
+and then the throughput at concurrency 8 (wrk) of ``itugraph serve``, of the same app under
+waitress (the server it had before granian), of two bench-only prototypes, and of
+``oxigraph serve-read-only`` on the same store:
 
 * ``proto-wsgi-workers``: a bare WSGI callable for POST /sparql under waitress, that
   keeps the worker processes (time limits) but skips Flask and sends raw bytes over the
@@ -120,11 +121,17 @@ def proto_app(store_path: str, mode: str, workers: int = 2) -> Callable[..., Ite
     return app
 
 
-def serve_proto(store_path: str, mode: str, port: int) -> None:
+def serve_proto(store_path: str, mode: str, port: int, root: Path) -> None:
     import waitress
 
-    waitress.serve(proto_app(store_path, mode), host="127.0.0.1", port=port, threads=4,
-                   _quiet=True)
+    if mode == "app-waitress":
+        from itugraph.project import Project
+        from itugraph.web import create_app
+
+        app = create_app(Project.at(root), {"MAX_ROWS": 100_000_000})
+    else:
+        app = proto_app(store_path, mode)
+    waitress.serve(app, host="127.0.0.1", port=port, threads=4, _quiet=True)
 
 
 # --- the measurement ---------------------------------------------------------------------
@@ -140,7 +147,7 @@ def main() -> int:
     parser.add_argument("--store", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_proto:
-        serve_proto(args.store, args.serve_proto[0], int(args.serve_proto[1]))
+        serve_proto(args.store, args.serve_proto[0], int(args.serve_proto[1]), args.root)
         return 0
 
     from itugraph.build import cached_build
@@ -194,21 +201,22 @@ def main() -> int:
                               distinct=True, tool="python")
         c1_hit = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
                                   distinct=False, tool="python")
-        layers["4 + waitress HTTP (itugraph serve), distinct, p50"] = round((c1.p50_ms or 0) * 1000, 1)
+        layers["4 + granian HTTP (itugraph serve), distinct, p50"] = round((c1.p50_ms or 0) * 1000, 1)
         layers["4c itugraph serve, cache hit, p50"] = round((c1_hit.p50_ms or 0) * 1000, 1)
         out["c8_rps"]["itugraph serve (distinct)"] = loadgen.run_load(
             url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True).rps
         out["c8_rps"]["itugraph serve (cache hit)"] = loadgen.run_load(
             url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=False).rps
-        for mode in ("workers", "inthread"):
+        for mode in ("app-waitress", "workers", "inthread"):
             port = free_port()
             url = f"http://127.0.0.1:{port}/sparql"
             start([sys.executable, __file__, "--root", str(args.root), "--store",
                    str(built.store_path), "--serve-proto", mode, str(port)], url)
             c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
                                   distinct=True, tool="python")
-            layers[f"proto-wsgi-{mode} over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
-            out["c8_rps"][f"proto-wsgi-{mode} (distinct)"] = loadgen.run_load(
+            label = "itugraph app under waitress" if mode == "app-waitress" else f"proto-wsgi-{mode}"
+            layers[f"{label} over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
+            out["c8_rps"][f"{label} (distinct)"] = loadgen.run_load(
                 url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True).rps
         if args.oxigraph_store:
             port = free_port()

@@ -21,7 +21,7 @@ def tiny_root(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The real server (waitress, worker processes) over the tiny project, on a free port."""
+    """The real server (granian, worker processes) over the tiny project, on a free port."""
     tmp = tmp_path_factory.mktemp("tiny-server")
     root = copy_fixture("tiny", tmp)
     with live_server(root, tmp, env={"ITUGRAPH_QUERY_TIMEOUT": "3", "ITUGRAPH_MAX_ROWS": "20",

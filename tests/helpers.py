@@ -71,12 +71,19 @@ def live_server(root: Path, tmp: Path, *, env: dict[str, str] | None = None,
         _wait_ready(server, startup_timeout)
         yield server
     finally:
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the server's process group, SIGKILL it if it lingers (a test may have stopped it)."""
+    try:
         os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def _wait_ready(server: LiveServer, timeout: float) -> None:

@@ -1,4 +1,4 @@
-"""The SPARQL 1.1 Protocol endpoint over real HTTP (waitress + worker processes)."""
+"""The SPARQL 1.1 Protocol endpoint over real HTTP (granian + worker processes)."""
 
 from __future__ import annotations
 

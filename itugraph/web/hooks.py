@@ -43,9 +43,9 @@ def _cors(response: Response) -> Response:
 
 
 def _compress(response: Response) -> Response:
-    response.vary.add("Accept-Encoding")
-    response.vary.add("Accept")
-    if response.status_code != 200 or "Content-Encoding" in response.headers:
+    response.headers["Vary"] = _vary(response.headers.get("Vary"))
+    if response.status_code != 200 or "Content-Encoding" in response.headers \
+            or "Accept-Encoding" not in request.headers:
         return response
     encoding = "gzip" if request.accept_encodings["gzip"] else \
         "deflate" if request.accept_encodings["deflate"] else None
@@ -63,6 +63,21 @@ def _compress(response: Response) -> Response:
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
     return response
+
+
+def _vary(existing: str | None) -> str:
+    """``Vary`` with Accept and Accept-Encoding added once (a plain string: cheaper than
+    werkzeug's HeaderSet, which re-serialises the header on every change).
+
+    >>> _vary("Origin, accept")
+    'Origin, accept, Accept-Encoding'
+    """
+    if not existing:
+        return "Accept, Accept-Encoding"
+    names = [name.strip() for name in existing.split(",") if name.strip()]
+    known = {name.lower() for name in names}
+    names += [name for name in ("Accept", "Accept-Encoding") if name.lower() not in known]
+    return ", ".join(names)
 
 
 def _encode(body: bytes, encoding: str) -> bytes:

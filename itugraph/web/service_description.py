@@ -67,7 +67,7 @@ def service_description() -> Response:
     """Answer ``GET /sparql`` without a query."""
     table = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
              "application/rdf+xml": "xml"}
-    media = negotiation.choose(request.accept_mimetypes, request.args.get("format"), table)
+    media = negotiation.choose(request.headers.get("Accept"), request.args.get("format"), table)
     if media is None:
         raise ApiError(406, "NOT_ACCEPTABLE", "the service description is available as "
                        + ", ".join(table))
