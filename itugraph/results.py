@@ -97,7 +97,7 @@ def _json_term(term: Term) -> dict[str, object]:
     return out
 
 
-_quote = json.encoder.encode_basestring  # type: ignore[attr-defined]  # C, as json.dumps uses
+_quote = json.encoder.encode_basestring  # the C function json.dumps uses
 
 
 def _json_text(term: Term) -> str:
