@@ -42,6 +42,13 @@ def _descendants(pid: int) -> list[int]:
     return out
 
 
+def _ready(url: str) -> bool:
+    try:
+        return http("GET", url + "/readyz", timeout=2).status == 200
+    except OSError:  # refused while the replacement starts
+        return False
+
+
 def test_busy_port_is_a_clear_error_before_any_work(tiny_root: Path) -> None:
     port = free_port()
     with socket.socket() as holder:
@@ -63,7 +70,7 @@ def test_a_crashed_http_worker_is_replaced(tiny_root: Path, tmp_path: Path) -> N
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             replacement = [p for p in _children(server.process.pid) if p != worker]
-            if replacement and http("GET", server.url + "/readyz", timeout=2).status == 200:
+            if replacement and _ready(server.url):
                 break
             time.sleep(0.3)
         else:
