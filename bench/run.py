@@ -6,18 +6,61 @@ own time cap:
 
 * parse time: pyoxigraph (``itugraph.load``) vs rdflib;
 * OWL 2 RL closure per engine: native, and owlrl up to ``--owlrl-max`` triples;
-* SHACL validation (``itugraph validate``);
-* cold build (``itugraph build --force --no-validate``) with its peak RSS;
+* cold build (``itugraph build --force``: parse + SHACL + closure + store) with its peak
+  RSS and its step timings (the build's manifest);
+* SHACL validation (``itugraph validate``, itemised), after the build so it reuses it;
 * warm start: process start to the first answered query over HTTP, for itugraph and the
   peers;
-* per query (``queries/`` plus join, path, aggregate, regex, OPTIONAL and CONSTRUCT
-  queries): median and p99 latency in-process (pyoxigraph + serialisation, as a worker);
-* HTTP throughput and p50/p99 at concurrency 1 and 8 on distinct queries, for itugraph,
-  ``oxigraph serve-read-only`` and ``rdflib-endpoint`` on the same inferred dump
-  (``itugraph export --format nq``), and itugraph's cached figure.
+* HTTP per query (``queries/`` plus join, path, aggregate, regex, OPTIONAL and CONSTRUCT
+  queries), for itugraph, ``oxigraph serve-read-only`` and ``rdflib-endpoint`` on the same
+  inferred dump (``itugraph export --format nq``): latency at concurrency 1 (median, p99
+  from 100 samples on) and, up to ``--c8-max``, throughput and p99 at concurrency 8 on
+  distinct queries, and itugraph's cached figure;
+* per query, median and p99 latency in-process (pyoxigraph + serialisation, as a worker).
 
-Prints tables and writes ``bench/results/<date>.json``. Every server is started and
-stopped here (also on Ctrl-C); everything binds to 127.0.0.1.
+Prints tables and the issue's targets, and writes ``bench/results/<date>.json``. Every
+server is started and stopped here (also on Ctrl-C); everything binds to 127.0.0.1.
+
+Time plan (2 cores; the issue asks for the whole suite in under 20 minutes). The run of
+2026-11-28 took 19.2 min and had no time left for the 1M HTTP phase: real 3.1 min, 10k
+4.3, 100k 5.1, and 1M 6.7 min of build phases alone. Where the 1M time went, and what
+changed:
+
+* the work was done several times: the ``closure_native`` phase (38 s), then ``validate``
+  (109 s wall: it built the project itself, closure included, before its 52 s of SHACL),
+  then the cold build (112 s: parse, SHACL and closure again). Now the cold build runs
+  first and once; above ``--closure-max`` and ``--validate-max`` (100k) the closure and
+  validation rows are its own step timings (the same code on the same triples: closure
+  34.1 s alone vs 35.1 s as the build's step), and below them ``itugraph validate`` runs
+  on the cached build, so its wall time is validation alone. Saves ~150 s at 1M.
+* "oxigraph load ~2 min": the load itself took 21 s; the next 99 s were the in-process
+  latency phase (not announced then), 60 s of it three queries stopped at their 20 s cap
+  (02, 07, 21), and 3 runs of 06 (5.5 s each) and 10 (2.5 s). Now in-process runs after
+  HTTP, skips the queries itugraph's server stopped at its 10 s limit, and runs a query
+  once when it is over 3 s (otherwise 3 runs and 0.5 s at least, 200 runs at most).
+* at 1M only c=1 is measured (no target needs c=8 there; a c=8 cell of a 1-3 s query
+  costs 6 s plus a drain of up to 10 s), with a per-query sample budget: 5 samples and
+  0.25 s at least, no new sample after 3 s, the first answer as the one sample when over
+  3 s (``load.run_sequential``), itugraph's 10 s limit reported as such. Oxigraph has no
+  limit: the client gives up at 12 s and the server is restarted (0.05 s), since it goes
+  on computing the abandoned query on one of the two cores (likewise rdflib-endpoint).
+  Measured at 1M: 56 s itugraph, 61 s Oxigraph (the follow-up run of 2026-11-28, with
+  the old c=1 cells of 0.5-6 s, took 3.7 min).
+* everywhere: the c=1 cells take 0.25 s for a fast query (it was 0.5 s: ~250 samples
+  still give the p99) and no drain follows them (a sequential client leaves nothing in
+  flight); the in-process budget per query is 0.5 s (it was 1 s); after a c=8 cell whose
+  leftover requests would take longer to drain than twice a restart, the server is
+  restarted instead (``_settle``: at 100k, 02 drained 8.8 s per server).
+* the budget is shared out up front (``SHARES_S``): a workload may use the time earlier
+  ones left, never the shares of the workloads after it, so earlier workloads cannot eat
+  the 1M part. ``--quick`` skips 1M; ``--sizes`` picks workloads.
+
+Result (partial runs, 2 cores shared with other work): real 178 s, 10k ~232 s (derived),
+100k 202 s, 1m 314 s (build 117 s, export 17, Oxigraph load 22, HTTP 56 + 61, in-process
+36): ~15.5 min for the whole suite, 1M HTTP latency included.
+
+Each workload records its ``timeline`` (wall seconds per step) and the report prints it,
+so a full run's time can be estimated from partial runs.
 """
 
 from __future__ import annotations
@@ -40,6 +83,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +100,9 @@ import queries as qset  # noqa: E402
 PY = sys.executable
 BIN = Path(PY).parent
 SERVERS = ("itugraph", "oxigraph", "rdflib-endpoint")
+#: itugraph's query time limit in the benchmark (ITUGRAPH_QUERY_TIMEOUT): a query over it
+#: is answered 503 QUERY_TIMEOUT and reported as "over the limit".
+ITUGRAPH_TIMEOUT_S = 10.0
 
 
 # ---------------------------------------------------------------------------------------
@@ -94,13 +141,17 @@ def _phase_closure(root: str, engine: str) -> dict[str, Any]:
             "inferred": len(closure.inferred), "inconsistencies": len(closure.inconsistencies)}
 
 
-def _phase_latency(store: str, query_file: str, budget: str) -> dict[str, Any]:
-    """In-process latency of each query, as a worker answers it (query + serialisation)."""
+def _phase_latency(store: str, query_file: str, budget: str, slow: str) -> dict[str, Any]:
+    """In-process latency of each query, as a worker answers it (query + serialisation).
+
+    Per query: runs until ``budget`` seconds and at least 3 runs (200 at most), but no run
+    is started once ``slow`` seconds are spent, so a query slower than ``slow`` runs once.
+    """
     from itugraph.executor import QueryRequest, answer
     from itugraph.store import OxigraphStore
 
     db = OxigraphStore.open_read_only(Path(store), "bench")
-    per_query_budget = float(budget)
+    per_query_budget, slow_s = float(budget), float(slow)
     out: dict[str, Any] = {}
     for item in json.loads(Path(query_file).read_text(encoding="utf-8")):
         if out:
@@ -108,10 +159,10 @@ def _phase_latency(store: str, query_file: str, budget: str) -> dict[str, Any]:
         fmt = "nt" if item["form"] in {"construct", "describe"} else "json"
         times: list[float] = []
         count = 0
-        deadline = time.perf_counter() + per_query_budget
         n = 0
         try:
-            while (len(times) < 3 or time.perf_counter() < deadline) and len(times) < 200:
+            while len(times) < 200 and sum(times) < slow_s and (
+                    len(times) < 3 or sum(times) < per_query_budget):
                 n += 1
                 text = item["text"].replace(qset.MARK, str(n))
                 start = time.perf_counter()
@@ -337,7 +388,7 @@ def start_server(name: str, *, root: Path, store_dir: Path, dump: Path, log: Pat
         cmd = [PY, "-m", "itugraph", "--root", str(root), "serve", "--host", "127.0.0.1",
                "--port", str(port)]
         # No row cap, so every engine returns the same rows; defaults otherwise.
-        env = {"ITUGRAPH_MAX_ROWS": "100000000", "ITUGRAPH_QUERY_TIMEOUT": "10"}
+        env = {"ITUGRAPH_MAX_ROWS": "100000000", "ITUGRAPH_QUERY_TIMEOUT": f"{ITUGRAPH_TIMEOUT_S:g}"}
     elif name == "oxigraph":
         cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),
                "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
@@ -364,6 +415,16 @@ def start_server(name: str, *, root: Path, store_dir: Path, dump: Path, log: Pat
 # The suite
 # ---------------------------------------------------------------------------------------
 
+#: Each workload's share of the budget in seconds: its expected wall time on the 2-core
+#: machine plus a margin. A workload may use the time earlier ones left unused, never the
+#: shares of the workloads after it, so the 1M part (its HTTP latency above all) is
+#: reserved up front. Measured with this plan (partial runs of 2026-11-29, machine shared):
+#: real 178 s, 100k 202 s, 1m 314 s; 10k ~232 s derived (257 s on 2026-11-28, less 17 s
+#: of c=1 cells and 7 s of in-process latency). So the default budget of 19 min leaves
+#: real 260 s, real+10k 520 s, up to 100k 780 s, and 1M at least 360 s.
+SHARES_S = {"real": 210.0, "10k": 260.0, "100k": 260.0, "1m": 360.0}
+
+
 @dataclass
 class Options:
     work: Path
@@ -371,14 +432,26 @@ class Options:
     owlrl_max: int
     rdflib_max: int
     validate_max: int
+    closure_max: int
+    c8_max: int
     http_seconds: int
     budget: float
     caps: dict[str, float]
     concurrency: tuple[int, ...] = (1, 8)
     started: float = field(default_factory=time.perf_counter)
+    #: End of the current workload's window, in perf_counter seconds (see ``SHARES_S``).
+    window_end: float | None = None
 
     def left(self) -> float:
-        return self.budget - (time.perf_counter() - self.started)
+        """Seconds left in the current workload's window (the whole budget outside one)."""
+        end = self.started + self.budget if self.window_end is None else self.window_end
+        return end - time.perf_counter()
+
+    def open_window(self, name: str) -> None:
+        """Start ``name``'s window: the budget minus the shares of the workloads after it."""
+        later = self.sizes[self.sizes.index(name) + 1:]
+        reserved = sum(SHARES_S.get(n, 300.0) for n in later)
+        self.window_end = self.started + self.budget - reserved
 
 
 def say(msg: str) -> None:
@@ -413,11 +486,22 @@ def run_phase(label: str, cmd: list[str], cap: float, log: Path, **kw: Any) -> d
 
 
 def workload(name: str, opts: Options, query_set: list[qset.BenchQuery]) -> dict[str, Any]:
-    say(f"workload {name}")
+    say(f"workload {name} (window {opts.left():.0f} s)")
+    res: dict[str, Any] = {"phases": {}, "timeline": {}}
+    clock = time.perf_counter()
+
+    def lap(step: str) -> None:
+        """Wall seconds of each step, so a full run's time can be read off any run."""
+        nonlocal clock
+        now = time.perf_counter()
+        res["timeline"][step] = round(now - clock, 1)
+        clock = now
+
     root, info = prepare(name, opts)
+    res["info"] = info
+    lap("prepare")
     logs = opts.work / "logs" / name
     logs.mkdir(parents=True, exist_ok=True)
-    res: dict[str, Any] = {"info": info, "phases": {}}
     ph = res["phases"]
     me = [PY, str(BENCH / "run.py")]
     caps = opts.caps
@@ -434,9 +518,14 @@ def workload(name: str, opts: Options, query_set: list[qset.BenchQuery]) -> dict
     asserted = ph["parse_pyoxigraph"].get("triples")
     res["asserted_triples"] = asserted
     say(f"  parsed {asserted} asserted triples")
+    lap("parse")
 
-    # Closure per engine.
+    # Closure per engine. Above --closure-max the native closure is not run on its own:
+    # the cold build runs the same `infer` on the same triples (1M: 34.1 s alone, 35.1 s as
+    # the build's step), so its row comes from the build's step timing (below).
     for engine in ("native", "owlrl"):
+        if engine == "native" and size > opts.closure_max:
+            continue
         if engine == "owlrl" and size > opts.owlrl_max:
             ph[f"closure_{engine}"] = {"skipped": f"owlrl runs only up to {opts.owlrl_max} generated "
                                                   "triples (it takes minutes at 100k)"}
@@ -445,42 +534,55 @@ def workload(name: str, opts: Options, query_set: list[qset.BenchQuery]) -> dict
         t = timed([*me, "_closure", str(root), engine], cap=caps["closure"],
                   log=logs / f"closure-{engine}.log")
         ph[f"closure_{engine}"] = _phase_result(t, caps["closure"])
+    lap("closure")
 
-    # SHACL validation.
-    report = logs / "validation.json"
-    cap = caps["validate"]
-    if size > opts.validate_max:
-        ph["validate"] = {"skipped": f"validation runs only up to {opts.validate_max} generated "
-                                     "triples"}
-    else:
-        ph["validate"] = run_phase("validate", [PY, "-m", "itugraph", "--root", str(root), "validate",
-                                            "-f", "json", "-o", str(report)], cap,
-                                   logs / "validate.log", accept_rc=True)
-    if report.is_file() and "error" not in ph["validate"] and "skipped" not in ph["validate"]:
-        data = json.loads(report.read_text(encoding="utf-8"))
-        ph["validate"].update(data.get("summary", {}))
-        by_shape: dict[str, int] = {}
-        for r in data.get("results", []):
-            by_shape[r.get("shape_id") or "?"] = by_shape.get(r.get("shape_id") or "?", 0) + 1
-        ph["validate"]["by_shape"] = by_shape
-        ph["validate"]["seconds"] = data.get("stats", {}).get("seconds")
-
-    # Cold build: the full build (parse + validation + closure + store) when the data
-    # conforms; without validation otherwise (a violation would stop it).
-    full = ph["validate"].get("violations") == 0
+    # Cold build first: the full build (parse + SHACL + closure + store), which is what a
+    # user runs and what the 1M build target is about. Only when it fails (a violation
+    # stops it) is it redone without validation, and validation then runs on its own.
     ph["build_cold"] = run_phase("cold build", [PY, "-m", "itugraph", "--root", str(root), "build",
-                                                "--force", *([] if full else ["--no-validate"])],
-                                 caps["build"], logs / "build.log")
-    ph["build_cold"]["validated"] = full
+                                                "--force"], caps["build"], logs / "build.log")
+    ph["build_cold"]["validated"] = "error" not in ph["build_cold"]
+    if not ph["build_cold"]["validated"]:
+        say("  the full build failed: building without validation")
+        ph["build_cold"] = run_phase("cold build --no-validate",
+                                     [PY, "-m", "itugraph", "--root", str(root), "build", "--force",
+                                      "--no-validate"], caps["build"], logs / "build.log")
+        ph["build_cold"]["validated"] = False
     manifests = list((root / ".itugraph").glob("*/manifest.json"))
     if not manifests:
         res["error"] = "no build: later phases skipped"
         return res
     build_dir = manifests[0].parent
     manifest = json.loads(manifests[0].read_text(encoding="utf-8"))
-    ph["build_cold"]["steps"] = manifest.get("seconds")
+    steps = manifest.get("seconds") or {}
+    ph["build_cold"]["steps"] = steps
     ph["build_cold"]["inferred_triples"] = manifest.get("inferred_triples")
-    if "violations" in ph["validate"] and not full:
+    if "closure_native" not in ph and "infer" in steps:
+        ph["closure_native"] = {"seconds": steps["infer"], "inferred": manifest.get("inferred_triples"),
+                                "inconsistencies": 0, "from_build": True}
+    lap("build_cold")
+
+    # SHACL validation. After the build, `itugraph validate` reuses the cached build, so
+    # its wall time is the validation alone (before, it ran first and built the project
+    # itself: 109 s wall for 52 s of validation at 1M). Above --validate-max a validated
+    # cold build is the validation (its SHACL step passed: 0 violations; warnings are not
+    # itemised then); the itemised report runs at every size where the build failed.
+    report = logs / "validation.json"
+    if ph["build_cold"]["validated"] and size > opts.validate_max:
+        ph["validate"] = {"seconds": steps.get("validate"), "violations": 0, "from_build": True}
+    else:
+        ph["validate"] = run_phase("validate", [PY, "-m", "itugraph", "--root", str(root), "validate",
+                                                "-f", "json", "-o", str(report)], caps["validate"],
+                                   logs / "validate.log", accept_rc=True)
+        if report.is_file() and "error" not in ph["validate"]:
+            data = json.loads(report.read_text(encoding="utf-8"))
+            ph["validate"].update(data.get("summary", {}))
+            by_shape: dict[str, int] = {}
+            for r in data.get("results", []):
+                by_shape[r.get("shape_id") or "?"] = by_shape.get(r.get("shape_id") or "?", 0) + 1
+            ph["validate"]["by_shape"] = by_shape
+            ph["validate"]["seconds"] = data.get("stats", {}).get("seconds")
+    if not ph["build_cold"]["validated"] and "wall_s" in ph["validate"]:
         ph["build_full_estimate_s"] = round(ph["build_cold"]["wall_s"] + ph["validate"]["wall_s"], 3)
     # `serve` validates a cache entry built with --no-validate before serving; a warm start
     # means a complete entry (as `itugraph build` leaves it), so mark it validated here.
@@ -488,40 +590,61 @@ def workload(name: str, opts: Options, query_set: list[qset.BenchQuery]) -> dict
         manifest["validated"] = True
         manifests[0].write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         ph["build_cold"]["note"] = "manifest marked validated for the warm start (validation timed apart)"
+    lap("validate")
 
     # The dump for the peers, and Oxigraph's own store.
     dump = opts.work / f"{name}.nq"
     ph["export"] = run_phase("export nq", [PY, "-m", "itugraph", "--root", str(root), "export",
                                            "--format", "nq", "-o", str(dump)], caps["build"],
                              logs / "export.log")
+    lap("export")
     ox_dir = opts.work / f"{name}-oxigraph"
     shutil.rmtree(ox_dir, ignore_errors=True)
     ph["oxigraph_load"] = run_phase("oxigraph load", [str(BIN / "oxigraph"), "load", "--location",
                                                       str(ox_dir), "--file", str(dump)],
                                     caps["build"], logs / "oxigraph-load.log")
+    lap("oxigraph_load")
+
+    # HTTP (before the in-process latency: the HTTP figures carry the targets, so they get
+    # the time first; and a query itugraph stopped at its time limit need not be run again).
+    res["http"] = http_phase(name, root, build_dir / "store", ox_dir, dump, opts, query_set,
+                             logs, size, lap)
 
     # In-process latency.
-    res["inprocess"] = inprocess_latency(name, build_dir / "store", query_set, opts, logs)
-
-    # HTTP.
-    res["http"] = http_phase(name, root, build_dir / "store", ox_dir, dump, opts, query_set,
-                             logs, size)
+    res["inprocess"] = inprocess_latency(name, build_dir / "store", query_set, opts, logs,
+                                         res["http"])
+    lap("inprocess")
     return res
 
 
 def inprocess_latency(name: str, store: Path, query_set: list[qset.BenchQuery], opts: Options,
-                      logs: Path) -> dict[str, Any]:
-    """Per-query in-process latency; a query over its cap is stopped and the rest go on."""
+                      logs: Path, http: dict[str, Any]) -> dict[str, Any]:
+    """Per-query in-process latency; a query over its cap is stopped and the rest go on.
+
+    A query that itugraph's server stopped at its time limit is not run again here (at 1M
+    the three such queries cost 60 s of 20 s caps in the run of 2026-11-28).
+    """
     out: dict[str, Any] = {}
-    todo = list(query_set)
+    todo = []
+    for q in query_set:
+        cell = http.get("queries", {}).get(q.name, {}).get("itugraph", {})
+        if cell.get("over_limit_s") and cell.get("limit") == "server":
+            out[q.name] = {"error": f"> {cell['over_limit_s']:g} s over HTTP (not rerun)"}
+        else:
+            todo.append(q)
+    if opts.left() < 30:
+        for q in todo:
+            out[q.name] = {"skipped": "global time budget spent"}
+        return out
+    say(f"  in-process latency ({len(todo)} queries)")
     per_query_cap = opts.caps["latency_query_cap"]
     while todo:
         qfile = opts.work / f"{name}-queries.json"
         qfile.write_text(json.dumps([q.__dict__ for q in todo]), encoding="utf-8")
         cap = per_query_cap * len(todo) + 10
         t = timed([PY, str(BENCH / "run.py"), "_latency", str(store), str(qfile),
-                   str(opts.caps["latency_per_query"])], cap=cap, log=logs / "latency.log",
-                  line_cap=per_query_cap)
+                   str(opts.caps["latency_per_query"]), str(opts.caps["slow_query"])], cap=cap,
+                  log=logs / "latency.log", line_cap=per_query_cap)
         done: dict[str, Any] = {}
         for text in t.stdout.splitlines():
             with contextlib.suppress(ValueError):  # the last line may be cut by the kill
@@ -544,9 +667,35 @@ def _phase_result(t: Timed, cap: float) -> dict[str, Any]:
     return {**t.json(), "wall_s": t.seconds, "peak_rss_mb": t.max_rss_mb}
 
 
+class Live:
+    """A running server, restarted on demand: a fresh process has nothing in flight."""
+
+    def __init__(self, starter: Callable[[], Server]) -> None:
+        self._starter = starter
+        self.server = starter()
+        self.warm_start_s = self.server.start_s
+        self.peak_rss_mb = 0.0
+        self.restarts = 0
+
+    def restart(self) -> None:
+        self.server.stop()
+        self.peak_rss_mb = max(self.peak_rss_mb, self.server.peak_rss_mb)
+        self.restarts += 1
+        self.server = self._starter()
+
+    def stop(self) -> float:
+        self.server.stop()
+        self.peak_rss_mb = max(self.peak_rss_mb, self.server.peak_rss_mb)
+        return self.peak_rss_mb
+
+
 def http_phase(name: str, root: Path, store: Path, ox_dir: Path, dump: Path, opts: Options,
-               query_set: list[qset.BenchQuery], logs: Path, size: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"servers": {}, "queries": {}}
+               query_set: list[qset.BenchQuery], logs: Path, size: int,
+               lap: Callable[[str], None]) -> dict[str, Any]:
+    # Above --c8-max only concurrency 1 is measured: the 1M targets are about the c=1
+    # median latency, and c=8 cells of multi-second queries cost minutes there.
+    levels = opts.concurrency if size <= opts.c8_max else (1,)
+    out: dict[str, Any] = {"servers": {}, "queries": {}, "levels": list(levels)}
     for server_name in SERVERS:
         srv_info: dict[str, Any] = {}
         out["servers"][server_name] = srv_info
@@ -557,54 +706,79 @@ def http_phase(name: str, root: Path, store: Path, ox_dir: Path, dump: Path, opt
         if opts.left() < 60:
             srv_info["skipped"] = "global time budget spent"
             continue
-        say(f"  HTTP {server_name}")
+        say(f"  HTTP {server_name} (c={'/'.join(map(str, levels))})")
+        log = logs / f"server-{server_name}.log"
+
+        def starter(server_name: str = server_name, log: Path = log) -> Server:
+            return start_server(server_name, root=root, store_dir=ox_dir, dump=dump, log=log,
+                                cap=opts.caps["start"])
+
         try:
-            server = start_server(server_name, root=root, store_dir=ox_dir, dump=dump,
-                                  log=logs / f"server-{server_name}.log", cap=opts.caps["start"])
+            live = Live(starter)
         except (RuntimeError, TimeoutError) as exc:
             srv_info["error"] = str(exc)
             continue
-        srv_info["warm_start_s"] = server.start_s
-        peak = 0.0
+        srv_info["warm_start_s"] = live.warm_start_s
         try:
             for q in query_set:
                 cell = out["queries"].setdefault(q.name, {}).setdefault(server_name, {})
-                _http_query(server, q, cell, opts, cached=server_name == "itugraph")
-                if "timed out" in cell.get("error", "") and server_name == "rdflib-endpoint":
-                    # rdflib cannot stop a query: restart it so the next one is not queued.
-                    server.stop()
-                    peak = max(peak, server.peak_rss_mb)
-                    server = start_server(server_name, root=root, store_dir=ox_dir, dump=dump,
-                                          log=logs / f"server-{server_name}.log",
-                                          cap=opts.caps["start"])
+                _http_query(live, q, cell, opts, levels, cached=server_name == "itugraph")
+                if cell.get("limit") == "client" or cell.get("c1", {}).get("errors"):
+                    # The client gave up but the server may still be computing (rdflib cannot
+                    # stop a query; Oxigraph runs without --timeout-s): restart it, so the next
+                    # query is not measured against a busy core.
+                    live.restart()
+        except (RuntimeError, TimeoutError) as exc:  # a restart that failed
+            srv_info["error"] = f"restart failed: {exc}"
         finally:
-            server.stop()
-        srv_info["peak_rss_mb"] = max(peak, server.peak_rss_mb)
+            srv_info["peak_rss_mb"] = live.stop()
+        if live.restarts:
+            srv_info["restarts"] = live.restarts
+        lap(f"http_{server_name}")
     return out
 
 
-def _http_query(server: Server, q: qset.BenchQuery, cell: dict[str, Any], opts: Options,
-                *, cached: bool) -> None:
+def _http_query(live: Live, q: qset.BenchQuery, cell: dict[str, Any], opts: Options,
+                levels: tuple[int, ...], *, cached: bool) -> None:
     if opts.left() < 30:
         cell["skipped"] = "global time budget spent"
         return
+    server = live.server
     try:
         start = time.perf_counter()
         status, body = post_query(server.url, q.render(0), q.accept, timeout=opts.caps["query"])
         first = time.perf_counter() - start
     except (OSError, urllib.error.URLError) as exc:
         cell["error"] = f"{type(exc).__name__}: {exc}"
+        if "timed out" in str(exc):
+            cell["over_limit_s"], cell["limit"] = opts.caps["query"], "client"
         return
     if status != 200:
         cell["error"] = f"HTTP {status}: {body[:200]!r}"
+        if status == 503 and b"TIMEOUT" in body:  # itugraph's own time limit
+            cell["over_limit_s"], cell["limit"] = opts.caps["server_timeout"], "server"
         return
     cell["rows"] = count_results(body, q.form)
     cell["first_ms"] = round(first * 1000, 2)
     # rdflib-endpoint only at c=8: the 10x target is about throughput, and it is slow.
-    levels = (8,) if server.name == "rdflib-endpoint" else opts.concurrency
+    if server.name == "rdflib-endpoint":
+        levels = tuple(c for c in levels if c != 1)
     for c in levels:
         if opts.left() < 30:
             cell[f"c{c}"] = {"skipped": "global time budget spent"}
+            continue
+        if c == 1:
+            # Sequential distinct requests under a sample budget (bench/load.py): 5 samples
+            # and 0.25 s at least, 3 s at most; the first answer is a sample when it took
+            # 1 s or more, and the only one when it took over 3 s. So every answered query
+            # has a median, and a fast one a p99 from hundreds of samples.
+            result = loadgen.run_sequential(live.server.url, q.text, q.accept, first_s=first,
+                                            min_seconds=opts.caps["c1_min_seconds"],
+                                            max_seconds=opts.caps["slow_query"],
+                                            timeout=opts.caps["query"])
+            cell["c1"] = result.to_dict()
+            if result.errors:
+                cell["c1"]["note"] = "stopped at an error"
             continue
         slow = opts.caps["slow_query"] / (3 if server.name == "rdflib-endpoint" else 1)
         if first > slow:
@@ -613,31 +787,41 @@ def _http_query(server: Server, q: qset.BenchQuery, cell: dict[str, Any], opts: 
             cell[f"c{c}"] = {"skipped": f"one answer takes {first:.1f} s",
                              "rps": round(1 / first, 3), "estimated": True}
             continue
-        # A cell lasts long enough for a few answers per connection. Concurrency 1 uses
-        # the Python client (sequential requests, 0.5 s or 5 answers); 8 uses wrk.
-        if c == 1:
-            seconds: float = max(0.5, min(6.0, first * 5))
-            tool = "python"
-        else:
-            seconds = min(6, max(opts.http_seconds, math.ceil(first * c * 3 / 2)))
-            tool = "auto"
-        result = loadgen.run_load(server.url, q.text, q.accept, concurrency=c, seconds=seconds,
-                                  distinct=True, timeout=opts.caps["query"], tool=tool)
+        # A cell lasts long enough for a few answers per connection (wrk, 1-6 s).
+        seconds = min(6, max(opts.http_seconds, math.ceil(first * c * 3 / 2)))
+        result = loadgen.run_load(live.server.url, q.text, q.accept, concurrency=c,
+                                  seconds=seconds, distinct=True, timeout=opts.caps["query"],
+                                  tool="auto")
         cell[f"c{c}"] = result.to_dict()
         # rdflib evaluates under the GIL: one query at a time, whatever the concurrency.
-        _drain(first, c, parallel=1 if server.name == "rdflib-endpoint" else 2)
-    if cached and q.kind == "extra" and opts.left() > 30:
-        result = loadgen.run_load(server.url, q.text, q.accept, concurrency=8,
+        if _settle(live, first, c, parallel=1 if server.name == "rdflib-endpoint" else 2):
+            cell[f"c{c}"]["then"] = "server restarted (cheaper than draining)"
+    if cached and q.kind == "extra" and 8 in levels and opts.left() > 30:
+        if live.server is not server:  # restarted: warm its result cache again
+            post_query(live.server.url, q.render(0), q.accept, timeout=opts.caps["query"])
+        result = loadgen.run_load(live.server.url, q.text, q.accept, concurrency=8,
                                   seconds=opts.http_seconds, distinct=False,
                                   timeout=opts.caps["query"])
         cell["c8_cached"] = result.to_dict()
 
 
-def _drain(first: float, concurrency: int, parallel: int) -> None:
-    """Let the requests a load run left in flight finish before the next measurement."""
+def _settle(live: Live, first: float, concurrency: int, parallel: int) -> bool:
+    """Let the requests a load run left in flight finish before the next measurement.
+
+    wrk leaves up to ``concurrency`` requests in flight, ``first * concurrency / parallel``
+    seconds of work. Past twice a restart's cost (warm start + ~0.3 s to stop; Oxigraph
+    0.03 s, itugraph 0.3-0.9 s) the server is restarted instead of waited for: at 100k
+    that turns 02's 8.8 s drains (and 21, 06, x-path's 1.6-3 s) into well under a second.
+    Returns whether it restarted. Nothing follows the sequential c=1 client (it waits for
+    every answer, so nothing is left in flight).
+    """
     backlog = first * concurrency / parallel
+    if backlog > 2 * (live.server.start_s + 0.3) + 0.5:
+        live.restart()
+        return True
     if backlog > 0.02:
         time.sleep(min(backlog, 10.0))
+    return False
 
 
 # ---------------------------------------------------------------------------------------
@@ -685,6 +869,69 @@ def fmt(v: Any, digits: int = 1) -> str:
     return str(v)
 
 
+def _has_c8(res: dict[str, Any]) -> bool:
+    """Whether a workload's HTTP phase measured c=8 (off above --c8-max: c=1 only)."""
+    http = res.get("http", {})
+    if "levels" in http:
+        return 8 in http["levels"]
+    return any("c8" in cell for cells in http.get("queries", {}).values() for cell in cells.values())
+
+
+def _c1_text(cell: dict[str, Any]) -> str:
+    """A c=1 median for the tables: the figure, or why there is none."""
+    p50 = cell.get("c1", {}).get("p50_ms")
+    if p50 is not None:
+        return fmt(float(p50), 2)
+    if cell.get("limit") == "server":
+        return f"> {cell['over_limit_s']:g} s (its limit)"
+    if cell.get("limit") == "client":
+        return f"> {cell['over_limit_s']:g} s (client timeout)"
+    return (cell.get("error") or cell.get("skipped") or cell.get("c1", {}).get("skipped") or "–")[:40]
+
+
+def _c1_tail(cell: dict[str, Any]) -> str:
+    e = cell.get("c1", {})
+    if e.get("p99_ms") is not None:
+        return fmt(float(e["p99_ms"]), 2)
+    if e.get("max_ms") is not None:
+        return f"max {fmt(float(e['max_ms']), 2)}"
+    return "–"
+
+
+def _latency_table(w: Callable[[str], None], name: str, res: dict[str, Any]) -> None:
+    """The c=1 per-query latency table of a workload measured at c=1 only (1M)."""
+    queries = res.get("http", {}).get("queries", {})
+    inproc = res.get("inprocess", {})
+    w("")
+    w(f"### {name}: per-query latency (HTTP, concurrency 1, distinct requests)")
+    w("")
+    w(f"itugraph's query time limit is {ITUGRAPH_TIMEOUT_S:g} s (503 QUERY_TIMEOUT); Oxigraph has "
+      "none, so the client gives up at its timeout and the server is restarted. The tail is "
+      f"the p99 from {loadgen.P99_MIN_SAMPLES} samples on, else the slowest answer.")
+    w("")
+    w("| query | rows | in-process median ms | itugraph c1 p50 ms | itugraph tail ms | "
+      "oxigraph c1 p50 ms | oxigraph tail ms | itu/oxi | samples itu/oxi |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for qname, cells in queries.items():
+        itu, oxi = cells.get("itugraph", {}), cells.get("oxigraph", {})
+        rows = {c.get("rows") for c in (itu, oxi)} - {None}
+        rows_txt = "/".join(map(str, sorted(rows))) + (" MISMATCH" if len(rows) > 1 else "")
+        ip = inproc.get(qname, {})
+        ip_txt = fmt(ip["median_ms"], 2) if "median_ms" in ip else \
+            (ip.get("error") or ip.get("skipped") or "–")[:40]
+        a, b = itu.get("c1", {}).get("p50_ms"), oxi.get("c1", {}).get("p50_ms")
+        ratio = f"{a / b:.2f}" if a and b else "–"
+        n = "/".join(str(c.get("c1", {}).get("requests", 0) - c.get("c1", {}).get("errors", 0))
+                     if "c1" in c else "–" for c in (itu, oxi))
+        w(f"| {qname} | {rows_txt} | {ip_txt} | {_c1_text(itu)} | {_c1_tail(itu)} | "
+          f"{_c1_text(oxi)} | {_c1_tail(oxi)} | {ratio} | {n} |")
+    lat = res.get("ratios", {}).get("oxigraph", {}).get("c1_median_latency_ratio", {})
+    if lat:
+        w("")
+        w(f"- itugraph/oxigraph c=1 median latency, geometric mean over the {len(lat)} queries "
+          f"both answered: {fmt(geomean(list(lat.values())), 2)}")
+
+
 def print_tables(results: dict[str, Any]) -> str:
     lines: list[str] = []
     w = lines.append
@@ -702,7 +949,10 @@ def print_tables(results: dict[str, Any]) -> str:
             e = ph.get(key, {})
             secs = e.get("seconds", e.get("wall_s"))
             note = e.get("skipped") or e.get("error") or ""
-            if key == "validate" and "violations" in e:
+            if key == "validate" and e.get("from_build"):
+                note = ("0 violations: the cold build's SHACL step (not run twice; warnings "
+                        "not itemised at this size)")
+            elif key == "validate" and "violations" in e:
                 note = f"{e['violations']} violations, {e.get('warnings', 0)} warnings " + \
                     ", ".join(f"{k}×{v}" for k, v in sorted(e.get("by_shape", {}).items()))
             if key == "build_cold" and "wall_s" in e and not note:
@@ -710,6 +960,8 @@ def print_tables(results: dict[str, Any]) -> str:
                         else "parse + closure + store (no validation)")
             if key.startswith("closure") and "inferred" in e:
                 note = f"{e['inferred']} inferred, {e['inconsistencies']} inconsistencies"
+                if e.get("from_build"):
+                    note += " (the cold build's infer step: not run twice)"
             w(f"| {key} | {fmt(secs, 2)} | {fmt(e.get('peak_rss_mb'))} | {note[:160]} |")
         if "build_full_estimate_s" in ph:
             w(f"| full build (cold build + validation) | {fmt(ph['build_full_estimate_s'], 2)} | | |")
@@ -723,7 +975,9 @@ def print_tables(results: dict[str, Any]) -> str:
               f"{e.get('skipped') or e.get('error') or ''} |")
         queries = res.get("http", {}).get("queries", {})
         inproc = res.get("inprocess", {})
-        if queries:
+        if queries and not _has_c8(res):
+            _latency_table(w, name, res)
+        elif queries:
             w("")
             w("| query | rows | in-proc med/p99 ms | itugraph c1 p50 | oxigraph c1 p50 | "
               "itugraph c8 req/s (p99 ms) | oxigraph c8 req/s (p99 ms) | rdflib-ep c8 req/s | "
@@ -756,6 +1010,11 @@ def print_tables(results: dict[str, Any]) -> str:
                 w(f"- itugraph/{peer}, c=8 distinct queries, geometric mean: catalogue "
                   f"{fmt(e.get('geomean_c8_throughput_catalogue'), 2)}, all queries "
                   f"{fmt(e.get('geomean_c8_throughput_all'), 2)}")
+        if res.get("timeline"):
+            total = res.get("wall_s", sum(res["timeline"].values()))
+            w("")
+            w(f"Wall time {fmt(float(total), 0)} s: " + ", ".join(
+                f"{k} {fmt(float(v), 0)}" for k, v in res["timeline"].items() if v >= 1))
     text = "\n".join(lines)
     print(text)
     return text
@@ -791,24 +1050,7 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     big = loads.get("1m", {})
     queries = big.get("http", {}).get("queries", {})
     if queries:
-        over2, over1s, failed = [], [], []
-        for qname, cells in queries.items():
-            if results["queries"].get(qname, {}).get("kind") != "catalogue":
-                continue
-            mine = cells.get("itugraph", {})
-            a = mine.get("c1", {}).get("p50_ms")
-            b = cells.get("oxigraph", {}).get("c1", {}).get("p50_ms")
-            if a is None:
-                failed.append(qname)
-                continue
-            if b and a > 2 * b:
-                over2.append(f"{qname} {a / b:.1f}x")
-            if a > 1000:
-                over1s.append(f"{qname} {a / 1000:.1f} s")
-        add("1m: median latency within 2x of Oxigraph for every catalogue query", not over2,
-            ", ".join(over2) or "all within 2x")
-        add("1m: no catalogue query over 1 s", not over1s and not failed,
-            ", ".join(over1s + [f"{q}: no answer within the limit" for q in failed]) or "none")
+        _latency_targets(add, results, queries)
     real = loads.get("real", {}).get("phases", {}).get("closure_native", {})
     if "seconds" in real:
         add("real graph: closure under 2 s", real["seconds"] < 2, f"{real['seconds']:.2f} s")
@@ -823,6 +1065,49 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         if start is not None:
             add(f"{name}: warm start under 2 s", start < 2, f"{start:.2f} s")
     return out
+
+
+def _latency_targets(add: Callable[[str, bool | None, str], None], results: dict[str, Any],
+                     queries: dict[str, Any]) -> None:
+    """The two 1M latency targets, from the c=1 medians of every catalogue query."""
+    over2: list[str] = []
+    over1s: list[str] = []
+    missing: list[str] = []
+    both_over = 0
+    ratios_seen: list[float] = []
+    for qname, cells in queries.items():
+        if results["queries"].get(qname, {}).get("kind") != "catalogue":
+            continue
+        short = qname.split("-", 1)[0]
+        mine, theirs = cells.get("itugraph", {}), cells.get("oxigraph", {})
+        a = mine.get("c1", {}).get("p50_ms")
+        b = theirs.get("c1", {}).get("p50_ms")
+        if a is None and not mine.get("over_limit_s"):
+            missing.append(short)  # skipped (budget) or an error other than the time limit
+            continue
+        if a is None:
+            over1s.append(f"{short} (> {mine['over_limit_s']:g} s limit)")
+            if b is not None:
+                over2.append(f"{short} (over the limit; Oxigraph {b / 1000:.1f} s)")
+            elif theirs.get("over_limit_s"):
+                both_over += 1
+            continue
+        if a > 1000:
+            over1s.append(f"{short} ({a / 1000:.1f} s)")
+        if b is not None:
+            ratios_seen.append(a / b)
+            if a > 2 * b:
+                over2.append(f"{short} {a / b:.1f}x")
+        elif theirs.get("over_limit_s") is None:
+            missing.append(short)
+    note = f"; {both_over} over the limit on both" if both_over else ""
+    note += f"; not measured: {', '.join(missing)}" if missing else ""
+    worst = f" (highest {max(ratios_seen):.2f}x)" if ratios_seen else ""
+    add("1m: median latency within 2x of Oxigraph for every catalogue query",
+        False if over2 else (None if missing else True),
+        (f"{len(over2)} over 2x: " + ", ".join(over2) if over2 else "all within 2x" + worst) + note)
+    add("1m: no catalogue query over 1 s", False if over1s else (None if missing else True),
+        (", ".join(over1s) or "none") + (f"; not measured: {', '.join(missing)}" if missing else ""))
 
 
 def print_targets(targets: list[dict[str, Any]]) -> str:
@@ -862,7 +1147,7 @@ def machine() -> dict[str, Any]:
         mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     versions = {}
     for pkg in ("itugraph", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "owlrl", "pyshacl",
-                "flask", "waitress", "uvicorn"):
+                "flask", "granian", "waitress", "uvicorn"):
         with contextlib.suppress(md.PackageNotFoundError):
             versions[pkg] = md.version(pkg)
     summary = f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, Python {platform.python_version()}"
@@ -887,21 +1172,31 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest generated size the owlrl closure runs on")
     parser.add_argument("--rdflib-max", type=int, default=10_000,
                         help="largest generated size rdflib parse and rdflib-endpoint run on")
-    parser.add_argument("--validate-max", type=int, default=1_000_000,
-                        help="largest generated size SHACL validation runs on")
-    parser.add_argument("--budget", type=float, default=19 * 60, help="whole-run time budget (s)")
+    parser.add_argument("--validate-max", type=int, default=100_000,
+                        help="largest generated size the separate, itemised `validate` phase runs "
+                             "on; above it the validate row is the cold build's SHACL step")
+    parser.add_argument("--closure-max", type=int, default=100_000,
+                        help="largest generated size the native closure runs on its own; above it "
+                             "the row is the cold build's infer step")
+    parser.add_argument("--c8-max", type=int, default=100_000,
+                        help="largest generated size with c=8 throughput cells (c=1 only above)")
+    parser.add_argument("--budget", type=float, default=19 * 60,
+                        help="whole-run time budget (s), shared out per workload (SHARES_S)")
     parser.add_argument("--out", type=Path, help="JSON output (default bench/results/<date>.json)")
     args = parser.parse_args(argv)
 
     sizes = args.sizes.split(",") if args.sizes else ["real", "10k", "100k"] + ([] if args.quick else ["1m"])
     work = args.work or Path(tempfile.mkdtemp(prefix="itugraph-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    caps = {"parse": 240.0, "closure": 300.0, "validate": 120.0, "build": 400.0, "start": 300.0,
-            "latency_per_query": 1.0, "latency_query_cap": 20.0, "query": 12.0,
-            "slow_query": 3.0}
+    # query: the HTTP client's timeout (Oxigraph and rdflib-endpoint have no limit of their
+    # own here); server_timeout: itugraph's query time limit (ITUGRAPH_QUERY_TIMEOUT).
+    caps = {"parse": 240.0, "closure": 300.0, "validate": 240.0, "build": 400.0, "start": 300.0,
+            "latency_per_query": 0.5, "latency_query_cap": 20.0, "query": 12.0,
+            "server_timeout": ITUGRAPH_TIMEOUT_S, "slow_query": 3.0, "c1_min_seconds": 0.25}
     opts = Options(work=work, sizes=sizes, owlrl_max=args.owlrl_max, rdflib_max=args.rdflib_max,
-                   validate_max=args.validate_max,
-                   http_seconds=args.http_seconds, budget=args.budget, caps=caps)
+                   validate_max=args.validate_max, closure_max=args.closure_max,
+                   c8_max=args.c8_max, http_seconds=args.http_seconds, budget=args.budget,
+                   caps=caps)
     signal.signal(signal.SIGTERM, _on_signal)
     query_set, notes = qset.load(REPO / "queries")
     catalogue = {q.name for q in query_set if q.kind == "catalogue"}
@@ -915,7 +1210,10 @@ def main(argv: list[str] | None = None) -> int:
     out_path = args.out or BENCH / "results" / f"{date}.json"
     out_path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        plan = ", ".join(f"{n} {SHARES_S.get(n, 300.0):.0f} s" for n in sizes)
+        say(f"budget {args.budget:.0f} s; shares: {plan}")
         for name in sizes:
+            opts.open_window(name)
             if opts.left() < 120:
                 results["workloads"][name] = {"skipped": "global time budget spent"}
                 continue
