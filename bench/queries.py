@@ -1,10 +1,14 @@
 """The benchmark's query set: the ``queries/`` catalogue plus six shapes of query.
 
 Every query is sent as the same text to every engine. Catalogue parameters are bound
-with a trailing ``VALUES`` clause (the same for all engines, so no engine gets
-pyoxigraph's substitutions and the others something else). A second trailing variable,
-``?bench_n``, takes a number that changes per request, so that no two requests are
-alike and no result cache can answer them; the figures marked "cached" send one text.
+with their defaults by a ``VALUES`` block put first in the query's ``WHERE`` group, the
+text the query page shows (``itugraph.web.ui.example_query``): the same for all engines,
+so no engine gets pyoxigraph's substitutions and the others something else, and every
+pattern and FILTER sees the value (a trailing ``VALUES`` is joined after the ``WHERE``
+group: a FILTER on a parameter would see it unbound and the query would answer nothing).
+A trailing variable, ``?bench_n``, takes a number that changes per request, so that no
+two requests are alike and no result cache can answer them; the figures marked "cached"
+send one text.
 """
 
 from __future__ import annotations
@@ -82,33 +86,25 @@ def _form(text: str) -> str:
     return query_form(text) or "select"
 
 
-def _with_values(text: str, bindings: dict[str, str]) -> str:
-    """``text`` with a trailing VALUES clause: the parameters and the per-request number."""
-    names = ["?bench_n", *(f"?{k}" for k in bindings)]
-    values = [MARK, *bindings.values()]
-    return f"{text.rstrip()}\nVALUES ({' '.join(names)}) {{ ({' '.join(values)}) }}\n"
+def _with_number(text: str) -> str:
+    """``text`` with a trailing VALUES clause binding the per-request number."""
+    return f"{text.rstrip()}\nVALUES (?bench_n) {{ ({MARK}) }}\n"
 
 
 def load(queries_dir: Path) -> tuple[list[BenchQuery], list[str]]:
     """The query set, and notes on catalogue queries left out (and why)."""
     from itugraph.catalogue import load_catalogue
+    from itugraph.web.ui import example_query
 
     out: list[BenchQuery] = []
     notes: list[str] = []
     for name, named in load_catalogue(queries_dir).items():
-        bindings: dict[str, str] = {}
-        missing = []
-        for param in named.parameters:
-            if param.default is None or param.default == "":
-                missing.append(param.name)
-                continue
-            term = param.bind(param.default)
-            bindings[param.name] = str(term)  # N-Triples form: <iri> or "lit"^^<dt>
+        missing = [p.name for p in named.parameters if p.default is None or p.default == ""]
         if missing:
             notes.append(f"{name}: skipped, parameter(s) without a default: {', '.join(missing)}")
             continue
         form = _form(named.text)
-        out.append(BenchQuery(name, "catalogue", _with_values(named.text, bindings), form))
+        out.append(BenchQuery(name, "catalogue", _with_number(example_query(named)), form))
     for name, text in EXTRA.items():
-        out.append(BenchQuery(name, "extra", _with_values(text, {}), _form(text)))
+        out.append(BenchQuery(name, "extra", _with_number(text), _form(text)))
     return out, notes
