@@ -123,6 +123,15 @@ def _wrk(url: str, text: str, accept: str, concurrency: int, seconds: float, dis
         tool="wrk")
 
 
+def _post(conn: http.client.HTTPConnection, path: str, query: str, accept: str) -> int:
+    """One SPARQL-protocol POST on a keep-alive connection; the body is read, the status returned."""
+    conn.request("POST", path, body=query.encode(), headers={
+        "Content-Type": "application/sparql-query", "Accept": accept})
+    reply = conn.getresponse()
+    reply.read()
+    return reply.status
+
+
 def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool,
             timeout: float) -> LoadResult:
     parts = urlsplit(url)
@@ -138,14 +147,10 @@ def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, 
         bad = 0
         while time.perf_counter() < deadline or n < 5:
             n += 1
-            body = text.replace(MARK, str(tid * 100_000_000 + n) if distinct else "0").encode()
+            body = text.replace(MARK, str(tid * 100_000_000 + n) if distinct else "0")
             start = time.perf_counter()
             try:
-                conn.request("POST", parts.path, body=body, headers={
-                    "Content-Type": "application/sparql-query", "Accept": accept})
-                reply = conn.getresponse()
-                reply.read()
-                if reply.status == 200:
+                if _post(conn, parts.path, body, accept) == 200:
                     local.append(time.perf_counter() - start)
                 else:
                     bad += 1
@@ -204,19 +209,15 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
         while len(times) < max_samples and spent < max_seconds and (
                 len(times) < min_samples or spent < min_seconds):
             n += 1
-            body = text.replace(MARK, str(1_000_000_000 + n)).encode()
             start = time.perf_counter()
             try:
-                conn.request("POST", parts.path, body=body, headers={
-                    "Content-Type": "application/sparql-query", "Accept": accept})
-                reply = conn.getresponse()
-                reply.read()
+                status = _post(conn, parts.path, text.replace(MARK, str(1_000_000_000 + n)), accept)
             except (OSError, http.client.HTTPException):
                 errors += 1
                 break  # a timeout: the caller saw the first answer, so the server is stuck
             took = time.perf_counter() - start
             spent += took
-            if reply.status != 200:
+            if status != 200:
                 errors += 1
                 break
             times.append(took)
