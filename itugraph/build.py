@@ -1,6 +1,7 @@
 """The build: load + validate + infer, cached on disk so later commands start fast.
 
-A cache entry lives in ``ROOT/.itugraph/<key>/`` where the key hashes every input
+A cache entry lives in ``Project.cache_dir/<key>/`` (``ROOT/.itugraph/``, or a per-user cache
+folder for the installed ITU graph and read-only roots) where the key hashes every input
 file, the reasoning engine and its version: any change to an input makes a new key, so
 a stale entry is never used. Entries are written to a temporary folder and renamed into
 place, so an interrupted build leaves no half-written entry behind.

@@ -2,7 +2,8 @@
 
 itugraph works on any folder laid out like this repository (``ontology/``, ``graph/``,
 ``shapes/``, ``queries/``), so every command takes a :class:`Project` rather than
-hard-coded paths. Derived files go to ``ROOT/.itugraph/`` (git-ignored).
+hard-coded paths. Derived files go to ``ROOT/.itugraph/`` (git-ignored), or to a per-user
+cache folder when the root is the installed ITU graph or not writable (:attr:`Project.cache_dir`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,28 @@ from pathlib import Path
 from itugraph.errors import InputError
 from itugraph.rdf_formats import is_rdf_file
 
-#: The repository that ships with the package: the ITU graph is the default project.
-EMBEDDED_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+
+#: The ITU graph as a wheel installs it (pyproject.toml maps ontology/, graph/, shapes/ and
+#: queries/ to ``itugraph/_embedded/``): read-only data, never written to.
+INSTALLED_ROOT = _PACKAGE / "_embedded"
+
+#: Overrides where build caches go: ``$ITUGRAPH_CACHE_DIR/<root name>-<hash of the root>/``.
+CACHE_DIR_ENV = "ITUGRAPH_CACHE_DIR"
+
+
+def _embedded_root() -> Path:
+    """The checkout the package runs from (editable install, development), else the installed data."""
+    checkout = _PACKAGE.parent
+    if (checkout / "pyproject.toml").is_file() and all(
+            (checkout / folder).is_dir() for folder in ("ontology", "graph", "shapes", "queries")):
+        return checkout
+    return INSTALLED_ROOT
+
+
+#: The default project, the ITU graph: the repository checkout when itugraph runs from one,
+#: else the copy installed with the package.
+EMBEDDED_ROOT = _embedded_root()
 
 
 @dataclass(frozen=True)
@@ -64,8 +85,19 @@ class Project:
 
     @property
     def cache_dir(self) -> Path:
-        """Derived files of this project (inferred store, derivations); safe to delete."""
-        return self.root / ".itugraph"
+        """Derived files of this project (inferred store, derivations); safe to delete.
+
+        ``ROOT/.itugraph/`` for a project folder we may write to. The installed ITU graph
+        (never written to: it is the package's data) and read-only roots use a folder of
+        the per-user cache instead, and so does every root when ``$ITUGRAPH_CACHE_DIR`` is set.
+        """
+        if not os.environ.get(CACHE_DIR_ENV) and self.writable():
+            return self.root / ".itugraph"
+        return user_cache_dir() / _cache_name(self.root)
+
+    def writable(self) -> bool:
+        """Whether commands may write under the root: not the installed data, and writable."""
+        return not self.root.is_relative_to(INSTALLED_ROOT) and os.access(self.root, os.W_OK)
 
     def ontology_files(self) -> list[Path]:
         return rdf_files(self.ontology_dir)
@@ -97,6 +129,24 @@ class Project:
                               else path).encode() + b"\0")
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         return digest.hexdigest()
+
+
+def user_cache_dir() -> Path:
+    """The folder of the per-user build caches, one sub-folder per project root.
+
+    ``$ITUGRAPH_CACHE_DIR``, else ``$XDG_CACHE_HOME/itugraph``, else ``~/.cache/itugraph``.
+    """
+    if override := os.environ.get(CACHE_DIR_ENV):
+        return Path(override).expanduser().resolve()
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+    return base / "itugraph"
+
+
+def _cache_name(root: Path) -> str:
+    """A cache sub-folder per root: builds prune their folder, so two roots must not share one."""
+    name = "itugraph" if root == INSTALLED_ROOT else root.name or "root"
+    return f"{name}-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}"
 
 
 def rdf_files(folder: Path) -> list[Path]:
