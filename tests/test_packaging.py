@@ -123,6 +123,11 @@ def test_installed_package_validates_and_queries_the_embedded_graph(
     assert "wsis-action-line/C2,C2,Information and communication infrastructure,lead facilitator" \
         in query.stdout
 
+    for mode in (["--check"], []):  # fmt refuses installed data, with a hint, writing nothing
+        fmt = _run(env, cwd, "-m", "itugraph", "fmt", *mode)
+        assert fmt.returncode == 2, fmt.stdout + fmt.stderr
+        assert "installed with the package" in fmt.stderr and "--root" in fmt.stderr
+
     assert _snapshot(site) == before  # nothing written into the installed package or its data
     assert not list(cwd.iterdir())
     manifests = list(cache.glob("*/*/manifest.json"))
