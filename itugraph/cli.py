@@ -285,13 +285,12 @@ def _add_fmt(commands: argparse._SubParsersAction) -> None:
 def _fmt(args: argparse.Namespace, project: Project) -> int:
     from itugraph.errors import InputError
     from itugraph.fmt import format_files, turtle_files
-    from itugraph.project import INSTALLED_ROOT
 
     # The installed ITU graph is package data (and its fmt-exclude list lives in the
     # checkout's pyproject.toml): fmt is for a project someone edits.
-    installed = project.root.is_relative_to(INSTALLED_ROOT)
-    if installed or (not args.check and not project.writable()):
-        why = "it is the data installed with the package" if installed else "it is not writable"
+    if project.installed() or (not args.check and not project.writable()):
+        why = "it is the data installed with the package" if project.installed() \
+            else "it is not writable"
         raise InputError(f"fmt works on a project you edit, not on {project.root}: {why}",
                          hint="pass --root DIR (a checkout of the repository or your project)")
     results = format_files(args.files or turtle_files(project), check=args.check)

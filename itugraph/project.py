@@ -95,9 +95,13 @@ class Project:
             return self.root / ".itugraph"
         return user_cache_dir() / _cache_name(self.root)
 
+    def installed(self) -> bool:
+        """Whether the root is the ITU graph installed with the package (package data)."""
+        return self.root.is_relative_to(INSTALLED_ROOT)
+
     def writable(self) -> bool:
         """Whether commands may write under the root: not the installed data, and writable."""
-        return not self.root.is_relative_to(INSTALLED_ROOT) and os.access(self.root, os.W_OK)
+        return not self.installed() and os.access(self.root, os.W_OK)
 
     def ontology_files(self) -> list[Path]:
         return rdf_files(self.ontology_dir)
