@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
 DERIVATIONS = "derivations"
+RULE_DERIVATIONS = "rule-derivations.json"
 
 Progress = Callable[[str], None]
 _T = TypeVar("_T")
@@ -57,6 +58,10 @@ class Build:
     @property
     def derivations_path(self) -> Path:
         return self.path / DERIVATIONS
+
+    @property
+    def rule_derivations_path(self) -> Path:
+        return self.path / RULE_DERIVATIONS
 
     def open_store(self) -> OxigraphStore:
         return OxigraphStore.open_read_only(self.store_path, self.version)
@@ -104,9 +109,12 @@ def build(
     timings: dict[str, float] = {}
     asserted = _timed(timings, "parse", lambda: load_triples(project.asserted_files()))
     say(f"parsed {len(asserted)} asserted triples from {len(project.asserted_files())} files")
+    derived = _timed(timings, "rules", lambda: _derive(project, asserted))
+    if derived:
+        say(f"derived {len(derived)} triples with the shapes' SHACL rules")
     if validate:
         _timed(timings, "validate", lambda: _validate(project, say))
-    closure = _timed(timings, "infer", lambda: _infer(asserted, engine))
+    closure = _timed(timings, "infer", lambda: _infer([*asserted, *derived], engine))
     say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
     key = cache_key(project, engine)
     manifest = {
@@ -114,11 +122,12 @@ def build(
         "itugraph": __version__,
         "engine": engine,
         "asserted_triples": len(asserted),
-        "inferred_triples": len(closure.inferred),
+        "derived_triples": len(derived),
+        "inferred_triples": len(closure.inferred) + len(derived),
         "validated": validate,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure,
+    path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure, derived,
                                                           manifest | {"seconds": timings}))
     say(f"wrote build {key[:16]} to {path}")
     return Build(project, key, path, json.loads((path / MANIFEST).read_text(encoding="utf-8")))
@@ -137,6 +146,16 @@ def _validate(project: Project, say: Progress) -> None:
     say("SHACL validation passed")
 
 
+def _derive(project: Project, asserted: list[Triple]) -> dict[Triple, str]:
+    """What the shapes' SHACL rules add to the asserted graph (nothing without shapes)."""
+    if not project.shapes_files():
+        return {}
+    from itugraph.validation import load_shapes
+    from itugraph.validation.rules import derive
+
+    return derive(asserted, load_shapes(project.shapes_files()))
+
+
 def _infer(asserted: list[Triple], engine: str) -> Closure:
     from itugraph.reasoning import infer
 
@@ -147,15 +166,16 @@ def _infer(asserted: list[Triple], engine: str) -> Closure:
 
 
 def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Closure,
-                 manifest: dict[str, object]) -> Path:
+                 derived: dict[Triple, str], manifest: dict[str, object]) -> Path:
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        write_store(tmp / STORE_DIR, asserted, closure.inferred)
+        write_store(tmp / STORE_DIR, asserted, [*derived, *closure.inferred])
         if closure.derivations is not None:
             closure.derivations.save(tmp / DERIVATIONS)
+        save_rule_derivations(tmp / RULE_DERIVATIONS, derived)
         _write_manifest(tmp, manifest)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
@@ -164,6 +184,20 @@ def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Cl
     _prune(project.cache_dir, keep=final)
     _ensure_gitignore(project.cache_dir)
     return final
+
+
+def save_rule_derivations(path: Path, derived: dict[Triple, str]) -> None:
+    """Which SHACL rule derived each triple: ``[[s, p, o, rule], …]`` in N-Triples term syntax."""
+    rows = sorted([str(s), str(p), str(o), rule] for (s, p, o), rule in derived.items())
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+
+
+def load_rule_derivations(path: Path) -> dict[tuple[str, str, str], str]:
+    """The map :func:`save_rule_derivations` wrote (empty for builds made before rules)."""
+    if not path.is_file():
+        return {}
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return {(s, p, o): rule for s, p, o, rule in rows}
 
 
 def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:

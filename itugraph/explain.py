@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from itugraph.build import Build, build
+from itugraph.build import Build, build, load_rule_derivations
 from itugraph.errors import InputError
 from itugraph.load import Triple
 from itugraph.namespaces import PREFIXES
@@ -59,11 +59,34 @@ def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
 
 
 def explain_triple(built: Build, triple: Triple) -> dict[str, object]:
-    """The stable JSON form of the derivation tree of ``triple`` in ``built``."""
+    """The stable JSON form of the derivation tree of ``triple`` in ``built``.
+
+    Triples a SHACL rule derived (``sh:rule``) are inputs of the reasoner, so its tree
+    ends there: they are shown with the rule's name instead of as asserted.
+    """
     from itugraph.reasoning import explain
 
+    by_rule = _rule_derivations(built.rule_derivations_path)
+    key = (str(triple[0]), str(triple[1]), str(triple[2]))
+    if key in by_rule:
+        return {"triple": list(key), "rule": by_rule[key], "asserted": False, "premises": []}
     tree: dict[str, object] = explain(load_derivations(built.derivations_path), triple).to_dict()
-    return tree
+    return _mark_rule_leaves(tree, by_rule)
+
+
+def _mark_rule_leaves(tree: dict[str, object],
+                      by_rule: dict[tuple[str, str, str], str]) -> dict[str, object]:
+    premises = [_mark_rule_leaves(p, by_rule) for p in tree["premises"]]  # type: ignore[attr-defined]
+    terms = [str(t) for t in tree["triple"]]  # type: ignore[attr-defined]
+    key = (terms[0], terms[1], terms[2])
+    if tree["asserted"] and key in by_rule:
+        return tree | {"rule": by_rule[key], "asserted": False, "premises": premises}
+    return tree | {"premises": premises}
+
+
+@functools.lru_cache(maxsize=2)
+def _rule_derivations(path: Path) -> dict[tuple[str, str, str], str]:
+    return load_rule_derivations(path)
 
 
 @functools.lru_cache(maxsize=2)

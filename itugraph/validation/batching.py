@@ -48,6 +48,22 @@ def batch_refusal(select: str, prefixes: dict[str, str]) -> str | None:
     return _top_refusal(algebra["p"])
 
 
+def pattern_refusal(query: str, prefixes: dict[str, str]) -> str | None:
+    """Why the WHERE pattern of ``query`` (any query form) cannot be batched, or None.
+
+    A CONSTRUCT's output needs no ``$this`` to tell focus nodes apart (the union of the
+    per-node graphs is what a rule derives), so only the pattern conditions apply; the
+    short form ``CONSTRUCT WHERE`` is refused, because its template is its pattern.
+    """
+    if re.search(r"\bCONSTRUCT\s+WHERE\b", query, re.IGNORECASE):
+        return "CONSTRUCT WHERE short form"
+    try:
+        algebra = prepareQuery(query, initNs=prefixes).algebra
+    except Exception as exc:  # rdflib raises bare Exception for unknown prefixes
+        return f"rdflib cannot parse it ({exc})"
+    return _top_refusal(algebra["p"])
+
+
 def _top_refusal(node: CompValue) -> str | None:
     """Peel the solution modifiers above the WHERE pattern, then check the pattern.
 
@@ -152,3 +168,37 @@ def inject(select: str, pattern: str) -> str:
             return f"{select[:at]} {pattern} {select[at:]}"
     raise ValueError("no WHERE group found")
 
+
+
+def inject_where(construct: str, pattern: str) -> str:
+    """``construct`` with ``pattern`` first in its WHERE group (the group after the template)."""
+    depth = 0
+    groups = 0
+    for match in _TOKENS.finditer(construct):
+        token = match.group()
+        if token in "({":
+            if token == "{" and depth == 0:
+                groups += 1
+                if groups == 2:
+                    at = match.end()
+                    return f"{construct[:at]} {pattern} {construct[at:]}"
+            depth += 1
+        elif token in ")}":
+            depth -= 1
+    raise ValueError("no WHERE group found after the CONSTRUCT template")
+
+
+_THIS_OR_SKIPPED = re.compile(
+    r'#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|(?P<this>[?$]this\b)', re.S)
+
+
+def substitute_this(query: str, node_text: str) -> str:
+    """``query`` with every ``$this``/``?this`` replaced by ``node_text`` (an IRI or literal).
+
+    Pre-binding as SHACL defines it reaches into sub-SELECTs, which pyoxigraph's
+    ``substitutions`` (SEP-0007) does not; a textual replacement outside strings, IRIs
+    and comments does, and is exact for IRIs and literals (not for blank nodes).
+    """
+    return _THIS_OR_SKIPPED.sub(
+        lambda m: node_text if m.group("this") else m.group(), query)

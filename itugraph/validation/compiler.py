@@ -53,7 +53,7 @@ _SET_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueSha
 _INERT = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
           SH.defaultValue, SH.deactivated, SH.flags, SH.ignoredProperties, SH.prefixes,
           SH.declare, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-          SH.targetObjectsOf, SH.target, SH.property, SH.closed, SH.sparql}
+          SH.targetObjectsOf, SH.target, SH.property, SH.closed, SH.sparql, SH.rule}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 _NODE_KINDS: dict[Node, str] = {
@@ -129,6 +129,11 @@ def compile_shapes(graph: Graph) -> Plan:
         except Unsupported as exc:
             plan.fallback[shape] = str(exc)
     return plan
+
+
+def target_updates(graph: Graph, shape: Node, key: str) -> list[Target]:
+    """The updates that put ``shape``'s focus nodes into the focus graph under ``key``."""
+    return _ShapeCompiler(graph, key, set())._targets(shape)
 
 
 def top_shapes(graph: Graph) -> list[Node]:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import pyoxigraph as ox
 import pyshacl
 from pyparsing import ParseException
 from pyshacl.errors import ReportableRuntimeError
@@ -33,6 +34,7 @@ from itugraph.validation import sparql_engine
 from itugraph.validation.compiler import compile_shapes
 from itugraph.validation.graphs import graph_of
 from itugraph.validation.model import ValidationReport, ValidationResult
+from itugraph.validation.rules import derive
 from itugraph.validation.shapes import count_shapes, load_shapes, named_shape, shape_id
 from itugraph.validation.source_index import SourceIndex
 from itugraph.validation.sparql_engine import RawResult
@@ -86,6 +88,8 @@ def validate_files(
     triples = load_triples([*ontology, *data])
     if inferred is not None:
         triples.extend(inferred)
+    derived = derive(triples, shapes_graph)
+    triples.extend(derived)
     if engine == "pyshacl":
         data_graph = graph_of(triples)
         raw = raw_results(run_pyshacl(data_graph, shapes_graph), shapes_graph)
@@ -93,7 +97,9 @@ def validate_files(
     else:
         raw, triple_count, fallback = _sparql_results(triples, shapes_graph)
     index = SourceIndex.build([*data, *ontology])
-    results = sorted((_located(r, shapes_graph, index) for r in raw), key=lambda r: r.sort_key)
+    owners = _blank_node_owners(triples) if any(r.focus_node.startswith("_:") for r in raw) else {}
+    results = sorted((_located(r, shapes_graph, index, owners) for r in raw),
+                     key=lambda r: r.sort_key)
     return ValidationReport(
         conforms=not results,
         results=results,
@@ -107,6 +113,7 @@ def validate_files(
         seconds=time.perf_counter() - started,
         engine=engine,
         fallback_shapes=fallback,
+        derived_count=len(derived),
     )
 
 
@@ -195,8 +202,31 @@ def _raw(report: Graph, node: Node) -> RawResult:
     )
 
 
-def _located(raw: RawResult, shapes: Graph, index: SourceIndex) -> ValidationResult:
-    where = index.locate(raw.focus_node)
+def _blank_node_owners(triples: Iterable[Triple]) -> dict[str, str]:
+    """Each blank node's owner: the IRI that (through other blank nodes) refers to it.
+
+    A claim written ``itu:hasClaim [ … ]`` has no location of its own; its owner's
+    file and line are where a maintainer finds it.
+    """
+    parent: dict[str, str] = {}
+    for s, _p, o in triples:
+        if isinstance(o, ox.BlankNode) and isinstance(s, ox.NamedNode | ox.BlankNode):
+            parent.setdefault(str(o), str(s))
+    owners: dict[str, str] = {}
+    for node in parent:
+        seen, current = {node}, parent[node]
+        while current.startswith("_:") and current in parent and parent[current] not in seen:
+            seen.add(current)
+            current = parent[current]
+        if current.startswith("<"):
+            owners[node] = current[1:-1]
+    return owners
+
+
+def _located(raw: RawResult, shapes: Graph, index: SourceIndex,
+             owners: dict[str, str]) -> ValidationResult:
+    owner = owners.get(raw.focus_node) if raw.focus_node.startswith("_:") else None
+    where = index.locate(owner or raw.focus_node)
     return ValidationResult(
         shape_id=_shape_id(shapes, raw.shape),
         severity=raw.severity,
@@ -207,6 +237,7 @@ def _located(raw: RawResult, shapes: Graph, index: SourceIndex) -> ValidationRes
         file=where.path if where else None,
         line=where.line if where else None,
         constraint=raw.constraint or None,
+        owner=owner,
     )
 
 

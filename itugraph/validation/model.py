@@ -33,6 +33,9 @@ class ValidationResult:
     file: Path | None
     line: int | None
     constraint: str | None = None
+    #: For a blank-node focus (a claim nested in a resource): the IRI of the resource it
+    #: belongs to, whose file and line the result carries.
+    owner: str | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, str, int, str, str, str]:
@@ -69,6 +72,8 @@ class ValidationReport:
     #: ``"sparql"`` or ``"pyshacl"``; with ``"sparql"``, the IDs of the shapes it left to pyshacl.
     engine: str = "pyshacl"
     fallback_shapes: list[str] = field(default_factory=list)
+    #: Triples the shapes' SHACL rules (``sh:rule``) added to the data before validation.
+    derived_count: int = 0
 
     def failed(self, *, strict: bool) -> bool:
         """Whether CI should fail: any violation, or any warning too when ``strict``."""

@@ -20,7 +20,7 @@ from itugraph.validation.terms import compact, display_value
 #: Keys of each object in the ``results`` array of the JSON format, in output order.
 JSON_RESULT_KEYS: tuple[str, ...] = (
     "shape_id", "severity", "focus_node", "path", "value", "message", "file", "line",
-    "constraint",
+    "constraint", "owner",
 )
 #: Top-level keys of the JSON format, in output order.
 JSON_KEYS: tuple[str, ...] = ("conforms", "failed", "strict", "inferred", "summary", "results",
@@ -58,7 +58,7 @@ def render_text(report: ValidationReport) -> str:
         lines.append(report.display_path(file) or "(resources with no source location)")
         for (focus, line), by_focus in groupby(by_file, key=lambda r: (r.focus_node, r.line)):
             where = f"{report.display_path(file)}:{line}" if file and line else "  -"
-            lines.append(f"  {where}  {_display_node(focus)}")
+            lines.append(f"  {where}  {_display_node(focus, _owner_of(report, focus))}")
             lines.extend(f"    {_text_result(r)}" for r in by_focus)
         lines.append("")
     lines.append(summary_line(report))
@@ -83,6 +83,7 @@ def render_json(report: ValidationReport) -> str:
             "data_files": [report.display_path(p) for p in report.data_files],
             "shapes_files": [report.display_path(p) for p in report.shapes_files],
             "triples": report.triple_count,
+            "derived_triples": report.derived_count,
             "shapes": report.shape_count,
             "seconds": round(report.seconds, 3),
         },
@@ -144,6 +145,7 @@ def _json_result(report: ValidationReport, r: ValidationResult) -> dict[str, obj
         "shape_id": r.shape_id, "severity": r.severity, "focus_node": r.focus_node,
         "path": r.path, "value": r.value, "message": r.message,
         "file": report.display_path(r.file), "line": r.line, "constraint": r.constraint,
+        "owner": r.owner,
     }
     return {key: values[key] for key in JSON_RESULT_KEYS}
 
@@ -158,7 +160,7 @@ def _github_line(report: ValidationReport, r: ValidationResult) -> str:
         if r.line is not None:
             props.append(f"line={r.line}")
     props.append(f"title={_gh_property(r.shape_id)}")
-    message = f"{_display_node(r.focus_node)}: {r.message}{_details(r)}"
+    message = f"{_display_node(r.focus_node, r.owner)}: {r.message}{_details(r)}"
     return f"::{level} {','.join(props)}::{_gh_data(message)}"
 
 
@@ -198,8 +200,15 @@ def _set_counts(element: ET.Element, suites: list[ET.Element]) -> None:
     element.set("errors", "0")
 
 
-def _display_node(node: str) -> str:
-    return node if node.startswith("_:") else compact(node)
+def _display_node(node: str, owner: str | None = None) -> str:
+    if not node.startswith("_:"):
+        return compact(node)
+    return f"{node} (in {compact(owner)})" if owner else node
+
+
+def _owner_of(report: ValidationReport, focus: str) -> str | None:
+    """The owner IRI of a blank-node focus (the first result about it that names one)."""
+    return next((r.owner for r in report.results if r.focus_node == focus and r.owner), None)
 
 
 def _display_path(path: str) -> str:
