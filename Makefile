@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit build bench bench-quick clean fmt venv
+.PHONY: run test lint typecheck unit build bench bench-quick clean fmt venv report
 
 venv: $(STAMP)
 
@@ -31,7 +31,14 @@ lint: venv
 unit: venv ui browser
 	$(BIN)/python -m pytest
 
-test: venv lint unit
+test: venv lint unit report
+
+# The data-quality report (classes, coverage against tests/data/inventories/, conflicts,
+# low-confidence claims, warnings): printed, and kept as JSON for CI artefacts.
+report: venv
+	@mkdir -p test-artifacts
+	$(BIN)/itugraph report --format json -o test-artifacts/data-quality.json
+	$(BIN)/itugraph report
 
 fmt: venv
 	$(BIN)/itugraph fmt

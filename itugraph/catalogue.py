@@ -6,6 +6,7 @@ A header is a block of ``# key: value`` comment lines at the top of the file::
     # description: Which Action Lines does ITU lead-facilitate?
     # param: topic iri https://w3id.org/itugraph/id/policy-topic/cybersecurity
     # returns: actionLine, label, role
+    # report: yes          (optional: `itugraph report` runs it as a section)
 
 Parameters are bound as typed RDF terms through the engine's substitution mechanism
 (SEP-0007), never spliced into the query text, so a value cannot change the query. The
@@ -62,6 +63,8 @@ class NamedQuery:
     description: str = ""
     returns: tuple[str, ...] = ()
     parameters: tuple[Parameter, ...] = field(default_factory=tuple)
+    #: ``# report: yes``: ``itugraph report`` runs it as one of its sections.
+    report: bool = False
 
     def bindings(self, raw: dict[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Typed terms for the declared parameters: given values, else defaults.
@@ -113,6 +116,7 @@ def parse_query_file(path: Path) -> NamedQuery:
         description=" ".join(header.get("description", [])),
         returns=tuple(v.strip() for v in ",".join(header.get("returns", [])).split(",") if v.strip()),
         parameters=params,
+        report=(header.get("report") or ["no"])[0].lower() in {"yes", "true"},
     )
 
 

@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_validate, _add_build, _add_export, _add_query, _add_queries, _add_explain,
-                _add_serve, _add_fmt):
+                _add_report, _add_serve, _add_fmt):
         add(commands)
     return parser
 
@@ -231,6 +231,28 @@ def _queries(args: argparse.Namespace, project: Project) -> int:
     for name, named in load_catalogue(project.queries_dir).items():
         params = " ".join(f"{p.name}:{p.type}" for p in named.parameters)
         print(f"{name:40} {named.title}" + (f"  [{params}]" if params else ""))
+    return 0
+
+
+# --- report ------------------------------------------------------------------------------
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser(
+        "report", help="data-quality report: classes, coverage, conflicts, warnings")
+    cmd.add_argument("--format", "-f", default="text", choices=["text", "json"])
+    cmd.add_argument("-o", "--output", type=Path, help="write the report to FILE")
+    cmd.set_defaults(handler=_report)
+
+
+def _report(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.report import RENDERERS, make_report
+
+    text = RENDERERS[args.format](make_report(project))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
     return 0
 
 
