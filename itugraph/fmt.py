@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph
-from rdflib.compare import isomorphic
+from rdflib.compare import isomorphic, to_canonical_graph
 
 from itugraph.errors import InputError, RdfSyntaxError, SourceLocation
 from itugraph.namespaces import PREFIXES
@@ -51,12 +51,27 @@ def turtle_files(project: Project) -> list[Path]:
 def canonical_text(path: Path) -> str:
     """The canonical form of one Turtle file: its header comment, then longturtle."""
     text = path.read_text(encoding="utf-8")
-    graph = _parse(path, text)
+    graph = _canonical_blank_nodes(_parse(path, text))
     for name, iri in PREFIXES.items():
         graph.bind(name, iri, override=False, replace=False)
     header = _header(text)
     body = graph.serialize(format="longturtle")
     return (header + "\n" if header else "") + body.strip() + "\n"
+
+
+def _canonical_blank_nodes(graph: Graph) -> Graph:
+    """The same graph with blank nodes named from their content (rdflib's canonical labels).
+
+    longturtle orders a resource's nested ``[ … ]`` values by blank-node label; labels are
+    fresh on every parse, so two claims of one resource could swap places on each run and
+    ``fmt --check`` would never pass. Canonical labels make the order a function of content.
+    """
+    canonical = Graph()
+    for prefix, namespace in graph.namespaces():
+        canonical.bind(prefix, namespace, override=True, replace=True)
+    for triple in to_canonical_graph(graph):
+        canonical.add(triple)
+    return canonical
 
 
 def format_files(paths: list[Path], *, check: bool) -> list[FmtResult]:
