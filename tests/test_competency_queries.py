@@ -30,6 +30,7 @@ QUERIES = REPO / "queries"
 ID = "https://w3id.org/itugraph/id/"
 SDG = "http://metadata.un.org/sdg/"
 ITU = ID + "organization/itu"
+ITU_DEF = "https://w3id.org/itugraph/def/itu#"
 
 Row = dict[str, str]
 
@@ -72,18 +73,23 @@ def local(iri: str) -> str:
 
 
 def test_01_itu_action_line_roles(run) -> None:  # type: ignore[no-untyped-def]
-    """CQ1: lead-facilitated, co-facilitated and 'partner' action lines, each with a source."""
+    """CQ1: ITU's roles, each claim with its sources, and which prevail (ITU's own pages)."""
     rows = run("01-itu-action-line-roles")
-    by_role: dict[str, set[str]] = {}
+    prevailing: dict[str, set[str]] = {}
+    claimed: dict[str, set[str]] = {}
     for row in rows:
-        by_role.setdefault(row["role"], set()).add(row["code"])
+        claimed.setdefault(row["role"], set()).add(row["code"])
+        if row["prevails"] == "true":
+            prevailing.setdefault(row["role"], set()).add(row["code"])
         assert row["sources"], f"{row['code']} {row['role']} has no source"
-    assert by_role["lead facilitator"] == {"C2", "C4", "C5", "C6"}
-    assert by_role["co-facilitator"] == {"C1", "C3", "C4", "C7", "C7.e-environment", "C8",
-                                         "C9", "C11"}
-    assert by_role["partner"] == {"C8", "C9"}
+    assert prevailing["lead facilitator"] == {"C2", "C5", "C6"}
+    assert prevailing["co-facilitator"] == {"C1", "C3", "C4", "C7", "C11"}
+    assert prevailing["partner"] == {"C8", "C9"}
+    # The claims that lost are still there, with their sources.
+    assert {"C4"} <= claimed["lead facilitator"] and {"C8", "C9"} <= claimed["co-facilitator"]
     c4_lead = next(r for r in rows if r["code"] == "C4" and r["role"] == "lead facilitator")
-    assert ID + "source/S12" in c4_lead["sources"].split()
+    assert ID + "source/S12" in c4_lead["sources"].split() and c4_lead["prevails"] == "false"
+    assert not [r for r in rows if r["code"] == "C10"]
 
 
 def test_02_itu_units_at_any_depth(run) -> None:  # type: ignore[no-untyped-def]
@@ -97,31 +103,38 @@ def test_02_itu_units_at_any_depth(run) -> None:  # type: ignore[no-untyped-def]
                      ("bureau/tsb", "bureau", "organization/itu"),
                      ("governing-body/wtsa", "conference", "organization/itu"),
                      ("governing-body/council", "governing body", "organization/itu"),
-                     ("study-group/itu-t-sg17", "study group", "sector/itu-t"),
-                     ("study-group/itu-d-sg1", "study group", "sector/itu-d"),
-                     ("study-group/itu-r-sg4", "study group", "sector/itu-r"),
+                     ("study-group/itu-t-sg17-2025-2028", "study group", "sector/itu-t"),
+                     ("study-group/itu-d-sg1-2022-2025", "study group", "sector/itu-d"),
+                     ("study-group/itu-r-sg4-2024-2027", "study group", "sector/itu-r"),
+                     ("working-party/itu-t-wp1-13-2025-2028", "working party",
+                      "study-group/itu-t-sg13-2025-2028"),
                      ("working-group/council-wg-child-online-protection", "working group",
                       "governing-body/council")]:
         assert expected in edges
     units = {local(r["unit"]) for r in rows}
-    assert len([u for u in units if u.startswith("study-group/")]) == 20
+    # One resource per study group and period: ITU-T 11 (2022-2024) + 10 (2025-2028),
+    # ITU-R 6 (2024-2027), ITU-D 2 (2022-2025) + 2 (2026-2029).
+    assert len([u for u in units if u.startswith("study-group/")]) == 31
     assert "organization/itu" not in units
     assert all(r["label"] for r in rows), "every unit has an English name"
 
 
 def test_03_study_group_questions(run) -> None:  # type: ignore[no-untyped-def]
-    """CQ3: ITU-D Study Group 1's Questions 1/1 to 7/1, as the profile names them."""
+    """CQ3: ITU-D Study Group 1's Questions 1/1 to 7/1 of 2022-2025, with their titles of
+    that period where found (7/1: none found, so none given)."""
     rows = run("03-study-group-questions")
     assert column(rows, "number") == ["1/1", "2/1", "3/1", "4/1", "5/1", "6/1", "7/1"]
     titles = dict(zip(column(rows, "number"), (r.get("title") for r in rows), strict=True))
     assert titles["1/1"] == "Strategies and policies for the deployment of broadband in " \
                             "developing countries"
     assert titles["5/1"] == "Telecommunications/ICTs for rural and remote areas"
+    assert titles["3/1"] == "The use of Telecommunications/ICTs for disaster response and recovery"
+    assert titles["7/1"] is None
 
 
 def test_03_other_study_group(run) -> None:  # type: ignore[no-untyped-def]
     """The parameter works: ITU-T SG3's 2025-2028 Questions (shared/data, S36)."""
-    rows = run("03-study-group-questions", studyGroup=ID + "study-group/itu-t-sg3")
+    rows = run("03-study-group-questions", studyGroup=ID + "study-group/itu-t-sg3-2025-2028")
     assert set(column(rows, "number")) >= {"1/3", "3/3", "6/3", "12/3"}
 
 
@@ -139,7 +152,7 @@ def test_05_itu_sdg_targets_by_goal(run) -> None:  # type: ignore[no-untyped-def
     rows = run("05-itu-sdg-targets-by-goal")
     found = {(r["goalCode"], r["targetCode"], r.get("custodianOf", "")) for r in rows}
     assert found == {("4", "4.4", "4.4.1"), ("5", "5.b", "5.b.1"), ("9", "9.c", "9.c.1"),
-                     ("17", "17.6", "17.6.2"), ("17", "17.8", "17.8.1")}
+                     ("17", "17.6", "17.6.1"), ("17", "17.8", "17.8.1")}
     assert column(rows, "goalCode") == ["4", "5", "9", "17", "17"], "grouped, in goal order"
     assert rows[2]["goalTitle"] == "Industry, innovation and infrastructure"
 
@@ -149,7 +162,7 @@ def test_06_cybersecurity_work_and_sdgs(run) -> None:  # type: ignore[no-untyped
     rows = run("06-topic-work-and-sdgs")
     things = {local(r["thing"]): r["kind"] for r in rows}
     assert things["programme/cybersecurity"] == "programme"
-    assert things["study-group/itu-t-sg17"] == "study group"
+    assert things["study-group/itu-t-sg17-2025-2028"] == "study group"
     assert things["initiative/child-online-protection"] == "initiative"
     assert things["sector/itu-t"] == "sector"
 
@@ -176,7 +189,7 @@ def test_08_mandate_legal_basis(run) -> None:  # type: ignore[no-untyped-def]
     """CQ8: WTSA Resolution 2 for the ITU-T study groups, the Radio Regulations for ITU-R."""
     rows = run("08-mandate-legal-basis")
     pairs = {(local(r["instrument"]), local(r.get("holder", ""))) for r in rows}
-    assert ("resolution/wtsa-2", "study-group/itu-t-sg17") in pairs
+    assert ("resolution/wtsa-2", "study-group/itu-t-sg17-2025-2028") in pairs
     assert ("regulation/radio-regulations", "sector/itu-r") in pairs
     wtsa2 = {h for i, h in pairs if i == "resolution/wtsa-2"}
     assert all(h.startswith("study-group/itu-t-") for h in wtsa2) and len(wtsa2) >= 9
@@ -236,9 +249,12 @@ def test_12_sdg_goal_titles_fr_es(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_13_wsis_role_conflicts(run) -> None:  # type: ignore[no-untyped-def]
-    """C4 (lead per S12/S20, co per S05) and C8/C9 (co per profile, partner per S05) are kept."""
+    """C4 (lead per S12/S20, co per S05) and C8/C9 (co per profile, partner per S05) are kept,
+    and the claims of ITU's own pages prevail."""
     rows = run("13-wsis-role-conflicts")
     claims = {(r["code"], r["role"], local(r["source"])) for r in rows}
+    winners = {(r["code"], r["role"]) for r in rows if r["prevails"] == "true"}
+    assert winners == {("C4", "co-facilitator"), ("C8", "partner"), ("C9", "partner")}
     assert {("C4", "lead facilitator", "source/S12"), ("C4", "lead facilitator", "source/S20"),
             ("C4", "co-facilitator", "source/S05"), ("C8", "partner", "source/S05"),
             ("C8", "co-facilitator", "source/profile-wsis-process"),
@@ -247,59 +263,71 @@ def test_13_wsis_role_conflicts(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_14_sdg_indicators_in_custody(run) -> None:  # type: ignore[no-untyped-def]
-    """ITU is custodian of 4.4.1 (with UNESCO-UIS), 5.b.1, 9.c.1, 17.6.2 and 17.8.1."""
+    """ITU is custodian of 4.4.1 (with UNESCO-UIS), 5.b.1, 9.c.1, 17.6.1 and 17.8.1 (today's
+    codes; fixed broadband is 17.6.2 in the KOS)."""
     rows = run("14-sdg-indicators-in-custody")
-    assert sorted(column(rows, "code")) == ["17.6.2", "17.8.1", "4.4.1", "5.b.1", "9.c.1"]
+    assert sorted(column(rows, "code")) == ["17.6.1", "17.8.1", "4.4.1", "5.b.1", "9.c.1"]
+    assert {r["code"]: r["kosCode"] for r in rows}["17.6.1"] == "17.6.2"
     custodians = {r["code"]: set(r["custodians"].split(", ")) for r in rows}
     assert custodians["4.4.1"] == {"ITU", "UNESCO-UIS"}
     assert {r["code"]: r["target"] for r in rows}["9.c.1"] == SDG + "9.c"
 
 
 def test_15_action_line_facilitators(run) -> None:  # type: ignore[no-untyped-def]
-    """Every action line and C7 sub-line, with lead and co-facilitators (e-environment: WMO)."""
+    """Every action line and C7 sub-line, with lead and co-facilitators (e-environment: WMO,
+    with UNEP; ITU's own page calls ITU a 'facilitator' of it, which prevails over a copy's
+    'co-facilitator')."""
     rows = run("15-action-line-facilitators")
     lines = {r["code"]: r for r in rows}
     assert len(lines) == 19
     assert lines["C7.e-environment"]["leadFacilitators"] == "WMO"
-    assert set(lines["C7.e-environment"]["coFacilitators"].split(", ")) == {
-        "UNEP", "International Telecommunication Union"}
+    assert set(lines["C7.e-environment"]["coFacilitators"].split(", ")) == {"UNEP"}
+    assert lines["C4"]["coFacilitators"] == "International Telecommunication Union"
+    assert lines["C4"].get("leadFacilitators", "") == ""
     assert lines["C7.e-health"]["leadFacilitators"] == "WHO"
     assert "leadFacilitators" not in lines["C7.e-business"] \
         or lines["C7.e-business"]["leadFacilitators"] == ""
 
 
 def test_16_conference_sessions(run) -> None:  # type: ignore[no-untyped-def]
-    """WTSA-24 in New Delhi, 15-24 October 2024; WRC-19; PP-18 in Dubai."""
+    """WTSA-24 in New Delhi, 15-24 October 2024 (ITU's dates prevail over a copy's 14
+    October); WRC-19 and WRC-23; PP-18 in Dubai; dates of sessions since 2018."""
     rows = run("16-conference-sessions")
     sessions = {local(r["session"]): r for r in rows}
     wtsa = sessions["conference-session/wtsa-24"]
     assert (wtsa["startDate"], wtsa["endDate"], wtsa["venue"]) == ("2024-10-15", "2024-10-24",
-                                                                   "New Delhi")
+                                                                   "New Delhi, India")
     assert local(wtsa["body"]) == "governing-body/wtsa"
     assert sessions["conference-session/wrc-19"]["year"] == "2019"
-    assert sessions["conference-session/pp-18"]["venue"] == "Dubai"
+    assert sessions["conference-session/pp-18"]["venue"] == "Dubai, United Arab Emirates"
+    assert (sessions["conference-session/wrc-23"]["startDate"],
+            sessions["conference-session/wrc-23"]["endDate"]) == ("2023-11-20", "2023-12-15")
+    assert sessions["conference-session/wtdc-25"]["venue"] == "Baku, Azerbaijan"
 
 
 def test_17_unit_mandate(run) -> None:  # type: ignore[no-untyped-def]
-    """ITU-D SG1's mandate: six items, conferred by WTDC."""
+    """ITU-D SG1's 2022-2025 mandate: six items, on Resolution 2 (Rev. Kigali, 2022). No
+    itu:conferredBy: the sources say WTDC creates the study groups, not that it confers."""
     rows = run("17-unit-mandate")
     assert len(rows) == 1
     assert len(rows[0]["items"].split(" | ")) == 6
     assert "Migration and adoption of digital broadcasting and implementation of new services" \
         in rows[0]["items"].split(" | ")
-    assert rows[0]["conferredBy"] == "World Telecommunication Development Conference"
+    assert "conferredBy" not in rows[0]
+    assert rows[0]["legalBasis"] == "Resolution 2 (Rev. Kigali, 2022)"
 
 
 def test_18_study_groups_by_sector(run) -> None:  # type: ignore[no-untyped-def]
-    """20 study groups: 6 ITU-R, 2 ITU-D, 12 ITU-T; SG17 in both ITU-T periods."""
+    """31 study-group resources, one per group and period: 6 ITU-R, 4 ITU-D, 21 ITU-T;
+    SG17 in both ITU-T periods."""
     rows = run("18-study-groups-by-sector")
     per_sector: dict[str, int] = {}
     for r in rows:
         per_sector[local(r["sector"])] = per_sector.get(local(r["sector"]), 0) + 1
-    assert per_sector == {"sector/itu-r": 6, "sector/itu-d": 2, "sector/itu-t": 12}
-    sg17 = next(r for r in rows if r["studyGroup"].endswith("/itu-t-sg17"))
-    assert set(sg17["period"].split(", ")) == {"ITU-T study period 2022-2024",
-                                              "ITU-T study period 2025-2028"}
+    assert per_sector == {"sector/itu-r": 6, "sector/itu-d": 4, "sector/itu-t": 21}
+    periods = {local(r["studyGroup"]): r["period"] for r in rows}
+    assert periods["study-group/itu-t-sg17-2022-2024"] == "ITU-T study period 2022-2024"
+    assert periods["study-group/itu-t-sg17-2025-2028"] == "ITU-T study period 2025-2028"
 
 
 def test_19_wsis_sdg_matrix_is_empty(run) -> None:  # type: ignore[no-untyped-def]
@@ -326,6 +354,74 @@ def test_21_find_by_name(run, name: str, expected: str) -> None:  # type: ignore
     """Users find things by the acronyms they know, case-insensitively."""
     rows = run("21-find-by-name", name=name)
     assert expected in {local(r["resource"]) for r in rows}
+
+
+def test_22_resources_per_study_period(run) -> None:  # type: ignore[no-untyped-def]
+    """Per period: ITU-T 2025-2028 has its ten study groups; every period is listed."""
+    rows = {local(r["period"]): r for r in run("22-resources-per-study-period")}
+    assert set(rows) >= {"study-period/itu-t-2022-2024", "study-period/itu-t-2025-2028",
+                         "study-period/itu-r-2024-2027", "study-period/itu-d-2022-2025"}
+    assert rows["study-period/itu-t-2025-2028"]["studyGroups"] == "10"
+    assert rows["study-period/itu-t-2022-2024"]["studyGroups"] == "11"
+    assert rows["study-period/itu-d-2022-2025"]["questions"] == "14"
+    t = rows["study-period/itu-t-2025-2028"]
+    assert int(t["questions"]) >= int(t["questionsWithTitle"]) >= 9
+
+
+def test_23_open_conflicts(run) -> None:  # type: ignore[no-untyped-def]
+    """An undecidable conflict is listed with every claim (ITU-R WP 4C: two official
+    spellings of its title, one undated); decided ones (GCA, C4) are not."""
+    rows = run("23-open-conflicts")
+    resources = {local(r["resource"]) for r in rows}
+    assert "working-party/itu-r-wp4c-2024-2027" in resources
+    assert "strategic-framework/global-cybersecurity-agenda" not in resources
+    assert "organization/itu" not in resources
+    assert all(r.get("source") for r in rows)
+
+
+def test_24_low_confidence_claims(run) -> None:  # type: ignore[no-untyped-def]
+    """Low-confidence claims are listed with their sources (e.g. RA-19's planned dates)."""
+    rows = run("24-low-confidence-claims")
+    assert ("conference-session/ra-19", ITU_DEF + "startDate") in {
+        (local(r["resource"]), r["property"]) for r in rows}
+    assert all(r.get("source") for r in rows)
+
+
+def test_25_questions_on_a_theme(run) -> None:  # type: ignore[no-untyped-def]
+    """ITU-T Questions of 2025-2028 on security: SG17's, and SG13's Q19 by its title."""
+    rows = run("25-questions-on-a-theme")
+    found = {(r["number"], local(r["studyGroup"])) for r in rows}
+    assert {("1/17", "study-group/itu-t-sg17-2025-2028"), ("15/17", "study-group/itu-t-sg17-2025-2028"),
+            ("19/13", "study-group/itu-t-sg13-2025-2028")} <= found
+    assert all(local(r["question"]).endswith("-2025-2028") for r in rows)
+    other = run("25-questions-on-a-theme", theme="roaming")
+    assert {r["number"] for r in other} == {"7/3"}
+
+
+def test_26_elected_officials_now(run) -> None:  # type: ignore[no-untyped-def]
+    """Who holds each elected post on a day of the 2023-2026 term (elected at PP-22)."""
+    rows = run("26-elected-officials-now", day="2025-06-01")
+    holders = {local(r["post"]): r["name"] for r in rows}
+    assert holders["post/itu-secretary-general"] == "Doreen Bogdan-Martin"
+    assert holders["post/itu-deputy-secretary-general"] == "Tomas Lamanauskas"
+    assert holders["post/itu-director-br"] == "Mario Maniewicz"
+    assert holders["post/itu-director-tsb"] == "Seizo Onoe"
+    assert holders["post/itu-director-bdt"] == "Cosmas Zavazava"
+    elected = {local(r["post"]): local(r.get("electedAt", "")) for r in rows}
+    assert elected["post/itu-secretary-general"] == "conference-session/pp-22"
+    assert run("26-elected-officials-now", day="2022-06-01") == []
+
+
+def test_27_sdg_indicator_by_code(run) -> None:  # type: ignore[no-untyped-def]
+    """17.6.1 finds today's indicator (fixed broadband, KOS C170602) and, marked as such, the
+    KOS's own deleted 17.6.1; the KOS code 17.6.2 finds the same broadband indicator."""
+    rows = run("27-sdg-indicator-by-code")
+    by_iri = {r["indicator"]: r for r in rows}
+    assert by_iri[SDG + "C170602"]["codeIn"] == "current framework"
+    assert by_iri[SDG + "C170601"]["codeIn"].startswith("UN SDG KOS")
+    assert "deletedIn" in by_iri[SDG + "C170601"]
+    kos = run("27-sdg-indicator-by-code", code="17.6.2")
+    assert [r["indicator"] for r in kos] == [SDG + "C170602"]
 
 
 # --------------------------------------------------------------------------- meta
