@@ -57,6 +57,8 @@ SECTOR_NAMES = {"itu-r": "ITU Radiocommunication Sector", "itu-t":
                 "itu-d": "ITU Telecommunication Development Sector"}
 INITIATIVE_CLASSES = ("Programme", "Project", "Platform", "Partnership")
 ACTION_LINES = [f"C{i}" for i in range(1, 12)]
+#: One study period per sector: every study group and Question says its period (ish:S56).
+PERIODS = {"itu-r": (2024, 2027), "itu-t": (2025, 2028), "itu-d": (2022, 2025)}
 #: Sizes the benchmark uses, by name.
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 
@@ -107,6 +109,7 @@ class _Generator:
         self.sg_count = dict.fromkeys(SECTORS, 0)
         self.initiatives = 0
         self.people = 0
+        self.claims = 0
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -126,8 +129,23 @@ class _Generator:
         self.out.lit(iri, RDFS_LABEL, f"ITU profile, synthetic section {n}")
         self.out.iri(iri, DCT + "isPartOf", f"{ID}source/itu-profile")
         self.out.iri(iri, DCT + "source", f"{ID}source/itu-profile")
+        self.out.iri(iri, ITU + "authority", ITU + "thirdPartySource")
         self.sources.append(iri)
         return iri
+
+    def claim(self, subject: str, prop: str, value: str, datatype: str) -> None:
+        """A sourced claim, as graph/README.md asks for titles, dates and years."""
+        self.claims += 1
+        node = f"_:claim{self.claims}"
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        self.out.lines += [
+            f"<{subject}> <{ITU}hasClaim> {node} .\n",
+            f"{node} <{RDF_TYPE}> <{ITU}Claim> .\n",
+            f"{node} <{ITU}claimProperty> <{prop}> .\n",
+            f'{node} <{ITU}claimValue> "{escaped}"^^<{datatype}> .\n',
+            f"{node} <{DCT}source> <{self.pick(self.sources)}> .\n",
+            f'{node} <{ITU}confidence> "medium" .\n',
+        ]
 
     def new_topic(self) -> str:
         n = len(self.topics) + 1
@@ -164,6 +182,7 @@ class _Generator:
         root = f"{ID}source/itu-profile"
         out.iri(root, RDF_TYPE, ITU + "Source")
         out.lit(root, RDFS_LABEL, "ITU profile (synthetic)")
+        out.iri(root, ITU + "authority", ITU + "thirdPartySource")
         for _ in range(20):
             self.new_source()
         out.iri(itu, RDF_TYPE, ITU + "UNSpecializedAgency")
@@ -175,6 +194,11 @@ class _Generator:
             self.typed(iri, ITU + "Sector", SECTOR_NAMES[sector])
             out.iri(iri, ORG + "unitOf", itu)
             self.units.append(iri)
+            first, last = PERIODS[sector]
+            period = f"{ID}study-period/{sector}-{first}-{last}"
+            self.typed(period, ITU + "StudyPeriod", f"{sector.upper()} study period {first}-{last}")
+            out.lit(period, ITU + "activeFrom", str(first), lang=None, datatype=XSD + "gYear")
+            out.lit(period, ITU + "activeUntil", str(last), lang=None, datatype=XSD + "gYear")
         scheme = f"{ID}scheme/policy-topics"
         self.typed(scheme, SKOS + "ConceptScheme", "ITU digital policy topics (synthetic)")
         for _ in range(21):
@@ -188,7 +212,12 @@ class _Generator:
             out.lit(iri, SKOS + "notation", code, lang=None)
             out.iri(iri, SKOS + "inScheme", lines)
             out.iri(iri, SKOS + "topConceptOf", lines)
-            out.iri(iri, ITU + "hasLeadFacilitator", itu)
+            role = f"{ID}wsis-role/itu-{code.lower()}-lead-facilitator"
+            self.typed(role, ITU + "FacilitationRole", f"ITU as lead facilitator of {code}")
+            out.iri(role, ITU + "roleHolder", itu)
+            out.iri(role, ITU + "roleActionLine", iri)
+            out.iri(role, ITU + "roleType", ITU + "leadFacilitatorRole")
+            out.lit(role, ITU + "confidence", "medium", lang=None)
             out.iri(iri, ITU + "contributesToSDG", self.pick(self.sdg))
         for _ in range(10):
             self.new_partner()
@@ -209,6 +238,8 @@ class _Generator:
         out.lit(sg, SKOS + "altLabel", f"{sector.upper()} SG{number}")
         out.iri(sg, ORG + "subOrganizationOf", f"{ID}sector/{sector}")
         out.lit(sg, ITU + "studyGroupNumber", str(number), lang=None, datatype=XSD + "integer")
+        period = f"{ID}study-period/{sector}-{PERIODS[sector][0]}-{PERIODS[sector][1]}"
+        out.iri(sg, ITU + "studyPeriod", period)
         self.about(sg, sdg_rate=0.8)
         self.units.append(sg)
         # Questions q/number, studied by this group (shape S23 checks both numbers).
@@ -217,6 +248,7 @@ class _Generator:
             self.typed(qi, ITU + "StudyQuestion", f"{name}, Question {q}/{number}")
             out.lit(qi, ITU + "questionNumber", f"{q}/{number}", lang=None)
             out.iri(qi, ITU + "studiedBy", sg)
+            out.iri(qi, ITU + "studyPeriod", period)
             if rng.random() < 0.5:
                 out.iri(sg, ITU + "studies", qi)
             self.about(qi, sdg_rate=0.3)
@@ -254,8 +286,7 @@ class _Generator:
             for partner in rng.sample(self.partners, min(len(self.partners), rng.randint(1, 4))):
                 out.iri(ini, ITU + "hasPartner", partner)
             out.iri(ini, ITU + "addressesActionLine", f"{ID}wsis-action-line/{self.pick(ACTION_LINES)}")
-            out.lit(ini, ITU + "launchYear", str(rng.randint(1995, 2025)), lang=None,
-                    datatype=XSD + "gYear")
+            self.claim(ini, ITU + "launchYear", str(rng.randint(1995, 2025)), XSD + "gYear")
             self.about(ini, sdg_rate=0.9)
         # The pools grow with the graph, as the real graph's would.
         if index % 3 == 0:
