@@ -68,7 +68,9 @@ class InventoryCoverage:
     def summary(self) -> str:
         total = (f"{self.listed} listed of {self.stated_total} the sources state"
                  if self.stated_total is not None else f"{self.listed} listed")
-        line = f"{total}; {self.present} in the graph, {self.with_title} with a title"
+        line = f"{total}; {self.present} in the graph"
+        if self.with_title:
+            line += f", {self.with_title} with a title"
         if self.missing:
             line += f"; MISSING {len(self.missing)}"
         return line
