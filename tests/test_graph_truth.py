@@ -143,6 +143,13 @@ def test_itu_d_q3_1_of_2022_2025_is_not_described_as_the_cloud_question(
     assert not ask(itu_store, "q:itu-d-q3-1-2022-2025 dcterms:subject id:policy-topic/cloud-computing")
 
 
+def test_itu_d_q7_1_of_2022_2025_does_not_carry_the_profile_s_earlier_description(
+        itu_store: OxigraphStore) -> None:
+    assert not ask(itu_store, "q:itu-d-q7-1-2022-2025 dcterms:description|dcterms:title ?text")
+    assert not ask(itu_store, """q:itu-d-q7-1-2022-2025 dcterms:source ?s .
+        FILTER (STRSTARTS(STR(?s), "https://w3id.org/itugraph/id/source/profile-"))""")
+
+
 def test_every_study_group_question_and_working_party_has_one_period(
         itu_store: OxigraphStore) -> None:
     assert not ask(itu_store, """VALUES ?class { itu:StudyGroup itu:StudyQuestion itu:WorkingParty }
