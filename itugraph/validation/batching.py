@@ -12,8 +12,8 @@ one query whose solutions are the union of the per-node ones. That holds when:
   condition, ``EXISTS`` inside them) sits where ``$this`` is certainly bound: on the left
   spine of the outer group (where the injected focus pattern is joined first) or over a
   pattern that binds it in every solution;
-* ``$this`` does not occur in a sub-``SELECT``, ``MINUS`` or ``VALUES`` (their scoping
-  differs between pre-binding and a join).
+* ``$this`` does not occur in a sub-``SELECT``, the right side of a ``MINUS`` or
+  ``VALUES`` (their scoping differs between pre-binding and a join).
 
 Under these conditions substituting a certainly-bound variable commutes with the join
 (the standard SPARQL algebra result behind SEP-0007 pre-binding): BGPs, joins, unions
@@ -109,6 +109,12 @@ def _refusal(node: object, *, top: bool) -> str | None:
         return _refusal(node["p1"], top=top) or _refusal(node["p2"], top=False)
     if name == "Union":
         return _refusal(node["p1"], top=False) or _refusal(node["p2"], top=False)
+    if name == "Minus":
+        # What MINUS removes does not depend on $this when its right side never names it:
+        # pre-binding would leave that side unchanged, and the join keeps ?this on the left.
+        if _mentions(node["p2"]):
+            return "$this occurs inside MINUS"
+        return _refusal(node["p1"], top=top)
     if name == "Graph":
         return _refusal(node["p"], top=False)
     if _mentions(node):

@@ -22,7 +22,7 @@ def explain() -> Response:
     missing = [name for name in ("s", "p", "o") if not request.args.get(name)]
     if missing:
         raise ApiError(400, "MISSING_PARAMETER", f"missing parameter(s): {', '.join(missing)}",
-                       hint="pass s, p and o, e.g. ?s=ituid:study-group/itu-t-sg17"
+                       hint="pass s, p and o, e.g. ?s=ituid:study-group/itu-t-sg17-2025-2028"
                        "&p=org:transitiveSubOrganizationOf&o=ituid:organization/itu")
     try:
         triple = parse_triple(request.args["s"], request.args["p"], request.args["o"])
