@@ -10,6 +10,7 @@ from rdflib import Graph
 from itugraph.errors import ShapesError
 from itugraph.load import Triple
 from itugraph.validation.graphs import graph_of, to_rdflib
+from itugraph.validation import batching
 from itugraph.validation.rules import derive, rules_of
 
 PREFIXES = """
@@ -108,3 +109,26 @@ def test_deactivated_rules_do_not_run() -> None:
     derived = derive(_triples(DATA), _graph(shapes))
     assert not any(t[1].value.endswith("childCount") for t in derived)
     assert graph_of(derived)  # rule 1 still ran
+
+
+@pytest.mark.parametrize(("where", "batched"), [
+    ("{ $this ex:parent ?p MINUS { ?p ex:parent ?q } }", True),
+    ("{ $this ex:parent ?p MINUS { $this ex:child ?q } }", False),
+    ("{ { SELECT ?p WHERE { $this ex:parent ?p } } }", False),
+])
+def test_batching_of_a_construct_depends_on_where_this_occurs(where: str, batched: bool) -> None:
+    """MINUS whose right side never names $this batches; $this inside it or a sub-SELECT not."""
+    query = f"PREFIX ex: <http://example.org/> CONSTRUCT {{ $this ex:x ?p }} WHERE {where}"
+    assert (batching.pattern_refusal(query, {}) is None) is batched
+
+
+def test_a_minus_rule_gives_the_same_triples_batched_and_per_node() -> None:
+    shapes = PREFIXES + r"""
+ex:S a sh:NodeShape ; sh:targetClass ex:Person ;
+    sh:rule [ a sh:SPARQLRule ; sh:construct '''PREFIX ex: <http://example.org/>
+        CONSTRUCT { $this ex:grandparentless true }
+        WHERE { $this ex:parent ?p MINUS { ?p ex:parent ?q } }''' ] .
+"""
+    derived = derive(_triples(DATA), _graph(shapes))
+    assert {str(s) for s, _p, _o in derived} == {"<http://example.org/b>"}
+    assert {tuple(to_rdflib(t) for t in x) for x in derived} == _pyshacl_derived(DATA, shapes)
