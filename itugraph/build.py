@@ -113,7 +113,7 @@ def build(
     if derived:
         say(f"derived {len(derived)} triples with the shapes' SHACL rules")
     if validate:
-        _timed(timings, "validate", lambda: _validate(project, say))
+        _timed(timings, "validate", lambda: _validate(project, say, asserted, derived))
     closure = _timed(timings, "infer", lambda: _infer([*asserted, *derived], engine))
     say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
     key = cache_key(project, engine)
@@ -133,13 +133,16 @@ def build(
     return Build(project, key, path, json.loads((path / MANIFEST).read_text(encoding="utf-8")))
 
 
-def _validate(project: Project, say: Progress) -> None:
+def _validate(project: Project, say: Progress, asserted: list[Triple] | None = None,
+              derived: dict[Triple, str] | None = None) -> None:
     from itugraph.validation import validate_project
+    from itugraph.validation.engine import Parsed
 
     if not project.shapes_files():
         say(f"no shapes in {project.shapes_dir}: skipping SHACL validation")
         return
-    report = validate_project(project)
+    parsed = Parsed(asserted, derived or {}) if asserted is not None else None
+    report = validate_project(project, parsed=parsed)
     if report.failed(strict=False):
         violations = sum(1 for r in report.results if r.severity == "Violation")
         raise ValidationFailedError(report, f"SHACL validation failed: {violations} violation(s)")

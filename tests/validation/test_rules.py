@@ -9,8 +9,8 @@ from rdflib import Graph
 
 from itugraph.errors import ShapesError
 from itugraph.load import Triple
-from itugraph.validation.graphs import graph_of, to_rdflib
 from itugraph.validation import batching
+from itugraph.validation.graphs import graph_of, to_rdflib
 from itugraph.validation.rules import derive, rules_of
 
 PREFIXES = """
