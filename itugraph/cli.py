@@ -167,35 +167,54 @@ def _export(args: argparse.Namespace, project: Project) -> int:
 # --- query / queries ---------------------------------------------------------------------
 
 def _add_query(commands: argparse._SubParsersAction) -> None:
+    from itugraph.formats import names
+
     cmd = commands.add_parser("query", help="run a SPARQL query over the inferred graph")
     cmd.add_argument("query", metavar="QUERY_OR_FILE",
                      help="SPARQL text, a .rq file, or the name of a catalogue query")
     cmd.add_argument("--format", "-f", default="table",
-                     help="table|csv|tsv|json|xml for SELECT/ASK; ttl|nt|jsonld|xml for graphs")
+                     choices=names("text", "results", "rdf"),
+                     help="table (default), json, xml, csv or tsv for SELECT/ASK; "
+                     "ttl, nt, jsonld, xml, trig or nq for CONSTRUCT/DESCRIBE")
     cmd.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                      help="bind a parameter of a catalogue query (repeatable)")
-    cmd.add_argument("--limit", type=int, help="stop after this many rows")
+    cmd.add_argument("--limit", type=int,
+                     help="with -f table, show at most this many rows (the table says so)")
     cmd.set_defaults(handler=_query)
 
 
 def _query(args: argparse.Namespace, project: Project) -> int:
     from itugraph.build import build
     from itugraph.catalogue import load_catalogue
+    from itugraph.errors import InputError
     from itugraph.executor import QueryRequest, answer
-    from itugraph.sparql_text import check_query_text
+    from itugraph.formats import named
+    from itugraph.results import render_table
+    from itugraph.sparql_text import QueryText, check_query_text
 
     text, bindings = _resolve_query(args.query, load_catalogue(project.queries_dir), args.param)
-    check_query_text(text)
+    lexed = QueryText(text)
+    check_query_text(lexed)
+    graph = lexed.form in {"construct", "describe"}
+    if args.limit is not None and args.format != "table":
+        raise InputError("--limit cuts the table view only",
+                         hint="add LIMIT to the query to get fewer rows in other formats")
     built = build(project, validate=False, progress=log.info)
-    graph_format = args.format if args.format in {"ttl", "nt", "jsonld", "xml", "nq", "trig"} \
-        else "ttl"
-    tabular = args.format if args.format in {"table", "csv", "tsv", "json", "xml"} else "table"
-    response = answer(built.open_store(), QueryRequest(
-        text, tabular_format=tabular, graph_format=graph_format, substitutions=bindings,
-        limit=args.limit))
-    sys.stdout.buffer.write(response.body)
+    store = built.open_store()
+    if args.format == "table" and not graph:
+        outcome = store.query(text, substitutions=bindings, limit=args.limit)
+        sys.stdout.write(render_table(outcome))
+        return 0
+    fmt = named("ttl" if args.format == "table" else args.format, "rdf" if graph else "results")
+    request = QueryRequest(text, results_format=fmt.name if not graph else "json",
+                           rdf_format=fmt.name if graph else "ttl", substitutions=bindings)
+    answer(store, request, emit=_write_stdout)
     sys.stdout.buffer.flush()
     return 0
+
+
+def _write_stdout(chunk: bytes) -> None:
+    sys.stdout.buffer.write(chunk)
 
 
 def _resolve_query(given: str, catalogue: dict[str, NamedQuery], raw_params: list[str]

@@ -76,6 +76,12 @@ class QueryError(ItuGraphError):
     code = "QUERY_ERROR"
 
 
+class QuerySyntaxError(QueryError):
+    """A query the SPARQL parser rejects; the message gives the position."""
+
+    code = "QUERY_SYNTAX"
+
+
 class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was stopped."""
 

@@ -14,39 +14,45 @@ import multiprocessing
 import queue
 import resource
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
+from itugraph.answers import Emit, Result, check_size, kind_of, write_answer
 from itugraph.errors import ItuGraphError, QueryError, QueryTimeoutError
-from itugraph.results import QueryOutcome, Term, serialize_graph, serialize_tabular
+from itugraph.formats import named
+from itugraph.results import Term
+from itugraph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """Everything a worker needs to answer one query, in a picklable form."""
+    """Everything a worker needs to answer one query, in a picklable form.
+
+    ``results_format``/``rdf_format`` name rows of :mod:`itugraph.formats` (the one used
+    depends on the query form); ``max_rows`` refuses larger answers (None: no limit).
+    """
 
     sparql: str
-    tabular_format: str = "json"
-    graph_format: str = "ttl"
+    results_format: str = "json"
+    rdf_format: str = "ttl"
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
     substitutions: Mapping[str, Term] = field(default_factory=dict)
-    limit: int | None = None
+    max_rows: int | None = None
 
 
 @dataclass(frozen=True)
 class QueryResponse:
-    """A serialised answer: ``kind`` is select/ask/graph; ``body`` is in the requested format."""
+    """A whole serialised answer: ``kind`` is select/ask/graph; ``body`` in the requested format."""
 
     kind: str
     body: bytes
-    truncated: bool
-    count: int
 
 
 class ServerBusyError(ItuGraphError):
@@ -70,8 +76,11 @@ class QueryExecutor:
         for _ in range(self.size):
             self._idle.put(self._start_worker())
 
-    def execute(self, request: QueryRequest, *, timeout: float) -> QueryResponse:
-        """Answer ``request`` within ``timeout`` seconds or raise :class:`QueryTimeoutError`."""
+    def stream(self, request: QueryRequest, *, timeout: float) -> AnswerStream:
+        """Start answering ``request``: returns once the worker has evaluated the query and
+        begins writing, so every error (syntax, time limit, size limit) is raised here,
+        before a byte of the answer exists. ``timeout`` bounds the whole answer."""
+        deadline = time.monotonic() + timeout
         try:
             worker = self._idle.get(timeout=timeout)
         except queue.Empty:
@@ -80,21 +89,25 @@ class QueryExecutor:
                 hint="retry later",
             ) from None
         try:
-            reply = worker.ask(request, timeout)
+            kind = worker.start(request, deadline)
         except ItuGraphError:
             self._idle.put(worker)  # the query failed, the worker is fine
             raise
         except _WorkerLostError as lost:
             self._replace(worker)
-            if lost.timed_out:
-                raise QueryTimeoutError(
-                    f"the query ran longer than the {timeout:g} s limit and was stopped",
-                    hint="narrow the query (add a LIMIT, more specific patterns) or raise the "
-                    "time limit (ITUGRAPH_QUERY_TIMEOUT)",
-                ) from None
-            raise QueryError(f"the query worker failed: {lost}") from None
-        self._idle.put(worker)
-        return reply
+            raise _lost_error(lost, timeout) from None
+        return AnswerStream(self, worker, kind, deadline, timeout)
+
+    def execute(self, request: QueryRequest, *, timeout: float) -> QueryResponse:
+        """The whole answer to ``request`` (for small answers and tests; see :meth:`stream`)."""
+        answer = self.stream(request, timeout=timeout)
+        return QueryResponse(answer.kind, b"".join(answer))
+
+    def _release(self, worker: _Worker, *, healthy: bool) -> None:
+        if healthy:
+            self._idle.put(worker)
+        else:
+            self._replace(worker)
 
     def close(self) -> None:
         """Stop every worker (idle ones now; busy ones are killed by their caller's timeout)."""
@@ -106,8 +119,8 @@ class QueryExecutor:
                 return
 
     def _start_worker(self) -> _Worker:
-        return _Worker.start(self._context, self._store_path, self._version,
-                             self._memory_limit_mb)
+        return _Worker.start_process(self._context, self._store_path, self._version,
+                                     self._memory_limit_mb)
 
     def _replace(self, dead: _Worker) -> None:
         """Kill ``dead`` and start its replacement off the request thread."""
@@ -118,6 +131,60 @@ class QueryExecutor:
                 self._idle.put(self._start_worker())
 
         threading.Thread(target=restart, name="itugraph-worker-restart", daemon=True).start()
+
+
+class AnswerStream:
+    """The chunks of one answer as the worker writes them; iterate once, then it is closed.
+
+    The worker returns to the pool when the answer is complete. If the time limit passes
+    mid-answer, or the client goes away (``close`` before the end), the worker is killed
+    and replaced: an answer is either whole or visibly broken, never silently short.
+    """
+
+    def __init__(self, pool: QueryExecutor, worker: _Worker, kind: str, deadline: float,
+                 timeout: float) -> None:
+        self._pool = pool
+        self._worker: _Worker | None = worker
+        self.kind = kind
+        self._deadline = deadline
+        self._timeout = timeout
+
+    def __iter__(self) -> Iterator[bytes]:
+        worker = self._worker
+        if worker is None:
+            return
+        try:
+            while True:
+                chunk = worker.next_chunk(self._deadline)
+                if chunk is None:
+                    break
+                yield chunk
+        except _WorkerLostError as lost:
+            self._worker = None
+            self._pool._release(worker, healthy=False)
+            raise _lost_error(lost, self._timeout) from None
+        except ItuGraphError:
+            self._worker = None
+            self._pool._release(worker, healthy=True)
+            raise
+        self._worker = None
+        self._pool._release(worker, healthy=True)
+
+    def close(self) -> None:
+        """Give the worker back: killed if the answer was not read to the end."""
+        if self._worker is not None:
+            worker, self._worker = self._worker, None
+            self._pool._release(worker, healthy=False)
+
+
+def _lost_error(lost: _WorkerLostError, timeout: float) -> QueryError:
+    if lost.timed_out:
+        return QueryTimeoutError(
+            f"the query ran longer than the {timeout:g} s limit and was stopped",
+            hint="narrow the query (add a LIMIT, more specific patterns) or raise the "
+            "time limit (ITUGRAPH_QUERY_TIMEOUT)",
+        )
+    return QueryError(f"the query worker failed: {lost}")
 
 
 class _WorkerLostError(Exception):
@@ -132,8 +199,8 @@ class _Worker:
     conn: Connection
 
     @classmethod
-    def start(cls, context: multiprocessing.context.SpawnContext, store_path: Path,
-              version: str, memory_limit_mb: int | None) -> _Worker:
+    def start_process(cls, context: multiprocessing.context.SpawnContext, store_path: Path,
+                      version: str, memory_limit_mb: int | None) -> _Worker:
         parent, child = context.Pipe()
         process = context.Process(target=_worker_main, name="itugraph-query-worker",
                                   args=(child, str(store_path), version, memory_limit_mb),
@@ -142,18 +209,36 @@ class _Worker:
         child.close()
         return cls(process, parent)
 
-    def ask(self, request: QueryRequest, timeout: float) -> QueryResponse:
+    def start(self, request: QueryRequest, deadline: float) -> str:
+        """Send ``request``; the answer's kind once the worker starts writing it."""
         try:
             self.conn.send(request)
-            if not self.conn.poll(timeout):
+        except (OSError, BrokenPipeError) as exc:
+            raise _WorkerLostError(f"worker exited ({exc})", timed_out=False) from None
+        status, payload = self._receive(deadline)
+        if status == "head":
+            assert isinstance(payload, str)
+            return payload
+        raise _unexpected(status, payload)
+
+    def next_chunk(self, deadline: float) -> bytes | None:
+        """The next chunk of the answer, None at its end."""
+        status, payload = self._receive(deadline)
+        if status == "chunk":
+            assert isinstance(payload, bytes)
+            return payload
+        if status == "end":
+            return None
+        raise _unexpected(status, payload)
+
+    def _receive(self, deadline: float) -> tuple[str, object]:
+        try:
+            if not self.conn.poll(max(0.0, deadline - time.monotonic())):
                 raise _WorkerLostError("time limit reached", timed_out=True)
-            status, payload = self.conn.recv()
+            message: tuple[str, object] = self.conn.recv()
+            return message
         except (EOFError, OSError, BrokenPipeError) as exc:
             raise _WorkerLostError(f"worker exited ({exc or 'no reply'})", timed_out=False) from None
-        if status == "ok":
-            assert isinstance(payload, QueryResponse)
-            return payload
-        raise payload
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -162,25 +247,47 @@ class _Worker:
         self.conn.close()
 
 
-def answer(store: object, request: QueryRequest) -> QueryResponse:
-    """Run one request against a store and serialise the outcome (used in workers and in-process)."""
-    outcome: QueryOutcome = store.query(  # type: ignore[attr-defined]
-        request.sparql,
-        default_graphs=request.default_graphs,
-        named_graphs=request.named_graphs,
-        substitutions=request.substitutions,
-        limit=request.limit,
-    )
-    if outcome.kind == "graph":
-        body = serialize_graph(outcome.triples, request.graph_format)
-        return QueryResponse("graph", body, outcome.truncated, len(outcome.triples))
-    body = serialize_tabular(outcome, request.tabular_format)
-    return QueryResponse(outcome.kind, body, outcome.truncated, len(outcome.rows))
+def _unexpected(status: str, payload: object) -> Exception:
+    if status == "error" and isinstance(payload, Exception):
+        return payload
+    return _WorkerLostError(f"unexpected message {status!r} from the worker", timed_out=False)
+
+
+def answer(store: GraphStore, request: QueryRequest, emit: Emit | None = None) -> QueryResponse:
+    """Answer one request against a store, in-process (the CLI, tests). With ``emit``, the
+    chunks go there as they are written and the returned body is empty."""
+    chunks: list[bytes] = []
+    kind = _answer(store, request, emit or chunks.append)
+    return QueryResponse(kind, b"".join(chunks))
+
+
+def _answer(store: GraphStore, request: QueryRequest, emit: Emit,
+            on_start: Callable[[str], None] | None = None) -> str:
+    """Evaluate (twice when a size limit is set: count, then write) and serialise."""
+    def evaluate() -> Result:
+        return store.evaluate(request.sparql, default_graphs=request.default_graphs,
+                              named_graphs=request.named_graphs,
+                              substitutions=request.substitutions)
+
+    result = evaluate()
+    if request.max_rows is not None:
+        check_size(result, request.max_rows)
+        result = evaluate()
+    kind = kind_of(result)
+    if on_start is not None:
+        on_start(kind)
+    write_answer(result, results=named(request.results_format, "results"),
+                 rdf=named(request.rdf_format, "rdf"), emit=emit)
+    return kind
 
 
 def _worker_main(conn: Connection, store_path: str, version: str,
                  memory_limit_mb: int | None) -> None:
-    """Worker loop: open the store once, then answer requests until the pipe closes."""
+    """Worker loop: open the store once, then answer requests until the pipe closes.
+
+    Messages to the parent: ("head", kind) once the answer starts, ("chunk", bytes)...,
+    ("end", None); or ("error", exception) instead, when the query fails.
+    """
     from itugraph.store import OxigraphStore
 
     if memory_limit_mb:
@@ -193,7 +300,9 @@ def _worker_main(conn: Connection, store_path: str, version: str,
         except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", answer(store, request)))
+            _answer(store, request, lambda chunk: conn.send(("chunk", chunk)),
+                    on_start=lambda kind: conn.send(("head", kind)))
+            conn.send(("end", None))
         except ItuGraphError as exc:
             conn.send(("error", exc))
         except MemoryError:

@@ -1,92 +1,43 @@
-"""The RDF serialisations itugraph reads and writes, in one table.
+"""The RDF serialisations itugraph reads and writes: the RDF rows of :mod:`itugraph.formats`.
 
-One name → (file extension, media type, pyoxigraph format) table serves the loader
-(by extension), ``export`` (by name) and content negotiation (by media type).
+The loader picks a format by file extension, ``export`` by name; both read the one table
+in :mod:`itugraph.formats`, which content negotiation and the service description read too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from itugraph.errors import InputError
+from itugraph.formats import Format, for_extension, named, of_kind
 
+#: An RDF format (a row of :data:`itugraph.formats.REGISTRY` of kind ``rdf``).
+RdfFormat = Format
 
-@dataclass(frozen=True)
-class RdfFormat:
-    """One serialisation: its CLI name, its canonical extension and media type."""
-
-    name: str
-    extension: str
-    media_type: str
-    oxigraph: ox.RdfFormat
-
-    @property
-    def is_dataset(self) -> bool:
-        """True for N-Quads and TriG, which keep the named graphs on export.
-
-        JSON-LD could carry them too, but its consumers expect one graph, so it is merged.
-        """
-        return self.name in {"nq", "trig"}
-
-
-FORMATS: dict[str, RdfFormat] = {
-    f.name: f
-    for f in (
-        # https://www.w3.org/TR/turtle/
-        RdfFormat("ttl", "ttl", "text/turtle", ox.RdfFormat.TURTLE),
-        # https://www.w3.org/TR/n-triples/
-        RdfFormat("nt", "nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-        # https://www.w3.org/TR/n-quads/
-        RdfFormat("nq", "nq", "application/n-quads", ox.RdfFormat.N_QUADS),
-        # https://www.w3.org/TR/trig/
-        RdfFormat("trig", "trig", "application/trig", ox.RdfFormat.TRIG),
-        # https://www.w3.org/TR/json-ld11/
-        RdfFormat("jsonld", "jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
-        # https://www.w3.org/TR/rdf-syntax-grammar/
-        RdfFormat("xml", "rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-    )
-}
+FORMATS: dict[str, Format] = {f.name: f for f in of_kind("rdf")}
 
 #: File extensions the loader reads, mapped to the format name (``.owl`` is RDF/XML).
-EXTENSIONS: dict[str, str] = {
-    ".ttl": "ttl",
-    ".turtle": "ttl",
-    ".nt": "nt",
-    ".nq": "nq",
-    ".trig": "trig",
-    ".jsonld": "jsonld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
+EXTENSIONS: dict[str, str] = {ext: f.name for f in of_kind("rdf") for ext in f.extensions}
 
 
-def format_named(name: str) -> RdfFormat:
-    """The format called ``name`` (``ttl``, ``nt``, …), or a clear error listing the choices.
+def format_named(name: str) -> Format:
+    """The RDF format called ``name`` (``ttl``, ``nt``, …), or a clear error listing the choices.
 
     >>> format_named("ttl").media_type
     'text/turtle'
     """
-    try:
-        return FORMATS[name]
-    except KeyError:
-        raise InputError(
-            f"unknown RDF format {name!r}", hint=f"use one of: {', '.join(FORMATS)}"
-        ) from None
+    return named(name, "rdf")
 
 
-def format_for_path(path: Path) -> RdfFormat:
+def format_for_path(path: Path) -> Format:
     """The format a file's extension names (``.owl`` and ``.rdf`` are RDF/XML)."""
-    name = EXTENSIONS.get(path.suffix.lower())
-    if name is None:
+    fmt = for_extension(path.suffix)
+    if fmt is None:
         raise InputError(
             f"{path}: unknown RDF file extension {path.suffix!r}",
             hint=f"rename it to one of: {', '.join(sorted(EXTENSIONS))}",
         )
-    return FORMATS[name]
+    return fmt
 
 
 def is_rdf_file(path: Path) -> bool:

@@ -92,6 +92,22 @@ class QueryText:
         return found
 
     @functools.cached_property
+    def has_dataset(self) -> bool:
+        """Whether the query names its dataset (``FROM`` / ``FROM NAMED``).
+
+        >>> QueryText("SELECT * FROM <http://e/g> { ?s ?p ?o }").has_dataset
+        True
+        >>> QueryText("PREFIX ex: <http://e/> SELECT * { ?s ex:FROM 'FROM' }").has_dataset
+        False
+        """
+        previous = ("other", "")
+        for kind, value in self.tokens:
+            if kind == "word" and value.upper() == "FROM" and previous[1] != ":":
+                return True
+            previous = (kind, value)
+        return False
+
+    @functools.cached_property
     def normalised(self) -> str:
         """Comments dropped and whitespace collapsed (a result-cache key)."""
         return " ".join(value for _kind, value in self.tokens)

@@ -15,10 +15,11 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from itugraph.errors import InputError, QueryError
+from itugraph.errors import InputError, QueryError, QuerySyntaxError
 from itugraph.load import Triple
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from itugraph.results import QueryOutcome, Term
+from itugraph.sparql_text import QueryText
 
 #: The named graphs a built dataset holds, by short name.
 NAMED_GRAPHS: dict[str, str] = {"asserted": GRAPH_ASSERTED, "inferred": GRAPH_INFERRED}
@@ -39,6 +40,15 @@ class GraphStore(Protocol):
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
     ) -> QueryOutcome: ...
+
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples: ...
 
     def triples(self, graph: str | None = None) -> Iterator[ox.Triple]: ...
 
@@ -71,20 +81,52 @@ class OxigraphStore:
         substitutions: Mapping[str, Term] | None = None,
         limit: int | None = None,
     ) -> QueryOutcome:
-        """Run ``sparql``; the default graph is the union of all graphs unless ``default_graphs``."""
+        """Run ``sparql`` and collect the answer (at most ``limit`` rows, flagged if cut).
+
+        The dataset follows :meth:`evaluate`. For answers of any size, serialise
+        :meth:`evaluate`'s result with :mod:`itugraph.answers` instead.
+        """
+        result = self.evaluate(sparql, default_graphs=default_graphs,
+                               named_graphs=named_graphs, substitutions=substitutions)
         try:
-            result = self._store.query(
+            return _outcome(result, limit)
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            raise QueryError(f"query failed: {exc}") from None
+
+    def evaluate(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """The engine's lazy result of ``sparql``, over the dataset the SPARQL 1.1 Protocol
+        (§2.1.4) prescribes:
+
+        * with ``default_graphs`` and/or ``named_graphs`` (the protocol's
+          ``default-graph-uri``/``named-graph-uri``): exactly those graphs, overriding any
+          FROM/FROM NAMED of the query; a list not given is empty;
+        * else, with FROM/FROM NAMED in the query: the graphs it names;
+        * else the service's default dataset: the union of all graphs as the default graph,
+          every named graph available to GRAPH.
+        """
+        options: dict[str, object] = {}
+        if default_graphs is not None or named_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in default_graphs or []]
+            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or []]
+        elif not QueryText(sparql).has_dataset:
+            options["use_default_graph_as_union"] = True
+        try:
+            return self._store.query(
                 sparql,
-                use_default_graph_as_union=default_graphs is None,
-                default_graph=[ox.NamedNode(g) for g in default_graphs] if default_graphs else None,
-                named_graphs=[ox.NamedNode(g) for g in named_graphs] if named_graphs else None,
                 substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()}
                 or None,
+                **options,  # type: ignore[arg-type]
             )
-            return _outcome(result, limit)
         except SyntaxError as exc:
-            raise QueryError(f"malformed query: {exc}",
-                             hint="check the SPARQL syntax at the position given") from None
+            raise QuerySyntaxError(f"malformed query: {exc}",
+                                   hint="check the SPARQL syntax at the position given") from None
         except RuntimeError as exc:
             if "projection" in str(exc):
                 raise QueryError(f"cannot bind a parameter: {exc}",

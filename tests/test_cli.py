@@ -104,13 +104,25 @@ def test_export_refuses_to_overwrite_an_input_file(tiny_root: Path) -> None:
     ("table", "http://example.org/id/group"),
     ("csv", "org,unit,label"),
     ("tsv", "?org\t?unit\t?label"),
-    ("json", '"vars": ["org", "unit", "label"]'),
+    ("json", '"vars":["org","unit","label"]'),
+    ("xml", '<variable name="org"/>'),
 ])
 def test_query_catalogue_name_in_every_format(tiny_root: Path, fmt: str, expected: str) -> None:
     result = run_cli("--root", tiny_root, "query", "01-units", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert "A study group" in result.stdout and "A sector" in result.stdout
+
+
+def test_query_with_an_unknown_or_mismatched_format_is_an_error(tiny_root: Path) -> None:
+    """Issue 13: `-f foo` no longer prints a table in silence; --limit only cuts the table."""
+    unknown = run_cli("--root", tiny_root, "query", "01-units", "--format", "foo")
+    assert unknown.returncode == 2 and "invalid choice: 'foo'" in unknown.stderr
+    limited = run_cli("--root", tiny_root, "query", "01-units", "-f", "json", "--limit", "1")
+    assert limited.returncode == 2 and "LIMIT" in limited.stderr
+    graph = run_cli("--root", tiny_root, "query", "CONSTRUCT WHERE { ?s ?p ?o }", "-f", "csv")
+    assert graph.returncode == 2 and "unknown RDF format 'csv'" in graph.stderr
+    assert "Traceback" not in unknown.stderr + limited.stderr + graph.stderr
 
 
 def test_query_text_over_the_inferred_graph_including_property_chain(tiny_root: Path) -> None:

@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -218,12 +219,14 @@ def test_cors_simple_and_preflight(tiny_server: LiveServer) -> None:
 
 
 def test_gzip_and_deflate_for_large_results(tiny_server: LiveServer) -> None:
-    query = "SELECT * WHERE { ?s ?p ?o }"
+    """Answers stream; compression streams with them (chunk by chunk)."""
+    query = "SELECT * WHERE { ?s ?p ?o } LIMIT 20"
     reply = http("GET", _get(tiny_server, query), headers={"Accept-Encoding": "gzip"})
     assert reply.headers["content-encoding"] == "gzip"
     assert "bindings" in json.loads(gzip.decompress(reply.body))["results"]
     deflated = http("GET", _get(tiny_server, query), headers={"Accept-Encoding": "deflate"})
     assert deflated.headers["content-encoding"] == "deflate"
+    assert json.loads(zlib.decompress(deflated.body)) == json.loads(gzip.decompress(reply.body))
 
 
 def test_etag_cache_control_and_304(tiny_server: LiveServer) -> None:
@@ -249,12 +252,18 @@ def test_head_works(tiny_server: LiveServer) -> None:
     assert reply.headers["content-type"].startswith("application/sparql-results+json")
 
 
-def test_result_size_limit_is_signalled(tiny_server: LiveServer) -> None:
-    reply = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o }"))
-    assert reply.headers["x-itugraph-truncated"].startswith("true")
-    data = reply.json()
-    assert len(data["results"]["bindings"]) == 20
-    assert data["head"]["link"] == ["urn:itugraph:truncated"]
+def test_a_configured_size_limit_refuses_the_whole_answer(tiny_server: LiveServer) -> None:
+    """Issue 13: an answer over ITUGRAPH_MAX_ROWS (20 here) is a 422 error saying how to
+    narrow the query, sent before any byte of the answer; never a cut answer with 200."""
+    reply = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o }"),
+                 headers={"Accept": "application/json"})
+    assert reply.status == 422
+    error = reply.json()
+    assert error["code"] == "RESULT_TOO_LARGE" and "LIMIT" in error["hint"]
+    assert "bindings" not in reply.body.decode()
+    small = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o } LIMIT 20"))
+    assert small.status == 200 and len(small.json()["results"]["bindings"]) == 20
+    assert "x-itugraph-truncated" not in small.headers
 
 
 # --- safety ---------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ DEFAULTS: dict[str, Any] = {
     "WORKERS": max(2, os.cpu_count() or 1),
     #: Seconds a query may run before its worker is killed.
     "QUERY_TIMEOUT": 30.0,
-    #: Rows (SELECT) or triples (CONSTRUCT) returned at most; more are cut and flagged.
-    "MAX_ROWS": 10_000,
+    #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
+    #: (422, before any byte is sent), never cut. 0 = no limit: answers stream whole.
+    "MAX_ROWS": 0,
     #: Largest query text accepted, in bytes.
     "MAX_QUERY_BYTES": 256 * 1024,
     #: Result cache size, in bytes of serialised results kept in memory.

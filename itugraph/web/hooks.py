@@ -7,6 +7,8 @@ import json
 import logging
 import time
 import zlib
+from collections.abc import Iterable, Iterator
+from typing import cast
 
 from flask import Flask, Response, g, request
 
@@ -31,8 +33,7 @@ def _start_timer() -> None:
 
 def _cors(response: Response) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = (
-        "ETag, X-Itugraph-Cache, X-Itugraph-Truncated, X-Itugraph-Result-Count")
+    response.headers["Access-Control-Expose-Headers"] = "ETag, X-Itugraph-Cache"
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = (
@@ -55,6 +56,12 @@ def _compress(response: Response) -> Response:
         key = (request.path, response.get_etag()[0], encoding)
         response.direct_passthrough = False
         body = _static_compressed(key, response.get_data())
+    elif response.is_streamed:  # a query answer: compressed as it streams, never held whole
+        response.response = _compressed_stream(cast(Iterable[bytes], response.response),
+                                               encoding)
+        response.headers.pop("Content-Length", None)
+        response.headers["Content-Encoding"] = encoding
+        return response
     else:
         raw = response.get_data()
         if len(raw) < COMPRESS_MIN_BYTES:
@@ -78,6 +85,15 @@ def _vary(existing: str | None) -> str:
     known = {name.lower() for name in names}
     names += [name for name in ("Accept", "Accept-Encoding") if name.lower() not in known]
     return ", ".join(names)
+
+
+def _compressed_stream(chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    """gzip or deflate of a stream of chunks, chunk by chunk (zlib's own framing)."""
+    compressor = zlib.compressobj(5, zlib.DEFLATED, 31 if encoding == "gzip" else 15)
+    for chunk in chunks:
+        if packed := compressor.compress(chunk):
+            yield packed
+    yield compressor.flush()
 
 
 def _encode(body: bytes, encoding: str) -> bytes:
@@ -106,7 +122,9 @@ def _record(response: Response) -> Response:
     log.info(json.dumps({
         "method": request.method, "path": request.path, "endpoint": endpoint,
         "status": response.status_code, "ms": round(seconds * 1000, 2),
-        "bytes": response.calculate_content_length(),
+        # Never calculate_content_length() on a stream: werkzeug would read it all into
+        # memory to count it (the whole answer, held at once).
+        "bytes": None if response.is_streamed else response.calculate_content_length(),
         "cache": response.headers.get("X-Itugraph-Cache"),
         "remote": request.remote_addr,
     }))

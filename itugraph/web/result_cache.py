@@ -18,6 +18,8 @@ class ResultCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
+        #: Larger answers are streamed without being kept: one must not flush the rest.
+        self.max_entry_bytes = max_bytes // 4
         self._entries: OrderedDict[Hashable, QueryResponse] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -31,7 +33,7 @@ class ResultCache:
 
     def put(self, key: Hashable, response: QueryResponse) -> None:
         size = len(response.body)
-        if size > self.max_bytes // 4:
+        if size > self.max_entry_bytes:
             return  # one huge answer must not flush everything else
         with self._lock:
             if key in self._entries:

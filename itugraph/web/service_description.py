@@ -10,13 +10,10 @@ from __future__ import annotations
 import pyoxigraph as ox
 from flask import Response, request
 
+from itugraph.formats import REGISTRY, choose, media_types
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
-from itugraph.web import negotiation
 from itugraph.web.errors import ApiError
 from itugraph.web.state import state
-
-_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
-            "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
 
 _TEMPLATE = """
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
@@ -51,10 +48,10 @@ def description_turtle(endpoint: str) -> str:
     manifest = state().built.manifest
     asserted, inferred = int(manifest.get("asserted_triples", 0)), int(  # type: ignore[call-overload]
         manifest.get("inferred_triples", 0))
-    formats = "sd:resultFormat " + ", ".join(f"<http://www.w3.org/ns/formats/{f}>"
-                                              for f in _FORMATS)
+    result_formats = "sd:resultFormat " + ", ".join(
+        f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c)
     # sd:BasicFederatedQuery is announced only when an allow-list switches SERVICE on.
-    text = _TEMPLATE.format(endpoint=endpoint, formats=formats, version=state().built.version,
+    text = _TEMPLATE.format(endpoint=endpoint, formats=result_formats, version=state().built.version,
                             asserted=GRAPH_ASSERTED, inferred=GRAPH_INFERRED,
                             total=asserted + inferred, asserted_count=asserted,
                             inferred_count=inferred)
@@ -64,18 +61,14 @@ def description_turtle(endpoint: str) -> str:
 
 
 def service_description() -> Response:
-    """Answer ``GET /sparql`` without a query."""
-    table = {"text/turtle": "ttl", "application/ld+json": "jsonld", "application/n-triples": "nt",
-             "application/rdf+xml": "xml"}
-    media = negotiation.choose(request.headers.get("Accept"), request.args.get("format"), table)
-    if media is None:
+    """Answer ``GET /sparql`` without a query, in any RDF format of the registry."""
+    choice = choose(request.headers.get("Accept"), request.args.get("format"), "rdf")
+    if choice is None:
         raise ApiError(406, "NOT_ACCEPTABLE", "the service description is available as "
-                       + ", ".join(table))
-    endpoint = request.base_url
-    graph = ox.parse(description_turtle(endpoint), format=ox.RdfFormat.TURTLE)
-    fmt = ox.RdfFormat.from_media_type(media)
-    body = ox.serialize((q.triple for q in graph), format=fmt, prefixes={
+                       + ", ".join(media_types("rdf")))
+    graph = ox.parse(description_turtle(request.base_url), format=ox.RdfFormat.TURTLE)
+    body = ox.serialize((q.triple for q in graph), format=choice.format.oxigraph, prefixes={
         "sd": "http://www.w3.org/ns/sparql-service-description#",
         "ent": "http://www.w3.org/ns/entailment/", "dcterms": "http://purl.org/dc/terms/"}
-        if media != "application/n-triples" else None)
-    return Response(body, content_type=negotiation.rdf_content_type(table[media]))
+        if choice.format.name in {"ttl", "trig", "jsonld", "xml"} else None)
+    return Response(body, content_type=choice.content_type)

@@ -11,22 +11,25 @@ import calendar
 import functools
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from itugraph import formats
+from itugraph.answers import ResultTooLargeError
 from itugraph.errors import (
     QueryError,
+    QuerySyntaxError,
     QueryTimeoutError,
     ServiceRefusedError,
     UpdateRefusedError,
 )
-from itugraph.executor import QueryRequest, QueryResponse, ServerBusyError
+from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerBusyError
 from itugraph.results import Term
 from itugraph.sparql_text import QueryText, check_query_text
-from itugraph.web import negotiation
 from itugraph.web.errors import ApiError
+from itugraph.web.result_cache import ResultCache
 from itugraph.web.service_description import service_description
 from itugraph.web.state import state
 
@@ -50,59 +53,87 @@ def sparql() -> Response:
 def answer_query(text: str, *, default_graphs: list[str] | None = None,
                  named_graphs: list[str] | None = None,
                  substitutions: Mapping[str, Term] | None = None) -> Response:
-    """Check, negotiate, answer (from cache or a worker) and wrap a query's result."""
+    """Check, negotiate and answer a query: from the cache, or streamed from a worker.
+
+    Every error (syntax, time limit, the optional size limit) is raised before the first
+    byte of the answer: the worker evaluates the query and checks its size before it
+    writes. The answer itself is never cut; a small one is also kept in the result cache.
+    """
     serving = state()
     settings = serving.settings
     _check_size(text, settings)
     lexed = QueryText(text)
     _check_text(lexed, settings)
     form = lexed.form
-    table = negotiation.GRAPH if form in {"construct", "describe"} else negotiation.TABULAR
-    media = negotiation.choose(request.headers.get("Accept"), _param("format"), table)
-    if media is None:
+    kind: formats.Kind = "rdf" if form in {"construct", "describe"} else "results"
+    choice = formats.choose(request.headers.get("Accept"), _param("format"), kind)
+    if choice is None:
         _raise_if_malformed(text)
         raise ApiError(406, "NOT_ACCEPTABLE",
                        f"cannot answer a {form or 'this'} query in the requested format",
-                       hint="accept one of: " + ", ".join(table))
-    fmt = table[media]
-    query = QueryRequest(text, tabular_format=fmt, graph_format=fmt,
+                       hint="accept one of: " + ", ".join(formats.media_types(kind)))
+    fmt = choice.format
+    max_rows = int(str(settings["MAX_ROWS"])) or None
+    query = QueryRequest(text, results_format=fmt.name if kind == "results" else "json",
+                         rdf_format=fmt.name if kind == "rdf" else "ttl",
                          default_graphs=default_graphs, named_graphs=named_graphs,
-                         substitutions=dict(substitutions or {}), limit=settings["MAX_ROWS"])
+                         substitutions=dict(substitutions or {}), max_rows=max_rows)
     key = _cache_key(serving.built.version, lexed.normalised, query)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
         return _with_caching(Response(status=304), etag, settings)
-    response = serving.cache.get(key)
-    serving.metrics.count("cache_hits" if response else "cache_misses")
-    if response is None:
-        response = _execute(query, settings)
-        serving.cache.put(key, response)
-        cache_state = "miss"
-    else:
-        cache_state = "hit"
-    content_type = negotiation.rdf_content_type(fmt) if response.kind == "graph" else \
-        (media + "; charset=utf-8" if media.startswith("text/") else media)
-    out = Response(response.body, status=200, content_type=content_type)
-    out.headers["X-Itugraph-Cache"] = cache_state
-    out.headers["X-Itugraph-Result-Count"] = str(response.count)
-    if response.truncated:
-        out.headers["X-Itugraph-Truncated"] = f"true; limit={settings['MAX_ROWS']}"
+    cached = serving.cache.get(key)
+    serving.metrics.count("cache_hits" if cached else "cache_misses")
+    if cached is not None:
+        out = Response(cached.body, status=200, content_type=choice.content_type)
+        out.headers["X-Itugraph-Cache"] = "hit"
+        return _with_caching(out, etag, settings)
+    answer = _start(query, settings)
+    out = Response(_cached_while_streaming(answer, key, serving.cache), status=200,
+                   content_type=choice.content_type)
+    out.implicit_sequence_conversion = False  # anything that would buffer it fails loudly
+    out.call_on_close(answer.close)
+    out.headers["X-Itugraph-Cache"] = "miss"
     return _with_caching(out, etag, settings)
 
 
-def _execute(query: QueryRequest, settings: Mapping[str, object]) -> QueryResponse:
+def _cached_while_streaming(answer: AnswerStream, key: tuple[object, ...],
+                            cache: ResultCache) -> Iterator[bytes]:
+    """The answer's chunks; a complete answer small enough for the cache is kept there.
+
+    It runs after the view has returned, outside the request context: what it needs is
+    passed in, not looked up.
+    """
+    kept: list[bytes] | None = []
+    size = 0
+    for chunk in answer:
+        if kept is not None:
+            size += len(chunk)
+            if size <= cache.max_entry_bytes:
+                kept.append(chunk)
+            else:
+                kept = None
+        yield chunk
+    if kept is not None:
+        cache.put(key, QueryResponse(answer.kind, b"".join(kept)))
+
+
+def _start(query: QueryRequest, settings: Mapping[str, object]) -> AnswerStream:
     serving = state()
     timeout = float(settings["QUERY_TIMEOUT"])  # type: ignore[arg-type]
     try:
-        return serving.executor.execute(query, timeout=timeout)
+        return serving.executor.stream(query, timeout=timeout)
     except QueryTimeoutError as exc:
         serving.metrics.count("timeouts")
         raise ApiError(503, exc.code, exc.message, exc.hint) from None
     except ServerBusyError as exc:
         raise ApiError(503, exc.code, exc.message, exc.hint, {"Retry-After": "5"}) from None
+    except ResultTooLargeError as exc:
+        raise ApiError(422, exc.code, exc.message, exc.hint) from None
+    except QuerySyntaxError as exc:
+        raise ApiError(400, exc.code, exc.message, exc.hint) from None
     except QueryError as exc:
-        raise ApiError(400, "QUERY_SYNTAX" if "malformed" in exc.message else exc.code,
-                       exc.message, exc.hint) from None
+        raise ApiError(400, exc.code, exc.message, exc.hint) from None
 
 
 def _raise_if_malformed(text: str) -> None:
@@ -132,21 +163,37 @@ def _check_text(lexed: QueryText, settings: Mapping[str, object]) -> None:
 
 
 def _query_text() -> str | None:
-    """The query of a protocol request, None when there is none (service description)."""
+    """The query of a protocol request; None only for a GET without one (the service
+    description). A form POST without ``query``, or a request with two, is a client error
+    (SPARQL 1.1 Protocol §2.1: exactly one query string)."""
     mimetype = request.mimetype if request.method == "POST" else ""
     # request.form is parsed only for form posts: touching it costs ~50 µs on every query.
-    if "update" in request.args or (mimetype == FORM and "update" in request.form):
+    form = request.form if mimetype == FORM else None
+    if "update" in request.args or (form is not None and "update" in form):
         raise ApiError(403, UpdateRefusedError.code,
                        "SPARQL Update is not accepted: this endpoint is read-only")
-    if request.method != "POST":
-        return request.args.get("query")
-    if mimetype == FORM:
-        return request.form.get("query")
-    if mimetype == SPARQL_QUERY:
+    if request.method == "POST" and mimetype == SPARQL_UPDATE:
+        raise ApiError(403, UpdateRefusedError.code,
+                       "SPARQL Update is not accepted: this endpoint is read-only")
+    given = request.args.getlist("query") + (form.getlist("query") if form is not None else [])
+    if request.method == "POST" and mimetype == SPARQL_QUERY:
+        if given:
+            raise ApiError(400, "MULTIPLE_QUERIES",
+                           "the request has a query in its body and another in its URL",
+                           hint="send the query once: in the body, or as query=… in the URL")
         return _utf8_body()
-    if mimetype == SPARQL_UPDATE:
-        raise ApiError(403, UpdateRefusedError.code,
-                       "SPARQL Update is not accepted: this endpoint is read-only")
+    if len(given) > 1:
+        raise ApiError(400, "MULTIPLE_QUERIES",
+                       f"the request has {len(given)} query parameters; the protocol allows one",
+                       hint="send exactly one query=…")
+    if request.method != "POST":
+        return given[0] if given else None
+    if form is not None:
+        if not given:
+            raise ApiError(400, "MISSING_QUERY", "the form has no query parameter",
+                           hint=f"POST {FORM} with query=… (URL-encoded), or the query itself "
+                           f"as {SPARQL_QUERY}")
+        return given[0]
     raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
                    f"cannot read a query from a {mimetype or 'body without Content-Type'}",
                    hint=f"POST the query as {SPARQL_QUERY} or as {FORM} with query=…")
@@ -179,9 +226,10 @@ def _param_list(name: str) -> list[str]:
 
 
 def _cache_key(version: str, normalised: str, query: QueryRequest) -> tuple[object, ...]:
-    return (version, normalised, query.tabular_format,
-            tuple(query.default_graphs or ()), tuple(query.named_graphs or ()),
-            tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.limit)
+    graphs = (None if query.default_graphs is None else tuple(query.default_graphs),
+              None if query.named_graphs is None else tuple(query.named_graphs))
+    return (version, normalised, query.results_format, query.rdf_format, graphs,
+            tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.max_rows)
 
 
 def _with_caching(response: Response, etag: str, settings: Mapping[str, object]) -> Response:
