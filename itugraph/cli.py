@@ -298,8 +298,12 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("serve", help="serve SPARQL and linked data over HTTP")
     cmd.add_argument("--host", default=None, help="interface (default 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=None, help="port (default 8000)")
-    cmd.add_argument("--threads", type=int, default=None, help="HTTP threads")
-    cmd.add_argument("--workers", type=int, default=None, help="query worker processes")
+    cmd.add_argument("--http-workers", type=int, default=None,
+                     help="HTTP worker processes (default: one per core)")
+    cmd.add_argument("--threads", type=int, default=None,
+                     help="HTTP threads per HTTP worker process (default 4)")
+    cmd.add_argument("--workers", type=int, default=None,
+                     help="query worker processes per HTTP worker process (default 2)")
     cmd.add_argument("--timeout", type=float, default=None, help="query time limit (s)")
     cmd.set_defaults(handler=_serve)
 
@@ -307,7 +311,8 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace, project: Project) -> int:
     from itugraph.web.serve import serve
 
-    overrides = {"HOST": args.host, "PORT": args.port, "THREADS": args.threads,
+    overrides = {"HOST": args.host, "PORT": args.port, "HTTP_WORKERS": args.http_workers,
+                 "THREADS": args.threads,
                  "WORKERS": args.workers, "QUERY_TIMEOUT": args.timeout}
     serve(project, {k: v for k, v in overrides.items() if v is not None})
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -40,7 +41,7 @@ def create_app(project: Project | None = None, settings: Mapping[str, Any] | Non
         store=built.open_store(),
         executor=executor,
         cache=ResultCache(int(config["CACHE_BYTES"])),
-        metrics=Metrics(),
+        metrics=Metrics(Path(config["METRICS_DIR"]) if config["METRICS_DIR"] else None),
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
     )

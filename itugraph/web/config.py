@@ -10,10 +10,13 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",
     "PORT": 8000,
-    #: HTTP threads of the WSGI server; queries themselves run in worker processes.
-    "THREADS": max(4, 2 * (os.cpu_count() or 1)),
-    #: Query worker processes (each can run one query at a time).
-    "WORKERS": max(2, os.cpu_count() or 1),
+    #: HTTP worker processes (``itugraph serve``): one per core, so the Python side of
+    #: requests uses every core, as the engine does.
+    "HTTP_WORKERS": os.cpu_count() or 1,
+    #: HTTP threads in each HTTP worker process; queries themselves run in query workers.
+    "THREADS": 4,
+    #: Query worker processes of each HTTP worker process (each runs one query at a time).
+    "WORKERS": 2,
     #: Seconds a query may run before its worker is killed.
     "QUERY_TIMEOUT": 30.0,
     #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
@@ -29,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "SERVICE_ALLOW": "",
     #: ``Cache-Control`` max-age for query results, in seconds.
     "MAX_AGE": 300,
+    #: Folder where the HTTP worker processes keep their counters for ``/metrics``
+    #: (set by ``itugraph serve``; empty: this process counts alone).
+    "METRICS_DIR": "",
 }
 
 

@@ -7,8 +7,11 @@ binary wheel on PyPI, so nothing is compiled on install.
 
 The project is built (and validated) here, in the calling process, before granian starts:
 a broken project then fails like every other command, with its message and exit code,
-instead of inside a server worker. Granian forks one worker process that creates the app
-from that build; the app's query workers are its children.
+instead of inside a server worker. Granian then starts ``HTTP_WORKERS`` processes (one per
+core by default), each making the app from that build, with its own query workers and
+result cache; their counters meet in one folder so ``/metrics`` sums them all
+(``itugraph.web.metrics``). Why per-process caches and not a shared one:
+``docs/decisions.md``, "Serving on every core".
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import functools
 import logging
 import socket
+import tempfile
 from typing import Any
 
 from flask import Flask
@@ -30,24 +34,33 @@ log = logging.getLogger("itugraph")
 
 def serve(project: Project, overrides: dict[str, Any]) -> None:
     """Build (or reuse the cached build), then serve until interrupted."""
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-    from granian.server import MPServer
-
     _configure_logging()
     settings = load_settings(overrides)
     host, port = str(settings["HOST"]), int(settings["PORT"])
     _check_can_listen(host, port)
     built = build(project)
-    log.info("itugraph %s listening on http://%s:%d/ (SPARQL at /sparql), %d threads, "
-             "%d query workers, %gs query time limit", built.version, host, port,
-             settings["THREADS"], settings["WORKERS"], settings["QUERY_TIMEOUT"])
+    processes = max(1, int(settings["HTTP_WORKERS"]))
+    log.info("itugraph %s listening on http://%s:%d/ (SPARQL at /sparql): %d HTTP worker "
+             "process(es), each with %d threads and %d query workers; %gs query time limit",
+             built.version, host, port, processes, settings["THREADS"], settings["WORKERS"],
+             settings["QUERY_TIMEOUT"])
+    with tempfile.TemporaryDirectory(prefix="itugraph-metrics-") as metrics_dir:
+        _run(project, {**overrides, "METRICS_DIR": metrics_dir}, built, settings, processes)
+
+
+def _run(project: Project, overrides: dict[str, Any], built: Build, settings: dict[str, Any],
+         processes: int) -> None:
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import MPServer
+
+    host, port = str(settings["HOST"]), int(settings["PORT"])
     server = MPServer(
         "itugraph.web:create_app",  # shown in the process title; the loader below makes the app
         address=host,
         port=port,
         interface=Interfaces.WSGI,
-        workers=1,  # one process: one result cache, one set of metrics, one worker pool
+        workers=processes,
         blocking_threads=int(settings["THREADS"]),
         websockets=False,
         respawn_failed_workers=True,  # a crashed worker is replaced (granian stops crash loops)
