@@ -85,8 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8181)
     parser.add_argument("--itugraph", default=f"{sys.executable} -m itugraph",
                         help="command that runs itugraph (to measure another checkout)")
+    parser.add_argument("--max-rows", default="0",
+                        help="ITUGRAPH_MAX_ROWS (0: no limit; before issue 13, give a large "
+                             "number: 0 meant what it says there)")
     args = parser.parse_args(argv)
-    env = {**os.environ, "ITUGRAPH_MAX_ROWS": "0", "ITUGRAPH_CACHE_BYTES": "0",
+    env = {**os.environ, "ITUGRAPH_MAX_ROWS": args.max_rows, "ITUGRAPH_CACHE_BYTES": "0",
            "ITUGRAPH_QUERY_TIMEOUT": "600"}
     server = subprocess.Popen([*args.itugraph.split(), "--root", str(args.root), "serve",
                                "--port", str(args.port)], env=env, start_new_session=True,

@@ -89,14 +89,17 @@ class QueryExecutor:
                 hint="retry later",
             ) from None
         try:
-            kind = worker.start(request, deadline)
+            kind, first, last = worker.start(request, deadline)
         except ItuGraphError:
             self._idle.put(worker)  # the query failed, the worker is fine
             raise
         except _WorkerLostError as lost:
             self._replace(worker)
             raise _lost_error(lost, timeout) from None
-        return AnswerStream(self, worker, kind, deadline, timeout)
+        if last:  # the whole answer came in one message: the worker is free already
+            self._idle.put(worker)
+            return AnswerStream(self, None, kind, deadline, timeout, first, whole=True)
+        return AnswerStream(self, worker, kind, deadline, timeout, first, whole=False)
 
     def execute(self, request: QueryRequest, *, timeout: float) -> QueryResponse:
         """The whole answer to ``request`` (for small answers and tests; see :meth:`stream`)."""
@@ -141,24 +144,34 @@ class AnswerStream:
     and replaced: an answer is either whole or visibly broken, never silently short.
     """
 
-    def __init__(self, pool: QueryExecutor, worker: _Worker, kind: str, deadline: float,
-                 timeout: float) -> None:
+    def __init__(self, pool: QueryExecutor, worker: _Worker | None, kind: str, deadline: float,
+                 timeout: float, first: bytes, *, whole: bool) -> None:
         self._pool = pool
-        self._worker: _Worker | None = worker
+        self._worker = worker
         self.kind = kind
         self._deadline = deadline
         self._timeout = timeout
+        self._first: bytes | None = first
+        #: The whole answer when it came in one message (most answers: up to 64 KiB), else
+        #: None. The endpoint sends it as a plain body, with a Content-Length.
+        self.whole = first if whole else None
 
     def __iter__(self) -> Iterator[bytes]:
+        first, self._first = self._first, None
+        if first is None:
+            return  # iterated already
+        if first:
+            yield first
         worker = self._worker
         if worker is None:
             return
         try:
             while True:
-                chunk = worker.next_chunk(self._deadline)
-                if chunk is None:
+                chunk, last = worker.next_chunk(self._deadline)
+                if chunk:
+                    yield chunk
+                if last:
                     break
-                yield chunk
         except _WorkerLostError as lost:
             self._worker = None
             self._pool._release(worker, healthy=False)
@@ -209,26 +222,26 @@ class _Worker:
         child.close()
         return cls(process, parent)
 
-    def start(self, request: QueryRequest, deadline: float) -> str:
-        """Send ``request``; the answer's kind once the worker starts writing it."""
+    def start(self, request: QueryRequest, deadline: float) -> tuple[str, bytes, bool]:
+        """Send ``request``; once the worker starts writing: the answer's kind, its first
+        chunk and whether that chunk is the whole answer."""
         try:
             self.conn.send(request)
         except (OSError, BrokenPipeError) as exc:
             raise _WorkerLostError(f"worker exited ({exc})", timed_out=False) from None
         status, payload = self._receive(deadline)
-        if status == "head":
-            assert isinstance(payload, str)
-            return payload
+        if status in {"head", "whole"}:
+            assert isinstance(payload, tuple)
+            kind, chunk = payload
+            return kind, chunk, status == "whole"
         raise _unexpected(status, payload)
 
-    def next_chunk(self, deadline: float) -> bytes | None:
-        """The next chunk of the answer, None at its end."""
+    def next_chunk(self, deadline: float) -> tuple[bytes, bool]:
+        """The next chunk of the answer and whether it is the last."""
         status, payload = self._receive(deadline)
-        if status == "chunk":
+        if status in {"chunk", "last"}:
             assert isinstance(payload, bytes)
-            return payload
-        if status == "end":
-            return None
+            return payload, status == "last"
         raise _unexpected(status, payload)
 
     def _receive(self, deadline: float) -> tuple[str, object]:
@@ -285,8 +298,9 @@ def _worker_main(conn: Connection, store_path: str, version: str,
                  memory_limit_mb: int | None) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes.
 
-    Messages to the parent: ("head", kind) once the answer starts, ("chunk", bytes)...,
-    ("end", None); or ("error", exception) instead, when the query fails.
+    Messages to the parent (see :class:`_Sender`): ("whole", (kind, body)) for an answer of
+    one chunk; else ("head", (kind, chunk)), ("chunk", bytes)..., ("last", bytes). Or
+    ("error", exception), when the query fails.
     """
     from itugraph.store import OxigraphStore
 
@@ -299,11 +313,41 @@ def _worker_main(conn: Connection, store_path: str, version: str,
             request = conn.recv()
         except (EOFError, OSError):
             return
+        sender = _Sender(conn)
         try:
-            _answer(store, request, lambda chunk: conn.send(("chunk", chunk)),
-                    on_start=lambda kind: conn.send(("head", kind)))
-            conn.send(("end", None))
+            _answer(store, request, sender.emit, on_start=sender.begin)
+            sender.finish()
         except ItuGraphError as exc:
             conn.send(("error", exc))
         except MemoryError:
             conn.send(("error", QueryError("the query needed more memory than allowed")))
+
+
+class _Sender:
+    """Sends a worker's answer holding one chunk back, so the first message carries the
+    kind and the last one says it is last: an answer of one chunk (up to 64 KiB, most
+    answers) is one message, one wake-up of the HTTP thread instead of three."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self.kind = ""
+        self._pending: bytes | None = None
+        self._started = False
+
+    def begin(self, kind: str) -> None:
+        self.kind = kind
+
+    def emit(self, chunk: bytes) -> None:
+        if self._pending is not None:
+            self._send(self._pending, last=False)
+        self._pending = chunk
+
+    def finish(self) -> None:
+        self._send(self._pending or b"", last=True)
+
+    def _send(self, chunk: bytes, *, last: bool) -> None:
+        if not self._started:
+            self._started = True
+            self._conn.send(("whole" if last else "head", (self.kind, chunk)))
+        else:
+            self._conn.send(("last" if last else "chunk", chunk))

@@ -10,6 +10,7 @@ client errors for malformed requests.
 from __future__ import annotations
 
 import csv
+import http.client as httpclient
 import io
 import json
 import urllib.parse
@@ -21,6 +22,8 @@ import pytest
 from tests.helpers import LiveServer, http, live_server
 
 ROWS = 29_000
+#: The server's query time limit: far above what any answer here takes, except the endless one.
+TIME_LIMIT_S = 4
 ASSERTED = "https://w3id.org/itugraph/graph/asserted"
 INFERRED = "https://w3id.org/itugraph/graph/inferred"
 EX = "http://example.org/"
@@ -52,7 +55,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     lines = [f"<{EX}s{i}> a <{EX}Thing> ; <{EX}n> {i} ." for i in range(ROWS)]
     (root / "graph" / "many.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "graph" / "tricky.ttl").write_text(TRICKY, encoding="utf-8")
-    with live_server(root, root, env={"ITUGRAPH_WORKERS": "2"}) as running:
+    with live_server(root, root, env={"ITUGRAPH_WORKERS": "2",
+                                      "ITUGRAPH_QUERY_TIMEOUT": str(TIME_LIMIT_S)}) as running:
         yield running
 
 
@@ -100,6 +104,29 @@ def test_answers_stream_in_chunks(server: LiveServer) -> None:
     reply = http("GET", _get(server, f"SELECT * WHERE {{ ?s <{EX}n> ?n }}"))
     assert reply.headers.get("transfer-encoding") == "chunked"
     assert "content-length" not in reply.headers
+
+
+def test_a_time_limit_reached_mid_stream_breaks_the_transfer(server: LiveServer) -> None:
+    """An answer already streaming when the limit stops its query must not look complete.
+
+    841M rows (every pair of numbered subjects) start at once and cannot all be written in
+    the time limit. The client gets status 200 and a body that is cut off without the final
+    chunk: http.client raises, as every HTTP client does on a broken chunked transfer.
+    """
+    query = f"SELECT * WHERE {{ ?a <{EX}n> ?x . ?b <{EX}n> ?y }}"
+    connection = httpclient.HTTPConnection(urllib.parse.urlsplit(server.url).netloc,
+                                           timeout=TIME_LIMIT_S * 10)
+    try:
+        connection.request("GET", _get(server, query, format="csv").removeprefix(server.url))
+        reply = connection.getresponse()
+        assert reply.status == 200
+        with pytest.raises(httpclient.IncompleteRead):
+            while reply.read(1 << 20):
+                pass
+    finally:
+        connection.close()
+    # The worker was stopped and replaced: the next query is answered.
+    assert _count(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}n> ?o }}") == ROWS
 
 
 # --- every format, every kind of term ---------------------------------------------------------

@@ -10,9 +10,11 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "HOST": "127.0.0.1",
     "PORT": 8000,
-    #: HTTP worker processes (``itugraph serve``): one per core, so the Python side of
-    #: requests uses every core, as the engine does.
-    "HTTP_WORKERS": os.cpu_count() or 1,
+    #: HTTP worker processes (``itugraph serve``): one per core this process may run on
+    #: (its CPU affinity, so ``taskset`` and container CPU sets are honoured), so the Python
+    #: side of requests uses every core, as the engine does.
+    "HTTP_WORKERS": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+    else os.cpu_count() or 1,
     #: HTTP threads in each HTTP worker process; queries themselves run in query workers.
     "THREADS": 4,
     #: Query worker processes of each HTTP worker process (each runs one query at a time).

@@ -89,6 +89,11 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
         out.headers["X-Itugraph-Cache"] = "hit"
         return _with_caching(out, etag, settings)
     answer = _start(query, settings)
+    if answer.whole is not None:  # came in one piece: a plain body, with a Content-Length
+        serving.cache.put(key, QueryResponse(answer.kind, answer.whole))
+        out = Response(answer.whole, status=200, content_type=choice.content_type)
+        out.headers["X-Itugraph-Cache"] = "miss"
+        return _with_caching(out, etag, settings)
     out = Response(_cached_while_streaming(answer, key, serving.cache), status=200,
                    content_type=choice.content_type)
     out.implicit_sequence_conversion = False  # anything that would buffer it fails loudly
