@@ -128,7 +128,7 @@ def serve_proto(store_path: str, mode: str, port: int, root: Path) -> None:
         from itugraph.project import Project
         from itugraph.web import create_app
 
-        app = create_app(Project.at(root), {"MAX_ROWS": 100_000_000})
+        app = create_app(Project.at(root), {"MAX_ROWS": 0})
     else:
         app = proto_app(store_path, mode)
     waitress.serve(app, host="127.0.0.1", port=port, threads=4, _quiet=True)
@@ -172,7 +172,7 @@ def main() -> int:
             lambda i: executor.execute(QueryRequest(q.render(i)), timeout=30), args.n)
     finally:
         executor.close()
-    app = create_app(project, {"WORKERS": 1, "MAX_ROWS": 100_000_000}, built=built)
+    app = create_app(project, {"WORKERS": 1, "MAX_ROWS": 0}, built=built)
     client = app.test_client()
     headers = {"Content-Type": "application/sparql-query", "Accept": q.accept}
 
@@ -196,7 +196,7 @@ def main() -> int:
         port = free_port()
         url = f"http://127.0.0.1:{port}/sparql"
         start([sys.executable, "-m", "itugraph", "--root", str(args.root), "serve", "--port",
-               str(port)], url, {"ITUGRAPH_MAX_ROWS": "100000000"})
+               str(port)], url, {})
         c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
                               distinct=True, tool="python")
         c1_hit = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,

@@ -386,8 +386,8 @@ def start_server(name: str, *, root: Path, store_dir: Path, dump: Path, log: Pat
     if name == "itugraph":
         cmd = [PY, "-m", "itugraph", "--root", str(root), "serve", "--host", "127.0.0.1",
                "--port", str(port)]
-        # No row cap, so every engine returns the same rows; defaults otherwise.
-        env = {"ITUGRAPH_MAX_ROWS": "100000000", "ITUGRAPH_QUERY_TIMEOUT": f"{ITUGRAPH_TIMEOUT_S:g}"}
+        # Defaults (no row limit, as for the peers) but the time limit.
+        env = {"ITUGRAPH_QUERY_TIMEOUT": f"{ITUGRAPH_TIMEOUT_S:g}"}
     elif name == "oxigraph":
         cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),
                "--bind", f"127.0.0.1:{port}", "--union-default-graph"]

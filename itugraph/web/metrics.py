@@ -12,6 +12,8 @@ memory and only this process counts.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import mmap
 import os
@@ -27,6 +29,8 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 
 #: Counters each process can hold; beyond it, new (endpoint, status) pairs are not counted.
 SLOTS = 1024
 _SLOT = struct.Struct("<d")
+#: Slot names of the latency buckets; the last one is for requests over the largest bound.
+_BUCKET_KEYS = [f"bucket\t{index}" for index in range(len(BUCKETS) + 1)]
 _SIMPLE = (
     ("query_timeouts_total", "timeouts", "Queries stopped at the time limit."),
     ("result_cache_hits_total", "cache_hits", "Answers served from the cache."),
@@ -59,9 +63,8 @@ class Metrics:
             self._add(f"requests\t{endpoint}\t{status}", 1)
             self._add("latency_sum", seconds)
             self._add("latency_count", 1)
-            for index, bound in enumerate(BUCKETS):
-                if seconds <= bound:
-                    self._add(f"bucket\t{index}", 1)
+            # One slot per request: the first bucket it fits (render() makes them cumulative).
+            self._add(_BUCKET_KEYS[bisect.bisect_left(BUCKETS, seconds)], 1)
 
     def count(self, name: str) -> None:
         """Add one to a simple counter: ``timeouts``, ``cache_hits`` or ``cache_misses``."""
@@ -117,7 +120,7 @@ class Metrics:
                   for (e, s), n in requests]
         lines += ["# HELP itugraph_request_seconds Request latency.",
                   "# TYPE itugraph_request_seconds histogram"]
-        buckets = [totals[f"bucket\t{i}"] for i in range(len(BUCKETS))]
+        buckets = list(itertools.accumulate(totals[key] for key in _BUCKET_KEYS[:-1]))
         lines += [f'itugraph_request_seconds_bucket{{le="{bound}"}} {count:.0f}'
                   for bound, count in zip(BUCKETS, buckets, strict=True)]
         lines += [f'itugraph_request_seconds_bucket{{le="+Inf"}} {totals["latency_count"]:.0f}',
