@@ -50,7 +50,7 @@ bench: venv
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1; } || \
 	  echo "bench: wrk not installed (apt-get install wrk): c=8 cells use the slower Python client"
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 bench-quick: venv
 	$(MAKE) bench BENCH_ARGS=--quick

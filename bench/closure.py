@@ -1,12 +1,12 @@
 """Closure time and peak memory per reasoning engine, on the real graph and synthetic ones.
 
-    .venv/bin/python bench/closure.py            # real graph, ~10k, ~100k
-    .venv/bin/python bench/closure.py --full     # … and ~1M asserted triples
+    .venv/bin/python -m bench.closure            # real graph, ~10k, ~100k
+    .venv/bin/python -m bench.closure --full     # … and ~1M asserted triples
 
 Each (workload, engine) pair runs in a fresh process so peak RSS is its own. owlrl is
 skipped above ``--owlrl-limit`` asserted triples (default 15 000: it needs ~20 s at 12k
 and minutes beyond). Prints a table; writes JSON to ``bench/results/`` (git-ignored).
-The synthetic graphs are the suite's ITU-shaped ones (``bench/synth.py``, seed 42) plus
+The synthetic graphs are the suite's ITU-shaped ones (``bench.synth``, seed 42) plus
 the real ontology and the SDG KOS, as ``make bench`` builds them.
 """
 
@@ -21,13 +21,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench import REPO as ROOT
+from bench import synth
+
 #: Workload name → number of generated synthetic triples, or 0 = the real graph.
 WORKLOADS = {"real": 0, "synth-10k": 10_000, "synth-100k": 100_000, "synth-1M": 1_000_000}
 
 
-def load(workload: str) -> list:  # type: ignore[type-arg]
+def load(workload: str) -> list[Any]:
     """The asserted triples of a workload."""
     import pyoxigraph as ox
 
@@ -37,9 +40,6 @@ def load(workload: str) -> list:  # type: ignore[type-arg]
     project = Project.at(ROOT)
     if WORKLOADS[workload] == 0:
         return load_triples(project.asserted_files())
-    sys.path.insert(0, str(ROOT / "bench"))
-    import synth
-
     kos = ROOT / "graph" / "sdg" / "sdg-kos-goals-targets-indicators.ttl"
     lines = "\n".join(synth.generate(WORKLOADS[workload]))
     generated = [(q.subject, q.predicate, q.object)
@@ -73,11 +73,12 @@ def measure(workload: str, engine: str) -> dict[str, object]:
 
 
 def run_child(workload: str, engine: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--one", workload, engine],
+    out = subprocess.run([sys.executable, "-m", "bench.closure", "--one", workload, engine],
                          capture_output=True, text=True, check=False, cwd=ROOT)
     if out.returncode != 0:
         return {"workload": workload, "engine": engine, "error": out.stderr.strip()[-300:]}
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    row: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return row
 
 
 def table(rows: list[dict[str, object]]) -> str:
@@ -95,7 +96,6 @@ def main() -> None:
     parser.add_argument("--owlrl-limit", type=int, default=15_000)
     parser.add_argument("--one", nargs=2, metavar=("WORKLOAD", "ENGINE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT))
     if args.one:
         print(json.dumps(measure(*args.one)))
         return

@@ -1,13 +1,13 @@
 """Large answers over HTTP: time to download, and the server's memory while it answers.
 
 Starts ``itugraph serve`` on a project (by default the 1M synthetic graph of
-``bench/synth.py``), asks ``SELECT ?s ?p ?o … LIMIT n`` for each size in JSON and CSV, and
+``bench.synth``), asks ``SELECT ?s ?p ?o … LIMIT n`` for each size in JSON and CSV, and
 reports per answer the wall time, the bytes received and the peak resident memory of the
 server's whole process tree (granian, the Flask worker, the query workers) above its idle
 level, sampled every 20 ms. Issue 13's target: a 1M-row answer costs the server under
 200 MB above idle.
 
-    python bench/large_results.py --root bench/results/synth-1m [--sizes 10000,100000,1000000]
+    python -m bench.large_results --root bench/results/synth-1m [--sizes 10000,100000,1000000]
 """
 
 from __future__ import annotations

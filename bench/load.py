@@ -2,7 +2,7 @@
 
 Both send POST ``application/sparql-query`` over keep-alive connections for a fixed
 time, at a fixed concurrency, with a per-request number substituted into the query text
-(see ``bench/queries.py``) unless ``distinct`` is false.
+(see ``bench.queries``) unless ``distinct`` is false.
 
 ``run_sequential`` is the concurrency-1 latency sampler: sequential distinct requests on
 one keep-alive connection under a per-query sample budget (a few samples or a few seconds),
@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from queries import MARK
+from bench.queries import MARK
 
 
 @dataclass
@@ -141,7 +141,7 @@ def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, 
     lock = threading.Lock()
 
     def client(tid: int) -> None:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
         n = 0
         local: list[float] = []
         bad = 0
@@ -157,7 +157,7 @@ def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, 
             except (OSError, http.client.HTTPException):
                 bad += 1
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+                conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
         conn.close()
         with lock:
             latencies.extend(local)
@@ -202,7 +202,7 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
         times.append(first_s)
     spent = sum(times)
     errors = 0
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     started = time.perf_counter()
     n = 0
     try:

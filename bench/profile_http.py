@@ -1,6 +1,6 @@
 """Where an itugraph HTTP request spends its time, layer by layer (bench-only).
 
-``python bench/profile_http.py --root DIR [--oxigraph-store DIR] [--query x-aggregate]``
+``python -m bench.profile_http --root DIR [--oxigraph-store DIR] [--query x-aggregate]``
 needs a built project (``itugraph --root DIR build``). For one cheap query, sent with a
 distinct number each time (so the result cache never answers) and, separately, always
 the same (cache hit), it times the same request through successively more layers:
@@ -39,13 +39,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-BENCH = Path(__file__).resolve().parent
-sys.path.insert(0, str(BENCH))
-
-import load as loadgen  # noqa: E402
-from run import free_port, wait_answer  # noqa: E402
-
-import queries as qset  # noqa: E402
+from bench import REPO
+from bench import load as loadgen
+from bench import queries as qset
+from bench.servers import free_port, wait_answer
 
 
 def per_call_us(fn: Callable[[int], object], n: int) -> float:
@@ -61,6 +58,15 @@ def per_call_us(fn: Callable[[int], object], n: int) -> float:
 
 # --- the bench-only prototypes ----------------------------------------------------------
 
+def _json_answer(store: Any, text: str) -> bytes:
+    """A SELECT or ASK answer as SPARQL JSON results (the prototypes answer nothing else)."""
+    import pyoxigraph as ox
+
+    result: Any = store.query(text, use_default_graph_as_union=True)
+    body: bytes = result.serialize(format=ox.QueryResultsFormat.JSON)
+    return body
+
+
 def _proto_worker(conn: Any, store_path: str) -> None:
     import pyoxigraph as ox
 
@@ -71,9 +77,7 @@ def _proto_worker(conn: Any, store_path: str) -> None:
         except EOFError:
             return
         try:
-            result = store.query(text, use_default_graph_as_union=True)
-            body = result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
-            conn.send_bytes(b"k" + body)
+            conn.send_bytes(b"k" + _json_answer(store, text))
         except Exception as exc:
             conn.send_bytes(b"e" + str(exc).encode())
 
@@ -88,8 +92,7 @@ def proto_app(store_path: str, mode: str, workers: int = 2) -> Callable[..., Ite
         store = ox.Store.read_only(store_path)
 
         def run(text: str) -> tuple[bool, bytes]:
-            result = store.query(text, use_default_graph_as_union=True)
-            return True, result.serialize(format=ox.QueryResultsFormat.JSON)  # type: ignore[union-attr]
+            return True, _json_answer(store, text)
     else:
         ctx = multiprocessing.get_context("spawn")
         idle: queue.Queue[Any] = queue.Queue()
@@ -124,6 +127,7 @@ def proto_app(store_path: str, mode: str, workers: int = 2) -> Callable[..., Ite
 def serve_proto(store_path: str, mode: str, port: int, root: Path) -> None:
     import waitress
 
+    app: Callable[..., Any]
     if mode == "app-waitress":
         from itugraph.project import Project
         from itugraph.web import create_app
@@ -190,7 +194,7 @@ def main() -> int:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                 start_new_session=True, env={**os.environ, **(env or {})})
         procs.append(proc)
-        wait_answer(url, proc, time.perf_counter(), 120)  # type: ignore[arg-type]
+        wait_answer(url, proc, time.perf_counter(), 120)
 
     try:
         port = free_port()
@@ -210,7 +214,7 @@ def main() -> int:
         for mode in ("app-waitress", "workers", "inthread"):
             port = free_port()
             url = f"http://127.0.0.1:{port}/sparql"
-            start([sys.executable, __file__, "--root", str(args.root), "--store",
+            start([sys.executable, "-m", "bench.profile_http", "--root", str(args.root), "--store",
                    str(built.store_path), "--serve-proto", mode, str(port)], url)
             c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
                                   distinct=True, tool="python")
@@ -238,7 +242,7 @@ def main() -> int:
     return 0
 
 
-REPO_QUERIES = BENCH.parent / "queries"
+REPO_QUERIES = REPO / "queries"
 
 if __name__ == "__main__":
     raise SystemExit(main())

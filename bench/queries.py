@@ -13,6 +13,7 @@ send one text.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,3 +110,13 @@ def load(queries_dir: Path) -> tuple[list[BenchQuery], list[str]]:
     for name, text in EXTRA.items():
         out.append(BenchQuery(name, "extra", _with_number(text), _form(text)))
     return out, notes
+
+
+def count_results(body: bytes, form: str) -> int:
+    """Rows (triples for CONSTRUCT/DESCRIBE, 1 for ASK) in an answer to a query of ``form``."""
+    if form in {"construct", "describe"}:
+        return sum(1 for line in body.splitlines() if line.strip() and not line.startswith(b"#"))
+    data = json.loads(body)
+    if "boolean" in data:
+        return 1
+    return len(data["results"]["bindings"])

@@ -1,6 +1,6 @@
 """Deterministic generator of ITU-shaped synthetic projects for the benchmarks.
 
-``python bench/synth.py --triples 100000 --out /tmp/itu-100k`` writes a folder laid out
+``python -m bench.synth --triples 100000 --out /tmp/itu-100k`` writes a folder laid out
 like the repository, so every itugraph command works on it with ``--root``:
 
 * ``ontology/`` and ``shapes/`` copied unchanged from the repository (the real ontology

@@ -1,6 +1,6 @@
 """Time `itugraph validate` on the full graph (data + SDG KOS + ontology).
 
-Usage: python bench/validation.py [--root DIR] [--repeat N]
+Usage: python -m bench.validation [--root DIR] [--repeat N]
 
 Prints the phases (parse, shapes check, pyshacl, source index) of one run and the
 best/median wall time of N full runs, so the figure in docs/validation.md can be

@@ -1,11 +1,11 @@
 """Both validation engines side by side: the real graph and synthetic 10k/100k/1M graphs.
 
-``python bench/validation_engines.py [--sizes 10k,100k,1m] [--pyshacl-timeout 180]``
+``python -m bench.validation_engines [--sizes 10k,100k,1m] [--pyshacl-timeout 180]``
 prints one row per workload and engine: asserted triples, seconds for
 ``validate_files`` end to end (parse, shapes check, validation, source index), results
 and peak RSS. Each run is its own process (so RSS is its own), and pyshacl is stopped
 after ``--pyshacl-timeout`` seconds (it grows superlinearly; the row then says so).
-Synthetic projects come from ``bench/synth.py`` (written once under ``--work``).
+Synthetic projects come from ``bench.synth`` (written once under ``--work``).
 """
 
 from __future__ import annotations
@@ -13,18 +13,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import resource
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
-
-import synth  # noqa: E402 - bench/ is not a package
-
-from itugraph.project import Project  # noqa: E402
-from itugraph.validation import validate_project  # noqa: E402
+from bench import REPO, synth
+from itugraph.project import Project
+from itugraph.validation import validate_project
 
 Row = dict[str, object]
 

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
 import pytest
 
+from bench import queries as qset
 from itugraph.catalogue import load_catalogue
 from itugraph.store import OxigraphStore
 from tests.helpers import REPO
-
-sys.path.insert(0, str(REPO / "bench"))
-
-import queries as qset
 
 CATALOGUE = load_catalogue(REPO / "queries")
 BENCH = {q.name: q for q in qset.load(REPO / "queries")[0]}

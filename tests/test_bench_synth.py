@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from bench import synth
 from itugraph.project import Project
 from itugraph.reasoning import infer
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-
-import synth
 
 ORG = "http://www.w3.org/ns/org#"
 ITU_ORG = "https://w3id.org/itugraph/id/organization/itu"
