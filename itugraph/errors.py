@@ -82,6 +82,16 @@ class QuerySyntaxError(QueryError):
     code = "QUERY_SYNTAX"
 
 
+class QueryParameterError(QueryError):
+    """A parameter binding the query cannot take (its variable is not projected).
+
+    pyoxigraph reports this only as a ``RuntimeError`` message; ``store`` reads it there,
+    once, so callers tell it apart by class.
+    """
+
+    code = "QUERY_PARAMETER"
+
+
 class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was stopped."""
 

@@ -31,6 +31,7 @@ FOAF: Final = "http://xmlns.com/foaf/0.1/"
 SCHEMA: Final = "https://schema.org/"
 SH: Final = "http://www.w3.org/ns/shacl#"
 SD: Final = "http://www.w3.org/ns/sparql-service-description#"
+ENTAILMENT: Final = "http://www.w3.org/ns/entailment/"
 SDG: Final = "http://metadata.un.org/sdg/"
 SDGO: Final = "http://metadata.un.org/sdg/ontology#"
 

@@ -1,15 +1,18 @@
-"""Lexical checks on SPARQL text made before a query reaches the engine.
+"""The one SPARQL lexer of itugraph, and every operation that reads query text by tokens.
 
 The engine (pyoxigraph) would execute ``SERVICE <url>`` by fetching the URL, and it
 reports an update sent to the query parser only as a syntax error. Both need a
-decision of ours first, so we scan the text with a small lexer that skips strings,
-IRIs and comments (a keyword inside a literal must not count).
+decision of ours first; the query page binds parameters in the WHERE group; the SHACL
+engine puts a focus pattern first in a constraint's WHERE group and pre-binds ``$this``.
+All of that reads the text through the lexer below, which skips comments, strings,
+IRIs and prefixed names (a keyword or a brace inside them must not count).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from itugraph.errors import ServiceRefusedError, UpdateRefusedError
 
@@ -19,8 +22,9 @@ _TOKEN = re.compile(
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
       |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\s]*>)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<var>[?$][A-Za-z0-9_]+)
+  | (?P<pname>(?:[A-Za-z_][\w.-]*)?:[^\s{}()<>,;"\'\[\]]*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*)
   | (?P<other>\S)
     """,
     re.VERBOSE | re.DOTALL,
@@ -32,17 +36,28 @@ _UPDATE_KEYWORDS = frozenset(
 _QUERY_FORMS = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
 
 
-def tokens(text: str) -> list[tuple[str, str]]:
-    """(kind, text) tokens of ``text``, comments dropped.
+class Token(NamedTuple):
+    """One lexical token: its kind (``word``, ``var``, ``iri``, ``pname``, ``string``,
+    ``other``), its text and its offset in the query."""
 
-    >>> tokens('SELECT * { ?s <http://x/#SERVICE> "SERVICE" } # SERVICE')[:3]
-    [('word', 'SELECT'), ('other', '*'), ('other', '{')]
+    kind: str
+    text: str
+    start: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The tokens of ``text``, comments dropped.
+
+    >>> [t.text for t in tokens('SELECT * { ?s <http://x/#SERVICE> "SERVICE" } # SERVICE')]
+    ['SELECT', '*', '{', '?s', '<http://x/#SERVICE>', '"SERVICE"', '}']
+    >>> [t.kind for t in tokens("?s ex:where _:b :x")]
+    ['var', 'pname', 'pname', 'pname']
     """
-    found: list[tuple[str, str]] = []
+    found: list[Token] = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind != "comment":
-            found.append((kind, match.group()))
+            found.append(Token(kind, match.group(), match.start()))
     return found
 
 
@@ -60,7 +75,7 @@ class QueryText:
     @functools.cached_property
     def form(self) -> str | None:
         """The query form keyword (select/ask/construct/describe), or None."""
-        for kind, value in self.tokens:
+        for kind, value, _ in self.tokens:
             if kind == "word" and value.upper() in _QUERY_FORMS:
                 return value.lower()
         return None
@@ -68,7 +83,7 @@ class QueryText:
     @functools.cached_property
     def is_update(self) -> bool:
         """Whether an update keyword comes before any query form keyword."""
-        for kind, value in self.tokens:
+        for kind, value, _ in self.tokens:
             word = value.upper()
             if kind == "word" and word in _QUERY_FORMS:
                 return False
@@ -81,14 +96,14 @@ class QueryText:
         """The endpoint of every ``SERVICE`` clause (``None`` when it is a variable)."""
         toks = self.tokens
         found: list[str | None] = []
-        for index, (kind, value) in enumerate(toks):
+        for index, (kind, value, _) in enumerate(toks):
             if kind != "word" or value.upper() != "SERVICE":
                 continue
             rest = toks[index + 1 : index + 3]
-            if rest and rest[0][0] == "word" and rest[0][1].upper() == "SILENT":
+            if rest and rest[0].kind == "word" and rest[0].text.upper() == "SILENT":
                 rest = rest[1:]
-            target = rest[0] if rest else ("other", "")
-            found.append(target[1][1:-1] if target[0] == "iri" else None)
+            target = rest[0] if rest else Token("other", "", 0)
+            found.append(target.text[1:-1] if target.kind == "iri" else None)
         return found
 
     @functools.cached_property
@@ -100,17 +115,12 @@ class QueryText:
         >>> QueryText("PREFIX ex: <http://e/> SELECT * { ?s ex:FROM 'FROM' }").has_dataset
         False
         """
-        previous = ("other", "")
-        for kind, value in self.tokens:
-            if kind == "word" and value.upper() == "FROM" and previous[1] != ":":
-                return True
-            previous = (kind, value)
-        return False
+        return any(kind == "word" and value.upper() == "FROM" for kind, value, _ in self.tokens)
 
     @functools.cached_property
     def normalised(self) -> str:
         """Comments dropped and whitespace collapsed (a result-cache key)."""
-        return " ".join(value for _kind, value in self.tokens)
+        return " ".join(token.text for token in self.tokens)
 
 
 def is_update(text: str) -> bool:
@@ -164,3 +174,106 @@ def query_form(text: str) -> str | None:
 def normalise(text: str) -> str:
     """The query with comments dropped and whitespace collapsed (a result-cache key)."""
     return QueryText(text).normalised
+
+
+def where_brace(text: str) -> int | None:
+    """The offset of the ``{`` that opens a query's WHERE group, or None if not found.
+
+    >>> where_brace('PREFIX ex: <http://e.org/#> SELECT * { ?s ex:where "WHERE {" }')
+    37
+    >>> where_brace("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    29
+    >>> where_brace("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }")
+    23
+    >>> where_brace("SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }")
+    15
+    """
+    depth = 0
+    form: str | None = None
+    after_where = False
+    top_groups: list[int] = []
+    for kind, value, start in tokens(text):
+        if kind == "word" and depth == 0:
+            word = value.upper()
+            if form is None and word not in {"PREFIX", "BASE"}:
+                form = word
+            after_where = word == "WHERE"
+        elif value == "{" and kind == "other":
+            if depth == 0:
+                if after_where:
+                    return start
+                top_groups.append(start)
+            depth += 1
+        elif value == "}" and kind == "other":
+            depth = max(0, depth - 1)
+    # Without the WHERE keyword: CONSTRUCT's group follows its template; others come first.
+    index = 1 if form == "CONSTRUCT" else 0
+    return top_groups[index] if len(top_groups) > index else None
+
+
+def _insert_after(text: str, token: Token, pattern: str) -> str:
+    at = token.start + 1
+    return f"{text[:at]} {pattern} {text[at:]}"
+
+
+def inject(select: str, pattern: str) -> str:
+    """``select`` with ``pattern`` as the first element of its outer WHERE group.
+
+    The outer group is the first ``{`` outside parentheses (projection expressions may
+    hold ``EXISTS { … }``).
+
+    >>> inject("SELECT (EXISTS { ?a ?b ?c } AS ?e) WHERE { ?s ?p ?o }", "?s a ?t .")
+    'SELECT (EXISTS { ?a ?b ?c } AS ?e) WHERE { ?s a ?t .  ?s ?p ?o }'
+    """
+    depth = 0
+    for token in tokens(select):
+        if token.kind != "other":
+            continue
+        if token.text == "(":
+            depth += 1
+        elif token.text == ")":
+            depth -= 1
+        elif token.text == "{" and depth == 0:
+            return _insert_after(select, token, pattern)
+    raise ValueError("no WHERE group found")
+
+
+def inject_where(construct: str, pattern: str) -> str:
+    """``construct`` with ``pattern`` first in its WHERE group (the group after the template).
+
+    >>> inject_where("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "?s a ?t .")
+    'CONSTRUCT { ?s ?p ?o } WHERE { ?s a ?t .  ?s ?p ?o }'
+    """
+    depth = 0
+    groups = 0
+    for token in tokens(construct):
+        if token.kind != "other":
+            continue
+        if token.text in "({":
+            if token.text == "{" and depth == 0:
+                groups += 1
+                if groups == 2:
+                    return _insert_after(construct, token, pattern)
+            depth += 1
+        elif token.text in ")}":
+            depth -= 1
+    raise ValueError("no WHERE group found after the CONSTRUCT template")
+
+
+def substitute_this(query: str, node_text: str) -> str:
+    """``query`` with every ``$this``/``?this`` replaced by ``node_text`` (an IRI or literal).
+
+    Pre-binding as SHACL defines it reaches into sub-SELECTs, which pyoxigraph's
+    ``substitutions`` (SEP-0007) does not; a textual replacement outside strings, IRIs
+    and comments does, and is exact for IRIs and literals (not for blank nodes).
+
+    >>> substitute_this('SELECT ?this { $this ?p "?this" } # ?this', "<http://e/a>")
+    'SELECT <http://e/a> { <http://e/a> ?p "?this" } # ?this'
+    """
+    parts: list[str] = []
+    done = 0
+    for kind, value, start in tokens(query):
+        if kind == "var" and value[1:] == "this":
+            parts += [query[done:start], node_text]
+            done = start + len(value)
+    return "".join(parts) + query[done:]

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from itugraph.errors import InputError, QueryError, QuerySyntaxError
+from itugraph.errors import InputError, QueryError, QueryParameterError, QuerySyntaxError
 from itugraph.load import Triple
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from itugraph.results import QueryOutcome, Term
@@ -128,8 +128,8 @@ class OxigraphStore:
             raise QuerySyntaxError(f"malformed query: {exc}",
                                    hint="check the SPARQL syntax at the position given") from None
         except RuntimeError as exc:
-            if "projection" in str(exc):
-                raise QueryError(f"cannot bind a parameter: {exc}",
+            if "projection" in str(exc):  # the engine's only signal (see QueryParameterError)
+                raise QueryParameterError(f"cannot bind a parameter: {exc}",
                                  hint="a named query must list each parameter variable in its "
                                  "SELECT clause (or use SELECT *)") from None
             raise QueryError(f"query failed: {exc}") from None

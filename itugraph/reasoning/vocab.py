@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Final
 
-RDF_NS: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS_NS: Final = "http://www.w3.org/2000/01/rdf-schema#"
-OWL_NS: Final = "http://www.w3.org/2002/07/owl#"
-XSD_NS: Final = "http://www.w3.org/2001/XMLSchema#"
+from itugraph.namespaces import OWL as OWL_NS
+from itugraph.namespaces import RDF as RDF_NS
+from itugraph.namespaces import RDFS as RDFS_NS
+from itugraph.namespaces import XSD as XSD_NS
 
 #: Namespaces whose own terms are the reasoner's vocabulary: axiomatic triples about
 #: them are junk to users (see ``junk.py``).

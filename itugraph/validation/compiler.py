@@ -25,6 +25,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import OWL, SH, XSD
 from rdflib.term import Node
 
+from itugraph import sparql_text
 from itugraph.validation import batching
 from itugraph.validation.sparql_terms import (
     Unsupported,
@@ -337,7 +338,7 @@ class _ShapeCompiler:
         refusal = batching.batch_refusal(text, prefixes)
         if refusal is None:
             try:
-                query = batching.inject(text, self.focus)
+                query = sparql_text.inject(text, self.focus)
             except ValueError as exc:
                 refusal = str(exc)
         sparql = SparqlConstraint(constraint, query if refusal is None else text, prefixes,

@@ -29,6 +29,7 @@ from rdflib import RDF, Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from itugraph import sparql_text
 from itugraph.errors import ShapesError
 from itugraph.load import Triple
 from itugraph.validation import batching
@@ -141,7 +142,7 @@ def _evaluate(store: ox.Store, rule: SparqlRule) -> list[Triple]:
         refusal = batching.pattern_refusal(rule.construct, rule.prefixes)
         if refusal is None:
             pattern = f"GRAPH {iri(FOCUS_GRAPH)} {{ {iri(_RULE_FOCUS_KEY)} {iri(FOCUS_OF)} ?this }}"
-            query = batching.inject_where(rule.construct, pattern)
+            query = sparql_text.inject_where(rule.construct, pattern)
             return _triples(store.query(query, prefixes=rule.prefixes or None))
         nodes = [q.object for q in store.quads_for_pattern(None, None, None, focus)]
         out: list[Triple] = []
@@ -150,7 +151,7 @@ def _evaluate(store: ox.Store, rule: SparqlRule) -> list[Triple]:
                 result = store.query(rule.construct, prefixes=rule.prefixes or None,
                                      substitutions={ox.Variable("this"): node})
             else:
-                result = store.query(batching.substitute_this(rule.construct, str(node)),
+                result = store.query(sparql_text.substitute_this(rule.construct, str(node)),
                                      prefixes=rule.prefixes or None)
             out.extend(_triples(result))
         return out

@@ -27,11 +27,12 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from itugraph.errors import SourceLocation
+from itugraph.namespaces import RDF
 
 #: The suffixes whose files share the Turtle lexical grammar (JSON-LD, RDF/XML are not indexed).
 INDEXED_SUFFIXES = frozenset({".ttl", ".turtle", ".nt", ".trig"})
 
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_TYPE = RDF + "type"
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"

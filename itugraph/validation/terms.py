@@ -13,7 +13,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from itugraph.namespaces import ITUID, PREFIXES
+from itugraph.namespaces import ITUID, PREFIXES, RDF
 
 #: Prefixes used for display, longest namespace first so ``ituid:`` beats shorter matches.
 _DISPLAY = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
@@ -85,4 +85,4 @@ def _path_part(graph: Graph, path: Node) -> str:
     return f"<{text}>" if isinstance(path, URIRef) else text
 
 
-RDF_FIRST = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
+RDF_FIRST = URIRef(RDF + "first")

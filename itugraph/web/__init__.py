@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import atexit
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -18,30 +17,35 @@ from itugraph.catalogue import load_catalogue
 from itugraph.executor import QueryExecutor
 from itugraph.project import Project
 from itugraph.web import errors, explain_api, health, queries_api, sparql, ui
-from itugraph.web.config import load_settings
+from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.state import ServingState
 
 
-def create_app(project: Project | None = None, settings: Mapping[str, Any] | None = None,
+def create_app(project: Project | None = None,
+               settings: Settings | Mapping[str, Any] | None = None,
                *, built: Build | None = None) -> Flask:
-    """An app serving ``project`` (default: the ITU graph) with ``settings`` over the defaults."""
+    """An app serving ``project`` (default: the ITU graph).
+
+    ``settings`` is a ``Settings`` record, or override keys (``{"QUERY_TIMEOUT": 3}``)
+    applied over the defaults and the ``ITUGRAPH_*`` environment, as flaskr's
+    ``create_app(test_config)`` does for tests.
+    """
     config = load_settings(settings)
     project = project or Project.at()
     built = built or build(project)
     app = Flask(__name__)
-    app.config.update(config)
-    executor = QueryExecutor(built.store_path, built.version, workers=int(config["WORKERS"]),
-                             memory_limit_mb=int(config["WORKER_MEMORY_MB"]) or None)
+    executor = QueryExecutor(built.store_path, built.version, workers=config.workers,
+                             memory_limit_mb=config.worker_memory_mb or None)
     atexit.register(executor.close)
     app.extensions["itugraph"] = ServingState(
         built=built,
         store=built.open_store(),
         executor=executor,
-        cache=ResultCache(int(config["CACHE_BYTES"])),
-        metrics=Metrics(Path(config["METRICS_DIR"]) if config["METRICS_DIR"] else None),
+        cache=ResultCache(config.cache_bytes),
+        metrics=Metrics(config.metrics_dir),
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
     )

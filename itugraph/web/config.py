@@ -1,66 +1,112 @@
-"""Server settings: defaults, then ``ITUGRAPH_*`` environment variables, then explicit overrides."""
+"""Server settings: one frozen record, built in one place from defaults, ``ITUGRAPH_*``
+environment variables, then explicit overrides (CLI flags, ``create_app(settings=...)``).
+
+Each setting has one name in three spellings: the field (``query_timeout``, what the code
+reads, checked by mypy), the override key (``QUERY_TIMEOUT``) and the environment variable
+(``ITUGRAPH_QUERY_TIMEOUT``). A value that does not convert to the field's type, or an
+unknown name, is an error naming the setting, never a silent default.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-#: Every setting with its default; an environment variable ``ITUGRAPH_<NAME>`` overrides it.
-DEFAULTS: dict[str, Any] = {
-    "HOST": "127.0.0.1",
-    "PORT": 8000,
-    #: HTTP worker processes (``itugraph serve``): one per core this process may run on
-    #: (its CPU affinity, so ``taskset`` and container CPU sets are honoured), so the Python
+
+def _cores() -> int:
+    """Cores this process may run on (its CPU affinity: ``taskset`` and cgroup CPU sets count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every server setting with its default; see README, "SPARQL endpoint", for their use."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    #: HTTP worker processes (``itugraph serve``): one per core by default, so the Python
     #: side of requests uses every core, as the engine does.
-    "HTTP_WORKERS": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-    else os.cpu_count() or 1,
+    http_workers: int = field(default_factory=_cores)
     #: HTTP threads in each HTTP worker process; queries themselves run in query workers.
-    "THREADS": 4,
+    threads: int = 4
     #: Query worker processes of each HTTP worker process (each runs one query at a time).
-    "WORKERS": 2,
+    workers: int = 2
     #: Seconds a query may run before its worker is killed.
-    "QUERY_TIMEOUT": 30.0,
+    query_timeout: float = 30.0
     #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
     #: (422, before any byte is sent), never cut. 0 = no limit: answers stream whole.
-    "MAX_ROWS": 0,
+    max_rows: int = 0
     #: Largest query text accepted, in bytes.
-    "MAX_QUERY_BYTES": 256 * 1024,
+    max_query_bytes: int = 256 * 1024
     #: Result cache size, in bytes of serialised results kept in memory.
-    "CACHE_BYTES": 64 * 1024 * 1024,
+    cache_bytes: int = 64 * 1024 * 1024
     #: Per-worker address-space limit in MB (0 = none).
-    "WORKER_MEMORY_MB": 0,
-    #: Space-separated endpoint IRIs that SERVICE may call (empty = federation off).
-    "SERVICE_ALLOW": "",
+    worker_memory_mb: int = 0
+    #: Endpoint IRIs that SERVICE may call (empty = federation off); in the environment and
+    #: overrides, a space-separated list.
+    service_allow: frozenset[str] = frozenset()
     #: ``Cache-Control`` max-age for query results, in seconds.
-    "MAX_AGE": 300,
-    #: Folder where the HTTP worker processes keep their counters for ``/metrics``
-    #: (set by ``itugraph serve``; empty: this process counts alone).
-    "METRICS_DIR": "",
-}
+    max_age: int = 300
+    #: Folder where the HTTP worker processes keep their counters for ``/metrics`` (set by
+    #: ``itugraph serve``; None: this process counts alone).
+    metrics_dir: Path | None = None
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with ``changes`` (field names), converted like any other override."""
+        return load_settings({name.upper(): value for name, value in changes.items()},
+                             environ={}, base=self)
+
+    def as_overrides(self) -> dict[str, Any]:
+        """The settings as override keys, e.g. to hand them to another process."""
+        return {f.name.upper(): getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Settings with each value converted to its default's type.
+#: The override keys (``QUERY_TIMEOUT``) and their field names.
+NAMES: dict[str, str] = {f.name.upper(): f.name for f in dataclasses.fields(Settings)}
 
-    >>> load_settings({"PORT": "8080"}, environ={})["PORT"]
+
+def load_settings(overrides: Mapping[str, Any] | Settings | None = None,
+                  environ: Mapping[str, str] | None = None, *,
+                  base: Settings | None = None) -> Settings:
+    """Settings from ``base`` (default: the defaults), the environment, then ``overrides``.
+
+    >>> load_settings({"PORT": "8080"}, environ={}).port
     8080
+    >>> sorted(load_settings(environ={"ITUGRAPH_SERVICE_ALLOW": "http://a/ http://b/"}).service_allow)
+    ['http://a/', 'http://b/']
     """
+    if isinstance(overrides, Settings):
+        return overrides
     env = os.environ if environ is None else environ
-    settings = dict(DEFAULTS)
-    for name, default in DEFAULTS.items():
-        if f"ITUGRAPH_{name}" in env:
-            settings[name] = _convert(name, env[f"ITUGRAPH_{name}"], default)
-    for name, value in (overrides or {}).items():
-        settings[name] = _convert(name, value, DEFAULTS.get(name, value))
-    return settings
+    values: dict[str, Any] = {}
+    for key, name in NAMES.items():
+        if f"ITUGRAPH_{key}" in env:
+            values[name] = env[f"ITUGRAPH_{key}"]
+    for key, value in (overrides or {}).items():
+        if key not in NAMES:
+            raise ValueError(f"unknown setting {key!r}; the settings are: {', '.join(NAMES)}")
+        values[NAMES[key]] = value
+    current = base or Settings()
+    converted = {name: _convert(name, value, getattr(current, name)) for name, value in values.items()}
+    return dataclasses.replace(current, **converted)
 
 
 def _convert(name: str, value: Any, default: Any) -> Any:
-    if default is None or isinstance(value, type(default)):
-        return value
+    """``value`` as the type of the setting ``name`` (whose current value is ``default``)."""
     try:
+        if name == "service_allow":
+            return frozenset(value.split() if isinstance(value, str) else value)
+        if name == "metrics_dir":
+            return Path(value) if value not in (None, "") else None
+        if isinstance(default, bool) or not isinstance(default, int | float | str):
+            return value
         return type(default)(value)
     except (TypeError, ValueError):
-        raise ValueError(f"setting {name}={value!r} must be a {type(default).__name__}") from None
+        raise ValueError(f"setting {name.upper()}={value!r} must be a "
+                         f"{type(default).__name__}") from None

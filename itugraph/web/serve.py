@@ -27,7 +27,7 @@ from flask import Flask
 from itugraph.build import Build, build
 from itugraph.errors import InputError
 from itugraph.project import Project
-from itugraph.web.config import load_settings
+from itugraph.web.config import Settings, load_settings
 
 log = logging.getLogger("itugraph")
 
@@ -36,46 +36,43 @@ def serve(project: Project, overrides: dict[str, Any]) -> None:
     """Build (or reuse the cached build), then serve until interrupted."""
     _configure_logging()
     settings = load_settings(overrides)
-    host, port = str(settings["HOST"]), int(settings["PORT"])
-    _check_can_listen(host, port)
+    _check_can_listen(settings.host, settings.port)
     built = build(project)
-    processes = max(1, int(settings["HTTP_WORKERS"]))
+    processes = max(1, settings.http_workers)
     log.info("itugraph %s listening on http://%s:%d/ (SPARQL at /sparql): %d HTTP worker "
              "process(es), each with %d threads and %d query workers; %gs query time limit",
-             built.version, host, port, processes, settings["THREADS"], settings["WORKERS"],
-             settings["QUERY_TIMEOUT"])
+             built.version, settings.host, settings.port, processes, settings.threads,
+             settings.workers, settings.query_timeout)
     with tempfile.TemporaryDirectory(prefix="itugraph-metrics-") as metrics_dir:
-        _run(project, {**overrides, "METRICS_DIR": metrics_dir}, built, settings, processes)
+        _run(project, settings.replace(metrics_dir=metrics_dir), built, processes)
 
 
-def _run(project: Project, overrides: dict[str, Any], built: Build, settings: dict[str, Any],
-         processes: int) -> None:
+def _run(project: Project, settings: Settings, built: Build, processes: int) -> None:
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import MPServer
 
-    host, port = str(settings["HOST"]), int(settings["PORT"])
     server = MPServer(
         "itugraph.web:create_app",  # shown in the process title; the loader below makes the app
-        address=host,
-        port=port,
+        address=settings.host,
+        port=settings.port,
         interface=Interfaces.WSGI,
         workers=processes,
-        blocking_threads=int(settings["THREADS"]),
+        blocking_threads=settings.threads,
         websockets=False,
         respawn_failed_workers=True,  # a crashed worker is replaced (granian stops crash loops)
         log_level=LogLevels.warning,
         log_dictconfig=_GRANIAN_LOGGING,
     )
-    server.serve(target_loader=functools.partial(_make_app, project, overrides, built),
+    server.serve(target_loader=functools.partial(_make_app, project, settings, built),
                  wrap_loader=False)
 
 
-def _make_app(project: Project, overrides: dict[str, Any], built: Build) -> Flask:
+def _make_app(project: Project, settings: Settings, built: Build) -> Flask:
     """Runs in granian's worker process: the app over the build made before it started."""
     from itugraph.web import create_app
 
-    return create_app(project, overrides, built=built)
+    return create_app(project, settings, built=built)
 
 
 def _configure_logging() -> None:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from itugraph.formats import REGISTRY, choose, media_types
-from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
+from itugraph.namespaces import DCTERMS, ENTAILMENT, GRAPH_ASSERTED, GRAPH_INFERRED, SD
 from itugraph.web.errors import ApiError
 from itugraph.web.state import state
 
@@ -55,7 +55,7 @@ def description_turtle(endpoint: str) -> str:
                             asserted=GRAPH_ASSERTED, inferred=GRAPH_INFERRED,
                             total=asserted + inferred, asserted_count=asserted,
                             inferred_count=inferred)
-    if not str(state().settings["SERVICE_ALLOW"]).strip():
+    if not state().settings.service_allow:
         text = text.replace(", sd:BasicFederatedQuery", "")
     return text
 
@@ -68,7 +68,6 @@ def service_description() -> Response:
                        + ", ".join(media_types("rdf")))
     graph = ox.parse(description_turtle(request.base_url), format=ox.RdfFormat.TURTLE)
     body = ox.serialize((q.triple for q in graph), format=choice.format.oxigraph, prefixes={
-        "sd": "http://www.w3.org/ns/sparql-service-description#",
-        "ent": "http://www.w3.org/ns/entailment/", "dcterms": "http://purl.org/dc/terms/"}
+        "sd": SD, "ent": ENTAILMENT, "dcterms": DCTERMS}
         if choice.format.name in {"ttl", "trig", "jsonld", "xml"} else None)
     return Response(body, content_type=choice.content_type)

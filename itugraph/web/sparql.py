@@ -28,6 +28,7 @@ from itugraph.errors import (
 from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerBusyError
 from itugraph.results import Term
 from itugraph.sparql_text import QueryText, check_query_text
+from itugraph.web.config import Settings
 from itugraph.web.errors import ApiError
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.service_description import service_description
@@ -73,7 +74,7 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
                        f"cannot answer a {form or 'this'} query in the requested format",
                        hint="accept one of: " + ", ".join(formats.media_types(kind)))
     fmt = choice.format
-    max_rows = int(str(settings["MAX_ROWS"])) or None
+    max_rows = settings.max_rows or None
     query = QueryRequest(text, results_format=fmt.name if kind == "results" else "json",
                          rdf_format=fmt.name if kind == "rdf" else "ttl",
                          default_graphs=default_graphs, named_graphs=named_graphs,
@@ -123,9 +124,9 @@ def _cached_while_streaming(answer: AnswerStream, key: tuple[object, ...],
         cache.put(key, QueryResponse(answer.kind, b"".join(kept)))
 
 
-def _start(query: QueryRequest, settings: Mapping[str, object]) -> AnswerStream:
+def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
-    timeout = float(settings["QUERY_TIMEOUT"])  # type: ignore[arg-type]
+    timeout = settings.query_timeout
     try:
         return serving.executor.stream(query, timeout=timeout)
     except QueryTimeoutError as exc:
@@ -151,16 +152,16 @@ def _raise_if_malformed(text: str) -> None:
         return
 
 
-def _check_size(text: str, settings: Mapping[str, object]) -> None:
+def _check_size(text: str, settings: Settings) -> None:
     """Checked before anything reads the text, so a huge body costs nothing more."""
-    limit = int(settings["MAX_QUERY_BYTES"])  # type: ignore[call-overload]
+    limit = settings.max_query_bytes
     if len(text.encode("utf-8", "surrogatepass")) > limit:
         raise ApiError(413, "QUERY_TOO_LARGE", f"the query is longer than {limit} bytes",
                        hint="shorten the query (large VALUES blocks belong in a file)")
 
 
-def _check_text(lexed: QueryText, settings: Mapping[str, object]) -> None:
-    allow = frozenset(str(settings["SERVICE_ALLOW"]).split())
+def _check_text(lexed: QueryText, settings: Settings) -> None:
+    allow = settings.service_allow
     try:
         check_query_text(lexed, service_allow=allow)
     except (UpdateRefusedError, ServiceRefusedError) as exc:
@@ -237,9 +238,9 @@ def _cache_key(version: str, normalised: str, query: QueryRequest) -> tuple[obje
             tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.max_rows)
 
 
-def _with_caching(response: Response, etag: str, settings: Mapping[str, object]) -> Response:
+def _with_caching(response: Response, etag: str, settings: Settings) -> Response:
     response.set_etag(etag, weak=True)
-    response.headers["Cache-Control"] = f"public, max-age={settings['MAX_AGE']}"
+    response.headers["Cache-Control"] = f"public, max-age={settings.max_age}"
     response.headers["Last-Modified"] = _last_modified(str(state().built.manifest.get("built_at")))
     return response
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from flask import current_app
 
@@ -11,6 +10,7 @@ from itugraph.build import Build
 from itugraph.catalogue import NamedQuery
 from itugraph.executor import QueryExecutor
 from itugraph.store import OxigraphStore
+from itugraph.web.config import Settings
 from itugraph.web.metrics import Metrics
 from itugraph.web.result_cache import ResultCache
 
@@ -23,7 +23,7 @@ class ServingState:
     cache: ResultCache
     metrics: Metrics
     catalogue: dict[str, NamedQuery]
-    settings: dict[str, Any]
+    settings: Settings
 
 
 def state() -> ServingState:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from flask import Blueprint, current_app, render_template, url_for
 from itugraph.catalogue import NamedQuery
 from itugraph.errors import InputError
 from itugraph.namespaces import PREFIXES, sparql_prologue
+from itugraph.sparql_text import where_brace
 from itugraph.web.state import state
 
 bp = Blueprint("ui", __name__)
@@ -111,62 +111,6 @@ def example_query(named: NamedQuery) -> str:
     tail = text[brace + 1:]
     return (text[:brace + 1] + "\n" + "".join(f"  {line}\n" for line in block)
             + tail.removeprefix("\n"))
-
-
-#: Comments, IRIs, strings, variables and prefixed names (skipped: they may contain braces
-#: or keywords without being them), then keywords and braces.
-_TOKEN = re.compile(r"""
-    (?P<skip>
-        \#[^\n]*
-      | <[^<>"{}|^`\\\s]*>
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-      | '''(?:[^'\\]|\\.|'(?!''))*'''
-      | "(?:[^"\\\n]|\\.)*"
-      | '(?:[^'\\\n]|\\.)*'
-      | [?$]\w+
-      | [A-Za-z_][\w.-]*:[^\s{}()<>,;"']*
-      | :[^\s{}()<>,;"']*
-    )
-    | (?P<word>[A-Za-z_]\w*)
-    | (?P<open>\{)
-    | (?P<close>\})
-    """, re.X)
-
-
-def where_brace(text: str) -> int | None:
-    """The offset of the ``{`` that opens a query's WHERE group, or None if not found.
-
-    >>> where_brace('PREFIX ex: <http://e.org/#> SELECT * { ?s ex:where "WHERE {" }')
-    37
-    >>> where_brace("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-    29
-    >>> where_brace("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }")
-    23
-    >>> where_brace("SELECT * WHERE { { SELECT ?x WHERE { ?x ?p ?o } } }")
-    15
-    """
-    depth = 0
-    form: str | None = None
-    after_where = False
-    top_groups: list[int] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind == "word" and depth == 0:
-            word = match.group().upper()
-            if form is None and word not in {"PREFIX", "BASE"}:
-                form = word
-            after_where = word == "WHERE"
-        elif kind == "open":
-            if depth == 0:
-                if after_where:
-                    return match.start()
-                top_groups.append(match.start())
-            depth += 1
-        elif kind == "close":
-            depth = max(0, depth - 1)
-    # Without the WHERE keyword: CONSTRUCT's group follows its template; others come first.
-    index = 1 if form == "CONSTRUCT" else 0
-    return top_groups[index] if len(top_groups) > index else None
 
 
 def _example(named: NamedQuery) -> dict[str, Any]:
