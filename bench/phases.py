@@ -22,6 +22,7 @@ from bench import queries as qset
 from bench.options import Options
 from bench.procs import BIN, PY, Timed, module_cmd, timed
 from bench.records import HttpResult, cell_of
+from itugraph.build import BuildManifest
 
 Phases = dict[str, dict[str, Any]]
 
@@ -103,17 +104,16 @@ def closure_phases(ph: Phases, root: Path, opts: Options, logs: Path, size: int)
 class Build:
     """The cold build's cache entry: its manifest (step timings, triple counts) and store."""
 
-    manifest_path: Path
-    manifest: dict[str, Any]
+    entry: Path
+    manifest: BuildManifest
 
     @property
     def steps(self) -> dict[str, Any]:
-        steps: dict[str, Any] = self.manifest.get("seconds") or {}
-        return steps
+        return dict(self.manifest.seconds)
 
     @property
     def store(self) -> Path:
-        return self.manifest_path.parent / "store"
+        return self.entry / "store"
 
 
 def _itugraph(root: Path, *args: str) -> list[str]:
@@ -140,13 +140,13 @@ def build_phase(ph: Phases, root: Path, opts: Options, logs: Path) -> Build | No
     manifests = list((root / ".itugraph").glob("*/manifest.json"))
     if not manifests:
         return None
-    build = Build(manifests[0], json.loads(manifests[0].read_text(encoding="utf-8")))
+    build = Build(manifests[0].parent, BuildManifest.read(manifests[0]))
     steps = build.steps
     ph["build_cold"]["steps"] = steps
-    ph["build_cold"]["inferred_triples"] = build.manifest.get("inferred_triples")
+    ph["build_cold"]["inferred_triples"] = build.manifest.inferred_triples
     if "closure_native" not in ph and "infer" in steps:
         ph["closure_native"] = {"seconds": steps["infer"],
-                                "inferred": build.manifest.get("inferred_triples"),
+                                "inferred": build.manifest.inferred_triples,
                                 "inconsistencies": 0, "from_build": True}
     return build
 
@@ -174,9 +174,9 @@ def validate_phase(ph: Phases, root: Path, build: Build, opts: Options, logs: Pa
         ph["build_full_estimate_s"] = round(ph["build_cold"]["wall_s"] + ph["validate"]["wall_s"], 3)
     # `serve` validates a cache entry built with --no-validate before serving; a warm start
     # means a complete entry (as `itugraph build` leaves it), so mark it validated here.
-    if not build.manifest.get("validated"):
-        build.manifest["validated"] = True
-        build.manifest_path.write_text(json.dumps(build.manifest, indent=2), encoding="utf-8")
+    if not build.manifest.validated:
+        build.manifest = dataclasses.replace(build.manifest, validated=True)
+        build.manifest.write(build.entry)
         ph["build_cold"]["note"] = "manifest marked validated for the warm start (validation timed apart)"
 
 

@@ -9,6 +9,7 @@ place, so an interrupted build leaves no half-written entry behind.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -36,6 +37,47 @@ Progress = Callable[[str], None]
 _T = TypeVar("_T")
 
 
+@dataclass(frozen=True)
+class BuildManifest:
+    """What a cache entry holds and how it was made; its file marks the entry complete."""
+
+    key: str
+    itugraph: str
+    engine: str
+    asserted_triples: int
+    #: Triples the shapes' SHACL rules added (counted in ``inferred_triples`` too).
+    derived_triples: int
+    inferred_triples: int
+    validated: bool
+    #: UTC, ``YYYY-MM-DDTHH:MM:SSZ``.
+    built_at: str
+    #: Seconds per build step (parse, rules, validate, infer, write).
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> BuildManifest:
+        """The manifest in ``path`` (a manifest file, or a cache entry folder).
+
+        Keys this version does not know are ignored and missing counts are 0, so an entry
+        written by an older build of the same itugraph version still opens.
+        """
+        file = path / MANIFEST if path.is_dir() else path
+        data = json.loads(file.read_text(encoding="utf-8"))
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for name in ("asserted_triples", "derived_triples", "inferred_triples"):
+            values.setdefault(name, 0)
+        values.setdefault("validated", False)
+        values.setdefault("built_at", "")
+        return cls(**values)
+
+    def write(self, folder: Path) -> None:
+        """Write atomically into ``folder``: the file is the marker that an entry is complete."""
+        tmp = folder / f".{MANIFEST}.{os.getpid()}"
+        tmp.write_text(json.dumps(dataclasses.asdict(self), indent=2), encoding="utf-8")
+        os.replace(tmp, folder / MANIFEST)
+
+
 @dataclass
 class Build:
     """A finished build: where its store and derivations are, and what it measured."""
@@ -43,7 +85,7 @@ class Build:
     project: Project
     key: str
     path: Path
-    manifest: dict[str, object] = field(default_factory=dict)
+    manifest: BuildManifest
     from_cache: bool = False
 
     @property
@@ -81,8 +123,7 @@ def cached_build(project: Project, *, engine: str = "native") -> Build | None:
     manifest_file = path / MANIFEST
     if not manifest_file.is_file():
         return None
-    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
-    return Build(project, key, path, manifest, from_cache=True)
+    return Build(project, key, path, BuildManifest.read(manifest_file), from_cache=True)
 
 
 def build(
@@ -100,10 +141,10 @@ def build(
     """
     say = progress or (lambda _msg: None)
     if not force and (hit := cached_build(project, engine=engine)) is not None:
-        if validate and not hit.manifest.get("validated"):
+        if validate and not hit.manifest.validated:
             _validate(project, say)
-            hit.manifest["validated"] = True
-            _write_manifest(hit.path, hit.manifest)
+            hit.manifest = dataclasses.replace(hit.manifest, validated=True)
+            hit.manifest.write(hit.path)
         say(f"using cached build {hit.version} ({hit.path})")
         return hit
     timings: dict[str, float] = {}
@@ -117,20 +158,21 @@ def build(
     closure = _timed(timings, "infer", lambda: _infer([*asserted, *derived], engine))
     say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
     key = cache_key(project, engine)
-    manifest = {
-        "key": key,
-        "itugraph": __version__,
-        "engine": engine,
-        "asserted_triples": len(asserted),
-        "derived_triples": len(derived),
-        "inferred_triples": len(closure.inferred) + len(derived),
-        "validated": validate,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
+    manifest = BuildManifest(
+        key=key,
+        itugraph=__version__,
+        engine=engine,
+        asserted_triples=len(asserted),
+        derived_triples=len(derived),
+        inferred_triples=len(closure.inferred) + len(derived),
+        validated=validate,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        seconds=dict(timings),  # up to inference; the write step ends after the file
+    )
     path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure, derived,
-                                                          manifest | {"seconds": timings}))
+                                                          manifest))
     say(f"wrote build {key[:16]} to {path}")
-    return Build(project, key, path, json.loads((path / MANIFEST).read_text(encoding="utf-8")))
+    return Build(project, key, path, BuildManifest.read(path))
 
 
 def _validate(project: Project, say: Progress, asserted: list[Triple] | None = None,
@@ -169,7 +211,7 @@ def _infer(asserted: list[Triple], engine: str) -> Closure:
 
 
 def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Closure,
-                 derived: dict[Triple, str], manifest: dict[str, object]) -> Path:
+                 derived: dict[Triple, str], manifest: BuildManifest) -> Path:
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -179,7 +221,7 @@ def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Cl
         if closure.derivations is not None:
             closure.derivations.save(tmp / DERIVATIONS)
         save_rule_derivations(tmp / RULE_DERIVATIONS, derived)
-        _write_manifest(tmp, manifest)
+        manifest.write(tmp)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
     finally:
@@ -201,13 +243,6 @@ def load_rule_derivations(path: Path) -> dict[tuple[str, str, str], str]:
         return {}
     rows = json.loads(path.read_text(encoding="utf-8"))
     return {(s, p, o): rule for s, p, o, rule in rows}
-
-
-def _write_manifest(folder: Path, manifest: dict[str, object]) -> None:
-    """Write the manifest atomically: it is the marker that an entry is complete."""
-    tmp = folder / f".{MANIFEST}.{os.getpid()}"
-    tmp.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    os.replace(tmp, folder / MANIFEST)
 
 
 def _prune(cache_dir: Path, *, keep: Path) -> None:

@@ -129,8 +129,8 @@ def _build(args: argparse.Namespace, project: Project) -> int:
     result = build(project, engine=args.engine, validate=not args.no_validate, force=args.force,
                    progress=lambda msg: print(msg, file=sys.stderr))
     manifest = result.manifest
-    print(f"built {result.version}: {manifest.get('asserted_triples')} asserted + "
-          f"{manifest.get('inferred_triples')} inferred triples"
+    print(f"built {result.version}: {manifest.asserted_triples} asserted + "
+          f"{manifest.inferred_triples} inferred triples"
           f"{' (cached)' if result.from_cache else ''}")
     return 0
 

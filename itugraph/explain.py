@@ -7,6 +7,7 @@ was computed and cached with the build); this module turns user input (``<iri>``
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -23,7 +24,7 @@ from itugraph.project import Project
 from itugraph.results import compact
 
 if TYPE_CHECKING:
-    from itugraph.reasoning import Derivations
+    from itugraph.reasoning import Derivations, Explanation
 
 _PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z][\w.-]*)?:(?P<local>[\w.\-/%]*)$")
 
@@ -58,30 +59,28 @@ def parse_triple(subject: str, predicate: str, obj: str) -> Triple:
     )
 
 
-def explain_triple(built: Build, triple: Triple) -> dict[str, object]:
-    """The stable JSON form of the derivation tree of ``triple`` in ``built``.
+def explain_triple(built: Build, triple: Triple) -> Explanation:
+    """The derivation tree of ``triple`` in ``built`` (``.to_dict()`` is its stable JSON form).
 
     Triples a SHACL rule derived (``sh:rule``) are inputs of the reasoner, so its tree
     ends there: they are shown with the rule's name instead of as asserted.
     """
-    from itugraph.reasoning import explain
+    from itugraph.reasoning import Explanation, explain
 
     by_rule = _rule_derivations(built.rule_derivations_path)
     key = (str(triple[0]), str(triple[1]), str(triple[2]))
     if key in by_rule:
-        return {"triple": list(key), "rule": by_rule[key], "asserted": False, "premises": []}
-    tree: dict[str, object] = explain(load_derivations(built.derivations_path), triple).to_dict()
-    return _mark_rule_leaves(tree, by_rule)
+        return Explanation(key, by_rule[key], asserted=False)
+    return _mark_rule_leaves(explain(load_derivations(built.derivations_path), triple), by_rule)
 
 
-def _mark_rule_leaves(tree: dict[str, object],
-                      by_rule: dict[tuple[str, str, str], str]) -> dict[str, object]:
-    premises = [_mark_rule_leaves(p, by_rule) for p in tree["premises"]]  # type: ignore[attr-defined]
-    terms = [str(t) for t in tree["triple"]]  # type: ignore[attr-defined]
-    key = (terms[0], terms[1], terms[2])
-    if tree["asserted"] and key in by_rule:
-        return tree | {"rule": by_rule[key], "asserted": False, "premises": premises}
-    return tree | {"premises": premises}
+def _mark_rule_leaves(tree: Explanation,
+                      by_rule: dict[tuple[str, str, str], str]) -> Explanation:
+    premises = [_mark_rule_leaves(p, by_rule) for p in tree.premises]
+    if tree.asserted and tree.triple in by_rule:
+        return dataclasses.replace(tree, rule=by_rule[tree.triple], asserted=False,
+                                   premises=premises)
+    return dataclasses.replace(tree, premises=premises)
 
 
 @functools.lru_cache(maxsize=2)
@@ -100,12 +99,12 @@ def load_derivations(path: Path) -> Derivations:
     return Derivations.load(path)
 
 
-def render_text(tree: dict[str, object], depth: int = 0) -> str:
+def render_text(tree: Explanation, depth: int = 0) -> str:
     """An indented tree: each inferred triple with its rule, asserted leaves marked."""
-    triple = " ".join(_short(t) for t in tree["triple"])  # type: ignore[attr-defined]
-    mark = "asserted" if tree.get("asserted") else f"by {tree.get('rule')}"
+    triple = " ".join(_short(t) for t in tree.triple)
+    mark = "asserted" if tree.asserted else f"by {tree.rule}"
     lines = [f"{'  ' * depth}{triple}   [{mark}]"]
-    for premise in tree.get("premises", []) or []:  # type: ignore[attr-defined]
+    for premise in tree.premises:
         lines.append(render_text(premise, depth + 1).rstrip("\n"))
     return "\n".join(lines) + "\n"
 
@@ -114,7 +113,8 @@ def explain_command(project: Project, subject: str, predicate: str, obj: str, fm
     """The ``itugraph explain`` command body."""
     triple = parse_triple(subject, predicate, obj)
     tree = explain_triple(build(project, validate=False), triple)
-    print(json.dumps(tree, indent=2, ensure_ascii=False) if fmt == "json" else render_text(tree),
+    print(json.dumps(tree.to_dict(), indent=2, ensure_ascii=False) if fmt == "json"
+          else render_text(tree),
           end="" if fmt != "json" else "\n")
     return 0
 

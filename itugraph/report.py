@@ -106,8 +106,10 @@ def make_report(project: Project) -> Report:
     built = build(project, validate=False)
     store = built.open_store()
     validation = validate_project(project)
-    triples = {key: int(value) for key in ("asserted_triples", "derived_triples", "inferred_triples")
-               if isinstance(value := built.manifest.get(key), int)}
+    manifest = built.manifest
+    triples = {"asserted_triples": manifest.asserted_triples,
+               "derived_triples": manifest.derived_triples,
+               "inferred_triples": manifest.inferred_triples}
     return Report(
         triples=triples,
         classes=class_counts(store),

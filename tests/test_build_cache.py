@@ -45,7 +45,21 @@ def test_key_changes_with_any_input_including_shapes(tiny_root: Path) -> None:
 def test_cached_unvalidated_build_is_validated_before_it_is_trusted(tiny_root: Path) -> None:
     project = Project.at(tiny_root)
     first = build(project, validate=False)
-    assert first.manifest["validated"] is False
+    assert first.manifest.validated is False
     second = build(project)
-    assert second.from_cache and second.manifest["validated"] is True
+    assert second.from_cache and second.manifest.validated is True
     shutil.rmtree(project.cache_dir)
+
+
+def test_the_manifest_is_a_typed_record_that_reads_older_entries(tmp_path: Path) -> None:
+    """An entry written before a field existed still opens; unknown keys are ignored."""
+    from itugraph.build import BuildManifest
+
+    (tmp_path / "manifest.json").write_text(
+        '{"key": "k", "itugraph": "0.1.0", "engine": "native", "asserted_triples": 3, '
+        '"inferred_triples": 1, "validated": true, "built_at": "2026-01-01T00:00:00Z", '
+        '"a_future_key": 1}', encoding="utf-8")
+    manifest = BuildManifest.read(tmp_path)
+    assert (manifest.asserted_triples, manifest.derived_triples, manifest.seconds) == (3, 0, {})
+    manifest.write(tmp_path)
+    assert BuildManifest.read(tmp_path / "manifest.json") == manifest

@@ -1,8 +1,9 @@
-"""The query page at ``/`` over plain HTTP: our page, our named queries, our static assets.
+"""The query page at ``/``, in-process: our page, our named queries, our static assets.
 
-The real-browser test is ``test_web_ui_browser.py``; here, the page and its assets are
-checked as a client without JavaScript sees them, and the fallback page (UI not built)
-is rendered by the real blueprint and templates in a minimal app.
+The real-browser test is ``test_web_ui_browser.py`` (over real HTTP); here, the page and
+its assets are checked as a client without JavaScript sees them, through the app's test
+client, and the fallback page (UI not built) is rendered by the real blueprint and
+templates in a minimal app.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from types import SimpleNamespace
 import pyoxigraph
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from itugraph.catalogue import load_catalogue, parse_query_file
 from itugraph.namespaces import PREFIXES
 from itugraph.web import queries_api, sparql, ui
-from tests.helpers import FIXTURES, REPO, LiveServer, http
+from tests.helpers import FIXTURES, REPO, call
 
 VENDOR = REPO / "itugraph" / "web" / "static" / "vendor"
 
@@ -50,9 +52,9 @@ def page_config(html: str) -> dict[str, object]:
     return config
 
 
-def test_index_serves_yasgui_page_with_catalogue(tiny_server: LiveServer) -> None:
+def test_index_serves_yasgui_page_with_catalogue(client: FlaskClient) -> None:
     require_built_ui()
-    reply = http("GET", tiny_server.url + "/")
+    reply = call(client, "GET", "/")
     assert reply.status == 200
     assert reply.headers["content-type"] == "text/html; charset=utf-8"
     page = reply.text
@@ -62,7 +64,7 @@ def test_index_serves_yasgui_page_with_catalogue(tiny_server: LiveServer) -> Non
     for ref in re.findall(r'(?:src|href)="([^"]+)"', page):
         assert not re.match(r"(https?:)?//", ref), f"the page loads {ref} from another origin"
 
-    listing = http("GET", tiny_server.url + "/api/queries").json()
+    listing = call(client, "GET", "/api/queries").json()
     assert isinstance(listing, list) and listing
     config = page_config(page)
     assert config["endpoint"] == "/sparql"
@@ -87,33 +89,33 @@ def test_index_serves_yasgui_page_with_catalogue(tiny_server: LiveServer) -> Non
     ("/static/vendor/yasgui.min.js", "text/javascript"),
     ("/static/vendor/yasgui.min.css", "text/css"),
 ])
-def test_static_assets_have_their_content_types(tiny_server: LiveServer, path: str,
+def test_static_assets_have_their_content_types(client: FlaskClient, path: str,
                                                 content_type: str) -> None:
     if "/vendor/" in path:
         require_built_ui()
-    reply = http("GET", tiny_server.url + path)
+    reply = call(client, "GET", path)
     assert reply.status == 200, reply.text[:200]
     media = reply.headers["content-type"].split(";")[0].strip()
     allowed = {content_type, "application/javascript"} if content_type == "text/javascript" \
         else {content_type}
     assert media in allowed
     assert len(reply.body) > 200
-    again = http("GET", tiny_server.url + path, headers={"If-None-Match": reply.headers["etag"]})
+    again = call(client, "GET", path, headers={"If-None-Match": reply.headers["etag"]})
     assert again.status == 304
 
 
-def test_example_tabs_answer_like_the_named_query_api(tiny_server: LiveServer) -> None:
+def test_example_tabs_answer_like_the_named_query_api(client: FlaskClient) -> None:
     """The text a tab runs (defaults bound by VALUES) gives the API's answer."""
     require_built_ui()
-    examples = page_config(http("GET", tiny_server.url + "/").text)["examples"]
+    examples = page_config(call(client, "GET", "/").text)["examples"]
     assert isinstance(examples, list)
     for example in examples:
         body = urllib.parse.urlencode({"query": example["query"]}).encode()
-        tab = http("POST", tiny_server.url + "/sparql", body=body, headers={
+        tab = call(client, "POST", "/sparql", body=body, headers={
             "Content-Type": "application/x-www-form-urlencoded",
             "Accept": "application/sparql-results+json"})
         assert tab.status == 200, tab.text
-        api = http("GET", f"{tiny_server.url}{example['api']}?format=json")
+        api = call(client, "GET", f"{example['api']}?format=json")
         assert _bindings(tab.json()) == _bindings(api.json()), example["name"]
 
 
@@ -148,7 +150,8 @@ def _minimal_app(static: Path) -> Flask:
     for blueprint in (sparql.bp, queries_api.bp, ui.bp):
         app.register_blueprint(blueprint)
     app.extensions["itugraph"] = SimpleNamespace(
-        built=SimpleNamespace(version="test", manifest={"asserted_triples": 41}),
+        built=SimpleNamespace(version="test", manifest=SimpleNamespace(asserted_triples=41,
+                                                                       inferred_triples=0)),
         catalogue=load_catalogue(FIXTURES / "tiny" / "queries"))
     return app
 

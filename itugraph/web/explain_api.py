@@ -29,6 +29,6 @@ def explain() -> Response:
     except ItuGraphError as exc:
         raise ApiError(400, "BAD_TERM", exc.message, exc.hint) from None
     try:
-        return jsonify(explain_triple(state().built, triple))
+        return jsonify(explain_triple(state().built, triple).to_dict())
     except ItuGraphError as exc:
         raise ApiError(404, "NOT_INFERRED", exc.message, exc.hint) from None

@@ -46,8 +46,7 @@ _TEMPLATE = """
 def description_turtle(endpoint: str) -> str:
     """The description as Turtle for this server's endpoint IRI."""
     manifest = state().built.manifest
-    asserted, inferred = int(manifest.get("asserted_triples", 0)), int(  # type: ignore[call-overload]
-        manifest.get("inferred_triples", 0))
+    asserted, inferred = manifest.asserted_triples, manifest.inferred_triples
     result_formats = "sd:resultFormat " + ", ".join(
         f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c)
     # sd:BasicFederatedQuery is announced only when an allow-list switches SERVICE on.

@@ -241,7 +241,7 @@ def _cache_key(version: str, normalised: str, query: QueryRequest) -> tuple[obje
 def _with_caching(response: Response, etag: str, settings: Settings) -> Response:
     response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = f"public, max-age={settings.max_age}"
-    response.headers["Last-Modified"] = _last_modified(str(state().built.manifest.get("built_at")))
+    response.headers["Last-Modified"] = _last_modified(state().built.manifest.built_at)
     return response
 
 

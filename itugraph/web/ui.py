@@ -47,8 +47,8 @@ def index() -> str:
     context: dict[str, Any] = {
         "examples": examples,
         "dataset": {"version": serving.built.version,
-                    "asserted": manifest.get("asserted_triples"),
-                    "inferred": manifest.get("inferred_triples")},
+                    "asserted": manifest.asserted_triples,
+                    "inferred": manifest.inferred_triples},
     }
     if not vendor_ready():
         return render_template("index_fallback.html", **context,
