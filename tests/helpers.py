@@ -1,7 +1,11 @@
-"""Shared test helpers: run the real CLI in a subprocess, start the real server over HTTP."""
+"""Shared test helpers: the CLI and the app in-process, or the real CLI in a subprocess and the
+real server over HTTP."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+import logging
 import os
 import shutil
 import signal
@@ -11,10 +15,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
+
+    from itugraph.build import Build
+    from itugraph.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -35,6 +47,93 @@ def run_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 300,
         cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, **(env or {})}, check=False,
     )
+
+
+class CliRun(NamedTuple):
+    """What one CLI run gave: unpacks as ``(returncode, stdout, stderr)``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+#: The ``cli`` fixture: ``cli("--root", root, "validate")`` runs ``itugraph.cli.main`` in-process.
+Cli = Callable[..., CliRun]
+
+
+def run_main(*args: str | Path) -> CliRun:
+    """``itugraph ARGS`` in this process: :func:`itugraph.cli.main` with its output captured.
+
+    stdout and stderr are captured as text and as bytes (``sys.stdout.buffer``: ``export``
+    and ``query`` write bytes) and decoded as ``run_cli`` decodes a subprocess's output
+    (UTF-8, universal newlines). Log records reach stderr as under ``main``'s own
+    ``logging.basicConfig`` (which pytest's log handlers make a no-op in-process).
+    argparse's exits (a bad choice, ``--version``) are exit codes, as in a process.
+    """
+    from itugraph.cli import main
+
+    out, err = _capture(), _capture()
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main([str(arg) for arg in args])
+            except SystemExit as exit_:
+                code = _exit_code(exit_.code, err)
+    finally:
+        root.removeHandler(handler)
+    return CliRun(code, _decoded(out), _decoded(err))
+
+
+def _capture() -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+
+
+def _decoded(stream: io.TextIOWrapper) -> str:
+    stream.flush()
+    raw = stream.buffer.getvalue()  # type: ignore[attr-defined]
+    return str(raw.decode("utf-8")).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _exit_code(code: object, err: io.TextIOWrapper) -> int:
+    """The status ``SystemExit(code)`` gives a process (a message: printed, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=err)
+    return 1
+
+
+@contextmanager
+def running_app(project: Project, settings: Mapping[str, Any], *,
+                built: Build | None = None) -> Iterator[Flask]:
+    """The app ``create_app`` makes for ``project`` (over ``built``, its build, if given), its
+    query workers stopped afterwards."""
+    from itugraph.web import create_app
+
+    app = create_app(project, settings, built=built)
+    app.testing = True
+    try:
+        yield app
+    finally:
+        app.extensions["itugraph"].executor.close()
+
+
+def call(client: FlaskClient, method: str, path: str, *, body: bytes | None = None,
+         headers: dict[str, str] | None = None) -> HttpReply:
+    """One request to the app in-process, as :func:`http` would return it over HTTP
+    (``path`` may carry a query string; the body is read whole, streamed or not)."""
+    response = client.open(path, method=method, data=body, headers=headers or {})
+    try:
+        return HttpReply(response.status_code,
+                         {k.lower(): v for k, v in response.headers.items()},
+                         response.get_data())
+    finally:
+        response.close()
 
 
 def free_port() -> int:

@@ -1,4 +1,9 @@
-"""End-to-end tests of every CLI command, through a real subprocess, on the tiny project."""
+"""Tests of every CLI command on the tiny project.
+
+Most run ``itugraph.cli.main`` in-process (the ``cli`` fixture: same exit codes, stdout and
+stderr, in milliseconds); at least one per command runs ``python -m itugraph`` in a real
+subprocess (``run_cli``), end to end.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from tests.helpers import run_cli
+from tests.helpers import Cli, run_cli
 
 
 def _cache_entries(root: Path) -> list[Path]:
@@ -16,8 +21,8 @@ def _cache_entries(root: Path) -> list[Path]:
     return [p for p in cache.iterdir() if p.is_dir()] if cache.exists() else []
 
 
-def test_validate_conforming_project_exits_0(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "validate")
+def test_validate_conforming_project_exits_0(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "validate")
     assert result.returncode == 0, result.stderr + result.stdout
 
 
@@ -41,8 +46,8 @@ def test_syntax_error_exits_2_naming_file_and_line_and_writes_nothing(tiny_root:
     assert _cache_entries(tiny_root) == []
 
 
-def test_missing_root_exits_2_without_traceback(tmp_path: Path) -> None:
-    result = run_cli("--root", tmp_path / "nowhere", "validate")
+def test_missing_root_exits_2_without_traceback(cli: Cli, tmp_path: Path) -> None:
+    result = cli("--root", tmp_path / "nowhere", "validate")
     assert result.returncode == 2
     assert "nowhere" in result.stderr and "Traceback" not in result.stderr
 
@@ -56,12 +61,12 @@ def test_build_writes_cache_then_reuses_it(tiny_root: Path) -> None:
     assert len(_cache_entries(tiny_root)) == 1
 
 
-def test_build_cache_goes_stale_when_an_input_changes(tiny_root: Path) -> None:
-    assert run_cli("--root", tiny_root, "build").returncode == 0
+def test_build_cache_goes_stale_when_an_input_changes(cli: Cli, tiny_root: Path) -> None:
+    assert cli("--root", tiny_root, "build").returncode == 0
     data = tiny_root / "graph" / "units.ttl"
     data.write_text(data.read_text() + '\n<http://example.org/id/x> <http://www.w3.org/2000/01/'
                     'rdf-schema#label> "x"@en .\n', encoding="utf-8")
-    rebuilt = run_cli("--root", tiny_root, "build")
+    rebuilt = cli("--root", tiny_root, "build")
     assert rebuilt.returncode == 0 and "(cached)" not in rebuilt.stdout
     assert len(_cache_entries(tiny_root)) == 1
 
@@ -71,8 +76,8 @@ def test_build_cache_goes_stale_when_an_input_changes(tiny_root: Path) -> None:
     ("xml", "xml"),
 ])
 def test_export_every_format_parses_and_contains_inferred_triples(
-        tiny_root: Path, fmt: str, rdflib_format: str) -> None:
-    result = run_cli("--root", tiny_root, "export", "--format", fmt)
+        cli: Cli, tiny_root: Path, fmt: str, rdflib_format: str) -> None:
+    result = cli("--root", tiny_root, "export", "--format", fmt)
     assert result.returncode == 0, result.stderr
     graph = Graph() if fmt not in {"nq", "trig"} else __import__("rdflib").Dataset()
     graph.parse(data=result.stdout, format=rdflib_format)
@@ -83,19 +88,20 @@ def test_export_every_format_parses_and_contains_inferred_triples(
             "http://example.org/id/org") in triples
 
 
-def test_export_asserted_has_no_inferred_triples_and_writes_file(tiny_root: Path) -> None:
+def test_export_asserted_has_no_inferred_triples_and_writes_file(cli: Cli,
+                                                                 tiny_root: Path) -> None:
     out = tiny_root / "build" / "asserted.nt"
-    result = run_cli("--root", tiny_root, "export", "--asserted", "--format", "nt", "-o", out)
+    result = cli("--root", tiny_root, "export", "--asserted", "--format", "nt", "-o", out)
     assert result.returncode == 0, result.stderr
     text = out.read_text()
     assert "<http://example.org/id/group> <http://example.org/tiny#unitOf>" in text
     assert "<http://example.org/tiny#partOf> <http://example.org/id/org>" not in text
 
 
-def test_export_refuses_to_overwrite_an_input_file(tiny_root: Path) -> None:
+def test_export_refuses_to_overwrite_an_input_file(cli: Cli, tiny_root: Path) -> None:
     source = tiny_root / "graph" / "units.ttl"
     before = source.read_text()
-    result = run_cli("--root", tiny_root, "export", "--format", "nt", "-o", source)
+    result = cli("--root", tiny_root, "export", "--format", "nt", "-o", source)
     assert result.returncode == 2
     assert source.read_text() == before
 
@@ -107,20 +113,22 @@ def test_export_refuses_to_overwrite_an_input_file(tiny_root: Path) -> None:
     ("json", '"vars":["org","unit","label"]'),
     ("xml", '<variable name="org"/>'),
 ])
-def test_query_catalogue_name_in_every_format(tiny_root: Path, fmt: str, expected: str) -> None:
-    result = run_cli("--root", tiny_root, "query", "01-units", "--format", fmt)
+def test_query_catalogue_name_in_every_format(cli: Cli, tiny_root: Path, fmt: str,
+                                              expected: str) -> None:
+    result = cli("--root", tiny_root, "query", "01-units", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert "A study group" in result.stdout and "A sector" in result.stdout
 
 
-def test_query_with_an_unknown_or_mismatched_format_is_an_error(tiny_root: Path) -> None:
+def test_query_with_an_unknown_or_mismatched_format_is_an_error(cli: Cli,
+                                                                tiny_root: Path) -> None:
     """Issue 13: `-f foo` no longer prints a table in silence; --limit only cuts the table."""
-    unknown = run_cli("--root", tiny_root, "query", "01-units", "--format", "foo")
+    unknown = cli("--root", tiny_root, "query", "01-units", "--format", "foo")
     assert unknown.returncode == 2 and "invalid choice: 'foo'" in unknown.stderr
-    limited = run_cli("--root", tiny_root, "query", "01-units", "-f", "json", "--limit", "1")
+    limited = cli("--root", tiny_root, "query", "01-units", "-f", "json", "--limit", "1")
     assert limited.returncode == 2 and "LIMIT" in limited.stderr
-    graph = run_cli("--root", tiny_root, "query", "CONSTRUCT WHERE { ?s ?p ?o }", "-f", "csv")
+    graph = cli("--root", tiny_root, "query", "CONSTRUCT WHERE { ?s ?p ?o }", "-f", "csv")
     assert graph.returncode == 2 and "unknown RDF format 'csv'" in graph.stderr
     assert "Traceback" not in unknown.stderr + limited.stderr + graph.stderr
 
@@ -134,12 +142,12 @@ def test_query_text_over_the_inferred_graph_including_property_chain(tiny_root: 
     assert values == ["http://example.org/id/goal-1", "http://example.org/id/target-1"]
 
 
-def test_query_file_and_parameter_binding(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "query", "01-units", "--param",
-                     "org=http://example.org/id/sector", "--format", "csv")
+def test_query_file_and_parameter_binding(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "query", "01-units", "--param",
+                 "org=http://example.org/id/sector", "--format", "csv")
     assert result.returncode == 0, result.stderr
     assert "A study group" in result.stdout and "A sector" not in result.stdout
-    from_file = run_cli("--root", tiny_root, "query", tiny_root / "queries" / "02-goals-served.rq")
+    from_file = cli("--root", tiny_root, "query", tiny_root / "queries" / "02-goals-served.rq")
     assert from_file.returncode == 0 and "goal-1" in from_file.stdout
 
 
@@ -149,8 +157,9 @@ def test_query_file_and_parameter_binding(tiny_root: Path) -> None:
     ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
     ("missing-file.rq", "no such query file"),
 ])
-def test_bad_queries_exit_2_with_a_clear_message(tiny_root: Path, query: str, fragment: str) -> None:
-    result = run_cli("--root", tiny_root, "query", query)
+def test_bad_queries_exit_2_with_a_clear_message(cli: Cli, tiny_root: Path, query: str,
+                                                 fragment: str) -> None:
+    result = cli("--root", tiny_root, "query", query)
     assert result.returncode == 2
     assert fragment in result.stderr and "Traceback" not in result.stderr
 
@@ -176,9 +185,10 @@ def test_explain_transitive_triple_down_to_asserted_facts(tiny_root: Path) -> No
     assert all(leaf["asserted"] for leaf in leaves(tree))
 
 
-def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "explain", "<http://example.org/id/org>",
-                     "<http://example.org/tiny#partOf>", "<http://example.org/id/group>")
+def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(cli: Cli,
+                                                                   tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "explain", "<http://example.org/id/org>",
+                 "<http://example.org/tiny#partOf>", "<http://example.org/id/group>")
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
@@ -196,7 +206,8 @@ def test_fmt_check_reports_and_fmt_rewrites_preserving_header_and_graph(tiny_roo
     assert isomorphic(before, Graph().parse(data))
 
 
-def test_inconsistent_graph_fails_build_and_validate_with_exit_1(tiny_root: Path) -> None:
+def test_inconsistent_graph_fails_build_and_validate_with_exit_1(cli: Cli,
+                                                                 tiny_root: Path) -> None:
     (tiny_root / "ontology" / "disjoint.ttl").write_text(
         "@prefix ex: <http://example.org/tiny#> .\n"
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
@@ -205,7 +216,7 @@ def test_inconsistent_graph_fails_build_and_validate_with_exit_1(tiny_root: Path
         "@prefix ex: <http://example.org/tiny#> .\n"
         "<http://example.org/id/sector> a ex:Goal .\n", encoding="utf-8")
     for command in ("build", "validate"):
-        result = run_cli("--root", tiny_root, command)
+        result = cli("--root", tiny_root, command)
         assert result.returncode == 1, (command, result.stderr)
         assert "inconsistent" in result.stderr and "http://example.org/id/sector" in result.stderr
     assert _cache_entries(tiny_root) == []
@@ -218,31 +229,31 @@ def _break_group_unit(root: Path) -> Path:
     return data
 
 
-def test_validate_machine_formats(tiny_root: Path) -> None:
+def test_validate_machine_formats(cli: Cli, tiny_root: Path) -> None:
     _break_group_unit(tiny_root)
-    as_json = run_cli("--root", tiny_root, "validate", "--format", "json")
+    as_json = cli("--root", tiny_root, "validate", "--format", "json")
     assert as_json.returncode == 1
     report = json.loads(as_json.stdout)
     result = report["results"][0]
     assert result["focus_node"] == "http://example.org/id/group"
     assert result["file"] == "graph/units.ttl" and isinstance(result["line"], int)
-    github = run_cli("--root", tiny_root, "validate", "--format", "github")
+    github = cli("--root", tiny_root, "validate", "--format", "github")
     assert github.stdout.startswith("::error file=graph/units.ttl,line=")
     junit_file = tiny_root / "report.xml"
-    junit = run_cli("--root", tiny_root, "validate", "--format", "junit", "-o", junit_file)
+    junit = cli("--root", tiny_root, "validate", "--format", "junit", "-o", junit_file)
     assert junit.returncode == 1
     import xml.etree.ElementTree as ET
     assert ET.parse(junit_file).getroot().iter("failure")
 
 
-def test_validate_inferred_graph(tiny_root: Path) -> None:
+def test_validate_inferred_graph(cli: Cli, tiny_root: Path) -> None:
     # The group's unit is only reachable by inference: asserted validation fails S02 ...
     data = tiny_root / "graph" / "units.ttl"
     data.write_text(data.read_text().replace("ex:unitOf id:sector .", "ex:partOf id:sector .")
                     + "\n<http://example.org/tiny#hasUnit> <http://www.w3.org/2002/07/owl#"
                     "inverseOf> <http://example.org/tiny#unitOf> .\n"
                     "id:sector ex:hasUnit id:group .\n", encoding="utf-8")
-    assert run_cli("--root", tiny_root, "validate").returncode == 1
+    assert cli("--root", tiny_root, "validate").returncode == 1
     # ... while the inferred graph has id:group ex:unitOf id:sector (prp-inv2) and conforms.
-    inferred = run_cli("--root", tiny_root, "validate", "--inferred")
+    inferred = cli("--root", tiny_root, "validate", "--inferred")
     assert inferred.returncode == 0, inferred.stdout + inferred.stderr

@@ -1,17 +1,20 @@
-"""``itugraph report``: the data-quality report, on the tiny project and on the ITU graph."""
+"""``itugraph report``: the data-quality report, on the tiny project and on the ITU graph.
+
+In-process (``cli``), but for one run in a real subprocess (``run_cli``), end to end.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.helpers import run_cli
+from tests.helpers import Cli, run_cli
 
 INVENTORY = "iri\tlabel\tsources\tin_graph\tnotes\n"
 
 
-def test_report_on_a_project_without_inventories(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "report", "--format", "json")
+def test_report_on_a_project_without_inventories(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert {c["iri"] for c in report["classes"]} >= {"http://example.org/tiny#Unit"}
@@ -19,7 +22,7 @@ def test_report_on_a_project_without_inventories(tiny_root: Path) -> None:
     assert report["validation"]["violations"] == 0
 
 
-def test_report_counts_an_inventory_and_names_what_is_missing(tiny_root: Path) -> None:
+def test_report_counts_an_inventory_and_names_what_is_missing(cli: Cli, tiny_root: Path) -> None:
     folder = tiny_root / "tests" / "data" / "inventories"
     folder.mkdir(parents=True)
     (folder / "units.tsv").write_text(
@@ -27,22 +30,22 @@ def test_report_counts_an_inventory_and_names_what_is_missing(tiny_root: Path) -
         + "http://example.org/id/group\tA study group\tS1\tyes\t\n"
         + "http://example.org/id/nowhere\tNowhere\tS1\tyes\ttypo or missing\n"
         + "http://example.org/id/later\tLater\tS1\tno\tnot modelled yet\n", encoding="utf-8")
-    result = run_cli("--root", tiny_root, "report", "--format", "json")
+    result = cli("--root", tiny_root, "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     units = json.loads(result.stdout)["inventories"][0]
     assert (units["listed"], units["expected_in_graph"], units["stated_total"]) == (3, 2, 3)
     assert units["missing"] == ["http://example.org/id/nowhere"]
     assert units["not_modelled"] == ["http://example.org/id/later"]
-    text = run_cli("--root", tiny_root, "report").stdout
+    text = cli("--root", tiny_root, "report").stdout
     assert "units: 3 listed of 3 the sources state" in text
     assert "missing from the graph: http://example.org/id/nowhere" in text
 
 
-def test_an_inventory_with_a_wrong_header_is_a_clear_error(tiny_root: Path) -> None:
+def test_an_inventory_with_a_wrong_header_is_a_clear_error(cli: Cli, tiny_root: Path) -> None:
     folder = tiny_root / "tests" / "data" / "inventories"
     folder.mkdir(parents=True)
     (folder / "bad.tsv").write_text("id\tname\n", encoding="utf-8")
-    result = run_cli("--root", tiny_root, "report")
+    result = cli("--root", tiny_root, "report")
     assert result.returncode == 2
     assert "bad.tsv" in result.stderr and "iri label sources in_graph notes" in result.stderr
     assert "Traceback" not in result.stderr

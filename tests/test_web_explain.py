@@ -1,19 +1,21 @@
-"""``/api/explain`` over real HTTP on the tiny project."""
+"""``/api/explain`` on the tiny project, in-process (the app's test client)."""
 
 from __future__ import annotations
 
 import urllib.parse
 
-from tests.helpers import LiveServer, http
+from flask.testing import FlaskClient
+
+from tests.helpers import call
 
 
-def _explain(server: LiveServer, s: str, p: str, o: str) -> object:
+def _explain(client: FlaskClient, s: str, p: str, o: str) -> object:
     query = urllib.parse.urlencode({"s": s, "p": p, "o": o})
-    return http("GET", f"{server.url}/api/explain?{query}")
+    return call(client, "GET", f"/api/explain?{query}")
 
 
-def test_explain_property_chain_triple(tiny_server: LiveServer) -> None:
-    reply = _explain(tiny_server, "<http://example.org/id/group>",
+def test_explain_property_chain_triple(client: FlaskClient) -> None:
+    reply = _explain(client, "<http://example.org/id/group>",
                      "<http://example.org/tiny#serves>", "<http://example.org/id/goal-1>")
     assert reply.status == 200, reply.text  # type: ignore[attr-defined]
     tree = reply.json()  # type: ignore[attr-defined]
@@ -23,10 +25,10 @@ def test_explain_property_chain_triple(tiny_server: LiveServer) -> None:
             "<http://example.org/id/target-1>") in premises
 
 
-def test_explain_asserted_triple_is_404_and_bad_term_is_400(tiny_server: LiveServer) -> None:
-    asserted = _explain(tiny_server, "<http://example.org/id/sector>",
+def test_explain_asserted_triple_is_404_and_bad_term_is_400(client: FlaskClient) -> None:
+    asserted = _explain(client, "<http://example.org/id/sector>",
                         "<http://example.org/tiny#unitOf>", "<http://example.org/id/org>")
     assert asserted.status == 404  # type: ignore[attr-defined]
-    bad = _explain(tiny_server, "nope:x", "<http://example.org/tiny#unitOf>", "<http://e/o>")
+    bad = _explain(client, "nope:x", "<http://example.org/tiny#unitOf>", "<http://e/o>")
     assert bad.status == 400  # type: ignore[attr-defined]
-    assert http("GET", tiny_server.url + "/api/explain?s=x").status == 400
+    assert call(client, "GET", "/api/explain?s=x").status == 400
