@@ -90,14 +90,22 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 def _validate(args: argparse.Namespace, project: Project) -> int:
     from itugraph.build import build
     from itugraph.load import Triple
+    from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
     from itugraph.validation import validate_project
+    from itugraph.validation.engine import Parsed
 
     inferred: list[Triple] | None = None
+    parsed: Parsed | None = None
     # Inference also checks OWL 2 RL consistency, so an inconsistent graph fails here (exit 1).
     built = build(project, validate=False, progress=log.info)
     if args.inferred:
-        inferred = list(built.open_store().triple_tuples())
-    report = validate_project(project, inferred=inferred, strict=args.strict, engine=args.engine)
+        # One read of the build's store, each graph once, and no second parse of the files:
+        # the store's blank nodes are the ones its inferred triples name.
+        store = built.open_store()
+        parsed = Parsed(list(store.triple_tuples(GRAPH_ASSERTED)), {})
+        inferred = list(store.triple_tuples(GRAPH_INFERRED))
+    report = validate_project(project, inferred=inferred, strict=args.strict, engine=args.engine,
+                              parsed=parsed)
     _print_report(report, args.format, args.output)
     return 1 if report.failed(strict=args.strict) else 0
 
