@@ -23,9 +23,13 @@ build: venv
 run: venv ui build
 	$(BIN)/itugraph serve --host $(HOST) --port $(PORT)
 
+# Style and dead code are not review topics: ruff (lint and format), mypy over the package
+# and the bench, vulture (names only frameworks use are listed in .ci/vulture_whitelist.py).
 lint: venv
 	$(BIN)/ruff check itugraph tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench
+	$(BIN)/vulture itugraph tests bench .ci/vulture_whitelist.py --min-confidence 60
 	$(BIN)/itugraph fmt --check
 
 unit: venv ui browser

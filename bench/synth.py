@@ -34,7 +34,6 @@ import random
 import re
 import shutil
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -331,11 +330,6 @@ def write_project(out: Path, triples: int, *, seed: int = 42, repo: Path = REPO)
                                    "generated_triples": len(lines)}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
-
-
-def iter_sizes(names: str) -> Iterator[tuple[str, int]]:
-    for name in names.split(","):
-        yield name, SIZES[name] if name in SIZES else int(name)
 
 
 def main(argv: list[str] | None = None) -> int:

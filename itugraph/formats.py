@@ -56,10 +56,6 @@ class Format:
         """The Content-Type header value (text formats say their charset)."""
         return self.media_type + ("; charset=utf-8" if self.text else "")
 
-    @property
-    def extension(self) -> str:
-        """The canonical file extension, without the dot (RDF formats)."""
-        return self.extensions[0].lstrip(".") if self.extensions else self.name
 
     @property
     def oxigraph(self) -> ox.RdfFormat:

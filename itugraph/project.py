@@ -112,9 +112,6 @@ class Project:
     def shapes_files(self) -> list[Path]:
         return rdf_files(self.shapes_dir)
 
-    def query_files(self) -> list[Path]:
-        return sorted(self.queries_dir.rglob("*.rq")) if self.queries_dir.is_dir() else []
-
     def asserted_files(self) -> list[Path]:
         """Every file whose triples are asserted: the ontology, then the data."""
         return self.ontology_files() + self.data_files()

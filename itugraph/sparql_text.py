@@ -171,11 +171,6 @@ def query_form(text: str) -> str | None:
     return QueryText(text).form
 
 
-def normalise(text: str) -> str:
-    """The query with comments dropped and whitespace collapsed (a result-cache key)."""
-    return QueryText(text).normalised
-
-
 def where_brace(text: str) -> int | None:
     """The offset of the ``{`` that opens a query's WHERE group, or None if not found.
 

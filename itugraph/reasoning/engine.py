@@ -171,10 +171,6 @@ class Engine:
             for o in objs:
                 yield s, o
 
-    def first_object(self, s: int, p: int) -> int | None:
-        objs = self.objects(s, p)
-        return next(iter(objs)) if objs else None
-
     # --- schema views -----------------------------------------------------------------------
 
     def property_profile(self, p: int) -> PropertyProfile:

@@ -42,10 +42,6 @@ def _group(e: Engine, node: int) -> None:
         lists.on_all_disjoint_classes(e, node)
 
 
-def _nothing(e: Engine, t: Fact) -> None:
-    """cls-nothing2 is checked in ``on_type``; nothing else to do for owl:Nothing."""
-
-
 BY_PREDICATE: dict[int, Handler] = {
     v.SCO: scm.on_sub_class,
     v.EQC: scm.on_equivalent_class,
