@@ -1,4 +1,4 @@
-"""Validate a project's data against its shapes with pyshacl, and locate each result.
+"""Validate a project's data against its shapes (compiled SPARQL, or pyshacl), and locate each result.
 
 What the data graph is, and why (measured figures in ``docs/validation.md``):
 
