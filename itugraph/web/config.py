@@ -53,6 +53,11 @@ class Settings:
     service_allow: frozenset[str] = frozenset()
     #: ``Cache-Control`` max-age for query results, in seconds.
     max_age: int = 300
+    #: The server's public root URL (e.g. ``https://itugraph.example.org/``) for absolute
+    #: links in headers (``Content-Location``, ``Link``) and dumps' metadata; empty: the
+    #: root of the URL each request came to (right on localhost and behind a proxy that
+    #: forwards the Host header).
+    public_url: str = ""
     #: Folder where the HTTP worker processes keep their counters for ``/metrics`` (set by
     #: ``itugraph serve``; None: this process counts alone).
     metrics_dir: Path | None = None
