@@ -1,0 +1,71 @@
+"""Sending a linked-data document: negotiated, cached by strong ETag, with its alternates.
+
+Every document route (resources, listings, ontology, shapes, named graphs, VoID, dumps
+index) answers through :func:`send_document`, so the caching and the headers a crawler
+relies on are the same everywhere:
+
+* ``Vary: Accept`` on a negotiated answer (not on a suffix URL: it has one representation);
+* ``Content-Location``: the suffix URL of the representation sent (200 with
+  ``Content-Location`` rather than a 303: ``docs/decisions.md``);
+* ``Link: <…ttl>; rel="alternate"; type="text/turtle"`` for every other representation;
+* a strong ``ETag`` from the build version, the path and the representation (a document
+  cannot change within a build), ``Cache-Control``, and ``304`` on ``If-None-Match``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, request
+
+from itugraph.linkeddata.negotiate import Representation, alternates
+from itugraph.linkeddata.urls import absolute
+from itugraph.web.state import state
+
+
+def base_url() -> str:
+    """The server's public root: the ``PUBLIC_URL`` setting, else the request's own."""
+    return state().settings.public_url or request.url_root
+
+
+def document_etag(base_path: str, rep: Representation) -> str:
+    """A strong ETag: same build, same path, same representation -> same bytes."""
+    key = f"{state().built.version}\0{base_path}\0{rep.suffix}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def not_modified(base_path: str, rep: Representation) -> Response | None:
+    """A ``304`` when the client holds the current representation, else None.
+
+    Called before rendering, so a revalidation costs no rendering at all.
+    """
+    etag = document_etag(base_path, rep)
+    if etag in request.if_none_match:
+        return _headers(Response(status=304), base_path, rep, etag, negotiated=True)
+    return None
+
+
+def send_document(body: bytes | str, rep: Representation, base_path: str, *,
+                  negotiated: bool, datasets: bool = True, status: int = 200) -> Response:
+    """``body`` as ``rep`` of the document at ``base_path`` (the path without suffix)."""
+    response = Response(body, status=status, content_type=rep.content_type)
+    if status != 200:
+        if negotiated:
+            response.headers["Vary"] = "Accept"
+        return response
+    return _headers(response, base_path, rep, document_etag(base_path, rep),
+                    negotiated=negotiated, datasets=datasets)
+
+
+def _headers(response: Response, base_path: str, rep: Representation, etag: str, *,
+             negotiated: bool, datasets: bool = True) -> Response:
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+    root = base_url()
+    response.headers["Content-Location"] = absolute(f"{base_path}.{rep.suffix}", root)
+    response.headers["Link"] = ", ".join(
+        f'<{absolute(path, root)}>; rel="alternate"; type="{other.media_type}"'
+        for path, other in alternates(base_path, datasets=datasets) if other != rep)
+    return response
