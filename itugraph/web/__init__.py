@@ -16,7 +16,17 @@ from itugraph.build import Build, build
 from itugraph.catalogue import load_catalogue
 from itugraph.executor import QueryExecutor
 from itugraph.project import Project
-from itugraph.web import errors, explain_api, health, queries_api, sparql, ui
+from itugraph.web import (
+    dumps,
+    errors,
+    explain_api,
+    health,
+    ontology_docs,
+    queries_api,
+    resources,
+    sparql,
+    ui,
+)
 from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
@@ -49,7 +59,8 @@ def create_app(project: Project | None = None,
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
     )
-    for blueprint in (errors.bp, sparql.bp, queries_api.bp, explain_api.bp, health.bp, ui.bp):
+    for blueprint in (errors.bp, sparql.bp, queries_api.bp, explain_api.bp, health.bp, ui.bp,
+                      resources.bp, dumps.bp, ontology_docs.bp):
         app.register_blueprint(blueprint)
     install_hooks(app)
     return app
