@@ -107,9 +107,14 @@ def _wrk(url: str, text: str, accept: str, concurrency: int, seconds: float, dis
                               check=False)
     finally:
         Path(lua).unlink(missing_ok=True)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    return _wrk_result(done.stdout, done.stderr)
+
+
+def _wrk_result(stdout: str, stderr: str) -> LoadResult:
+    """The figures of wrk's summary line (written by the Lua ``done`` hook)."""
+    line = next((x for x in stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
-        raise RuntimeError(f"wrk gave no summary: {done.stdout[-500:]} {done.stderr[-500:]}")
+        raise RuntimeError(f"wrk gave no summary: {stdout[-500:]} {stderr[-500:]}")
     data = json.loads(line[len("WRKJSON "):])
     errors = sum(int(data[k]) for k in ("status", "timeout", "connect", "read", "write"))
     elapsed = data["duration_us"] / 1e6
@@ -233,3 +238,66 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
         p99_ms=round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 3)
         if enough else None,
         tool="sequential", max_ms=round(times[-1] * 1000, 3) if times else None)
+
+
+_LUA_LIST = r"""
+local requests = {}
+%(requests)s
+local i = 0
+function request()
+  i = i %% #requests + 1
+  return requests[i]
+end
+
+function done(summary, latency, requests_)
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "status": %%d, "timeout": %%d, ' ..
+    '"connect": %%d, "read": %%d, "write": %%d, "p50_us": %%d, "p99_us": %%d}\n',
+    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
+    summary.errors.connect, summary.errors.read, summary.errors.write,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Request:
+    """One prepared HTTP request of a request list (``run_list``)."""
+
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+    body: str = ""
+
+
+def _lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def run_list(base_url: str, requests: list[Request], *, concurrency: int, seconds: float,
+             timeout: float = 30.0) -> LoadResult:
+    """Load ``base_url`` with ``requests`` in turn (each connection cycles through the list).
+
+    For workloads that are not one query text: dereferencing many resources (GET), or the
+    same resources as ``DESCRIBE`` queries (POST). Needs wrk.
+    """
+    lines = []
+    for n, req in enumerate(requests, 1):
+        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in req.headers)
+        lines.append(f"requests[{n}] = wrk.format({_lua_string(req.method)}, "
+                     f"{_lua_string(req.path)}, {{ {headers} }}, "
+                     f"{_lua_string(req.body) if req.body else 'nil'})")
+    script = _LUA_LIST % {"requests": "\n".join(lines)}
+    parts = urlsplit(base_url)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+        lua = handle.name
+    try:
+        cmd = ["wrk", "-t", str(min(concurrency, 2)), "-c", str(concurrency), "-d",
+               f"{max(1, round(seconds))}s", "--timeout", f"{int(timeout)}s", "-s", lua,
+               f"{parts.scheme}://{parts.netloc}"]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30,
+                              check=False)
+    finally:
+        Path(lua).unlink(missing_ok=True)
+    return _wrk_result(done.stdout, done.stderr)

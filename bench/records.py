@@ -94,6 +94,8 @@ class WorkloadResult:
     error: str | None = None
     http: HttpResult | None = None
     scaling: dict[str, Any] | None = None
+    #: Dereferencing (issue 15): warm c=8 req/s of both servers on the same resources.
+    deref: dict[str, Any] | None = None
     #: Query name → in-process figures (``median_ms``, ``p99_ms``, ``runs``, ``rows``) or why not.
     inprocess: dict[str, dict[str, Any]] | None = None
     wall_s: float | None = None
@@ -111,5 +113,6 @@ class WorkloadResult:
         return {"phases": self.phases, "timeline": self.timeline, "info": self.info,
                 "asserted_triples": self.asserted_triples} | _present(
             ("error", self.error), ("http", self.http and self.http.to_dict()),
-            ("scaling", self.scaling), ("inprocess", self.inprocess), ("wall_s", self.wall_s),
+            ("scaling", self.scaling), ("deref", self.deref), ("inprocess", self.inprocess),
+            ("wall_s", self.wall_s),
             ("ratios", self.ratios))

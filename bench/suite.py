@@ -22,6 +22,7 @@ from typing import Any
 from bench import BENCH, REPO, say, synth
 from bench import load as loadgen
 from bench import queries as qset
+from bench.deref import deref_phase
 from bench.http_phase import http_phase, scaling_phase
 from bench.options import SHARES_S, Options
 from bench.phases import (
@@ -86,6 +87,9 @@ def workload(name: str, opts: Options, query_set: list[qset.BenchQuery]) -> Work
     if name == opts.scaling_on:
         res.scaling = scaling_phase(root, ox_dir, dump, opts, query_set, logs, res.http)
         lap("scaling")
+    if size <= opts.c8_max:
+        res.deref = deref_phase(root, ox_dir, dump, opts, logs)
+        lap("deref")
     res.inprocess = inprocess_latency(name, build.store, query_set, opts, logs, res.http)
     lap("inprocess")
     return res

@@ -198,6 +198,20 @@ def _scaling_table(w: Write, name: str, scaling: dict[str, Any]) -> None:
         f"{server} {fmt(geomean(v), 2)}" for server, v in gains.items()))
 
 
+def _deref_line(w: Write, name: str, deref: dict[str, Any]) -> None:
+    w("")
+    if "skipped" in deref:
+        w(f"- {name}: dereferencing not measured ({deref['skipped']})")
+        return
+    itu, oxi = deref.get("itugraph", {}), deref.get("oxigraph", {})
+    w(f"- {name}: dereferencing {deref.get('resources')} resources (text/turtle, c=8, warm): "
+      f"itugraph GET /id/… {fmt(itu.get('rps'))} req/s (p99 {fmt(itu.get('p99_ms'), 2)} ms), "
+      f"Oxigraph DESCRIBE {fmt(oxi.get('rps'))} req/s (p99 {fmt(oxi.get('p99_ms'), 2)} ms): "
+      f"{fmt(deref.get('ratio'), 2)}x; first pass (one render each) "
+      f"{fmt(deref.get('itugraph_first_pass_s'), 2)} s"
+      + "".join(f"; {k}: {v}" for k, v in deref.items() if k.endswith("_error")))
+
+
 def _workload_tables(w: Write, name: str, res: dict[str, Any]) -> None:
     ph = res.get("phases", {})
     w("")
@@ -214,6 +228,8 @@ def _workload_tables(w: Write, name: str, res: dict[str, Any]) -> None:
         _query_table(w, res)
     if res.get("scaling", {}).get("queries"):
         _scaling_table(w, name, res["scaling"])
+    if res.get("deref"):
+        _deref_line(w, name, res["deref"])
     if res.get("timeline"):
         total = res.get("wall_s", sum(res["timeline"].values()))
         w("")

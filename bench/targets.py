@@ -1,4 +1,4 @@
-"""Issues 8 and 13's targets, each met, missed or not measured, from a run's results."""
+"""Issues 8, 13 and 15's targets, each met, missed or not measured, from a run's results."""
 
 from __future__ import annotations
 
@@ -33,6 +33,12 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         add("1m: full build under 3 min and 6 GB", ok if build.get("validated") else None,
             f"{build['wall_s']:.0f} s, {build.get('peak_rss_mb', 0):.0f} MB"
             + ("" if build.get("validated") else " (without validation: see the validate row)"))
+    for name, res in loads.items():
+        ratio = (res.get("deref") or {}).get("ratio")
+        if res.get("deref") and "skipped" not in res["deref"]:
+            add(f"{name}: dereferencing (GET /id/…, c=8) >= 2x Oxigraph DESCRIBE",
+                ratio is not None and ratio >= 2,
+                f"{ratio:.2f}x" if ratio is not None else "not measured (see the run's notes)")
     for name, res in loads.items():
         start = res.get("http", {}).get("servers", {}).get("itugraph", {}).get("warm_start_s")
         if start is not None:
@@ -121,7 +127,7 @@ def _latency_targets(add: Add, results: dict[str, Any], queries: dict[str, Any])
 
 def print_targets(targets: list[dict[str, Any]]) -> str:
     """Print the targets table (markdown) and return it."""
-    lines = ["", "## Targets (issues 8 and 13)", "", "| target | status | figure |",
+    lines = ["", "## Targets (issues 8, 13 and 15)", "", "| target | status | figure |",
              "|---|---|---|"]
     for t in targets:
         status = {True: "met", False: "**missed**", None: "not measured"}[t["met"]]

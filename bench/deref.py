@@ -1,0 +1,89 @@
+"""Dereferencing: itugraph's linked-data documents against Oxigraph answering ``DESCRIBE``.
+
+Issue 15's target: GET ``/id/…`` (``Accept: text/turtle``) on itugraph at least 2x the
+requests per second of ``oxigraph serve-read-only`` answering ``DESCRIBE <iri>`` (Turtle)
+for the same resources, at c=8. Documents cannot change within a build, so itugraph
+renders each once and keeps it; the figure is the warm one, after one pass over the
+resources (whose time is reported too: the first render of each).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench import load as loadgen
+from bench import say
+from bench.options import Options
+from bench.servers import post_query, start_server
+
+#: Resources dereferenced, spread evenly over the graph's /id/ subjects.
+RESOURCES = 200
+TURTLE = "text/turtle"
+_SUBJECTS = """SELECT DISTINCT ?s WHERE {
+  GRAPH <https://w3id.org/itugraph/graph/asserted> { ?s a ?type }
+  FILTER (isIRI(?s) && STRSTARTS(STR(?s), "https://w3id.org/itugraph/id/"))
+} ORDER BY ?s"""
+
+
+def pick_resources(sparql_url: str, timeout: float) -> list[str]:
+    """``RESOURCES`` IRIs spread over every typed /id/ subject, in IRI order."""
+    status, body = post_query(sparql_url, _SUBJECTS, "application/sparql-results+json", timeout)
+    if status != 200:
+        raise RuntimeError(f"listing resources failed: HTTP {status}")
+    iris = [b["s"]["value"] for b in json.loads(body)["results"]["bindings"]]
+    step = max(1, len(iris) // RESOURCES)
+    return iris[::step][:RESOURCES]
+
+
+def _get(url: str, timeout: float) -> int:
+    request = urllib.request.Request(url, headers={"Accept": TURTLE})
+    with urllib.request.urlopen(request, timeout=timeout) as reply:
+        reply.read()
+        return int(reply.status)
+
+
+def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path) -> dict[str, Any]:
+    """Warm c=8 requests per second of both servers on the same resources, and their ratio."""
+    from itugraph.linkeddata.urls import path_of
+
+    if not loadgen.have_wrk():
+        return {"skipped": "needs wrk"}
+    if opts.left() < 60:
+        return {"skipped": "global time budget spent"}
+    out: dict[str, Any] = {"resources": 0}
+    seconds = max(2, opts.http_seconds)
+    for name in ("oxigraph", "itugraph"):
+        server = start_server(name, root=root, store_dir=ox_dir, dump=dump,
+                              log=logs / f"deref-{name}.log", cap=opts.caps.start)
+        try:
+            if name == "oxigraph":
+                iris = pick_resources(server.url, opts.caps.query)
+                out["resources"] = len(iris)
+                say(f"  dereferencing {len(iris)} resources (c=8, {TURTLE})")
+                requests = [loadgen.Request("POST", urlsplit(server.url).path, (
+                    ("Content-Type", "application/sparql-query"), ("Accept", TURTLE)),
+                    f"DESCRIBE <{iri}>") for iri in iris]
+            else:
+                root_url = server.url.removesuffix("/sparql")
+                paths = [path_of(iri) for iri in iris]
+                started = time.perf_counter()
+                statuses = [_get(root_url + p, opts.caps.query) for p in paths]
+                out["itugraph_first_pass_s"] = round(time.perf_counter() - started, 3)
+                out["itugraph_statuses"] = sorted(set(statuses))
+                requests = [loadgen.Request("GET", p, (("Accept", TURTLE),)) for p in paths]
+            result = loadgen.run_list(server.url, requests, concurrency=8, seconds=seconds,
+                                      timeout=opts.caps.query)
+            out[name] = result.to_dict()
+        except Exception as exc:  # a failed cell is a result, never the end of the run
+            out[f"{name}_error"] = f"{type(exc).__name__}: {exc}"
+        finally:
+            server.stop()
+    itu, oxi = out.get("itugraph", {}).get("rps"), out.get("oxigraph", {}).get("rps")
+    if itu and oxi:
+        out["ratio"] = round(itu / oxi, 2)
+    return out
