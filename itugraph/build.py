@@ -32,6 +32,9 @@ MANIFEST = "manifest.json"
 STORE_DIR = "store"
 DERIVATIONS = "derivations"
 RULE_DERIVATIONS = "rule-derivations.json"
+#: The build's SHACL results (``itugraph.validation.render(report, "json")``), shown on
+#: each resource's page; absent when the build did not validate.
+VALIDATION = "validation.json"
 
 Progress = Callable[[str], None]
 _T = TypeVar("_T")
@@ -105,6 +108,10 @@ class Build:
     def rule_derivations_path(self) -> Path:
         return self.path / RULE_DERIVATIONS
 
+    @property
+    def validation_path(self) -> Path:
+        return self.path / VALIDATION
+
     def open_store(self) -> OxigraphStore:
         return OxigraphStore.open_read_only(self.store_path, self.version)
 
@@ -141,8 +148,8 @@ def build(
     """
     say = progress or (lambda _msg: None)
     if not force and (hit := cached_build(project, engine=engine)) is not None:
-        if validate and not hit.manifest.validated:
-            _validate(project, say)
+        if validate and (not hit.manifest.validated or not hit.validation_path.is_file()):
+            _save_validation(hit.path, _validate(project, say))
             hit.manifest = dataclasses.replace(hit.manifest, validated=True)
             hit.manifest.write(hit.path)
         say(f"using cached build {hit.version} ({hit.path})")
@@ -153,8 +160,8 @@ def build(
     derived = _timed(timings, "rules", lambda: _derive(project, asserted))
     if derived:
         say(f"derived {len(derived)} triples with the shapes' SHACL rules")
-    if validate:
-        _timed(timings, "validate", lambda: _validate(project, say, asserted, derived))
+    validation = _timed(timings, "validate", lambda: _validate(project, say, asserted, derived)
+                        ) if validate else None
     closure = _timed(timings, "infer", lambda: _infer([*asserted, *derived], engine))
     say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
     key = cache_key(project, engine)
@@ -170,25 +177,36 @@ def build(
         seconds=dict(timings),  # up to inference; the write step ends after the file
     )
     path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure, derived,
-                                                          manifest))
+                                                          manifest, validation))
     say(f"wrote build {key[:16]} to {path}")
     return Build(project, key, path, BuildManifest.read(path))
 
 
 def _validate(project: Project, say: Progress, asserted: list[Triple] | None = None,
-              derived: dict[Triple, str] | None = None) -> None:
-    from itugraph.validation import validate_project
+              derived: dict[Triple, str] | None = None) -> str | None:
+    """Validate; the report as JSON (None without shapes). Raises on violations."""
+    from itugraph.validation import render, validate_project
     from itugraph.validation.engine import Parsed
 
     if not project.shapes_files():
         say(f"no shapes in {project.shapes_dir}: skipping SHACL validation")
-        return
+        return None
     parsed = Parsed(asserted, derived or {}) if asserted is not None else None
     report = validate_project(project, parsed=parsed)
     if report.failed(strict=False):
         violations = sum(1 for r in report.results if r.severity == "Violation")
         raise ValidationFailedError(report, f"SHACL validation failed: {violations} violation(s)")
     say("SHACL validation passed")
+    return render(report, "json")
+
+
+def _save_validation(folder: Path, document: str | None) -> None:
+    """Write the validation results into a cache entry, atomically (nothing without shapes)."""
+    if document is None:
+        return
+    tmp = folder / f".{VALIDATION}.{os.getpid()}"
+    tmp.write_text(document, encoding="utf-8")
+    os.replace(tmp, folder / VALIDATION)
 
 
 def _derive(project: Project, asserted: list[Triple]) -> dict[Triple, str]:
@@ -211,7 +229,8 @@ def _infer(asserted: list[Triple], engine: str) -> Closure:
 
 
 def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Closure,
-                 derived: dict[Triple, str], manifest: BuildManifest) -> Path:
+                 derived: dict[Triple, str], manifest: BuildManifest,
+                 validation: str | None = None) -> Path:
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -221,6 +240,7 @@ def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Cl
         if closure.derivations is not None:
             closure.derivations.save(tmp / DERIVATIONS)
         save_rule_derivations(tmp / RULE_DERIVATIONS, derived)
+        _save_validation(tmp, validation)
         manifest.write(tmp)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
