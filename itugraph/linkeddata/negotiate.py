@@ -100,11 +100,25 @@ def choose(accept_header: str | None, *, datasets: bool = True) -> Representatio
     return table[best] if best else None
 
 
+def suffixed(base_path: str, suffix: str) -> str:
+    """The suffix URL of a document: the suffix goes on the path, before any query string.
+
+    >>> suffixed("/id/sector/itu-t", "ttl")
+    '/id/sector/itu-t.ttl'
+    >>> suffixed("/resource?iri=http%3A%2F%2Fmetadata.un.org%2Fsdg%2F9", "ttl")
+    '/resource.ttl?iri=http%3A%2F%2Fmetadata.un.org%2Fsdg%2F9'
+    """
+    path, mark, query = base_path.partition("?")
+    return f"{path}.{suffix}{mark}{query}"
+
+
 def alternates(base_path: str, *, datasets: bool = True) -> list[tuple[str, Representation]]:
     """``(path, representation)`` of every suffix URL of a document (for ``Link`` headers).
 
     >>> [p for p, _ in alternates("/id/sector/itu-t", datasets=False)][:2]
     ['/id/sector/itu-t.html', '/id/sector/itu-t.ttl']
+    >>> alternates("/id/question/?page=2")[1][0]
+    '/id/question/.ttl?page=2'
     """
-    return [(f"{base_path}.{suffix}", rep) for suffix, rep in BY_SUFFIX.items()
+    return [(suffixed(base_path, suffix), rep) for suffix, rep in BY_SUFFIX.items()
             if datasets or suffix not in {"trig", "nq"}]

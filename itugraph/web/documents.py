@@ -9,7 +9,12 @@ relies on are the same everywhere:
   ``Content-Location`` rather than a 303: ``docs/decisions.md``);
 * ``Link: <…ttl>; rel="alternate"; type="text/turtle"`` for every other representation;
 * a strong ``ETag`` from the build version, the path and the representation (a document
-  cannot change within a build), ``Cache-Control``, and ``304`` on ``If-None-Match``.
+  cannot change within a build), ``Cache-Control``, and ``304`` on ``If-None-Match``;
+* for a document whose HTML picks labels by ``Accept-Language``: ``variant`` (the language
+  chosen) goes into the ETag and ``Vary`` names ``Accept-Language`` too.
+
+A ``base_path`` may carry a query string (``/resource?iri=…``, ``/id/question/?page=2``):
+the suffix URLs put the suffix on the path (``/resource.ttl?iri=…``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import hashlib
 
 from flask import Response, request
 
-from itugraph.linkeddata.negotiate import Representation, alternates
+from itugraph.linkeddata.negotiate import Representation, alternates, suffixed
 from itugraph.linkeddata.urls import absolute
 from itugraph.web.state import state
 
@@ -28,43 +33,51 @@ def base_url() -> str:
     return state().settings.public_url or request.url_root
 
 
-def document_etag(base_path: str, rep: Representation) -> str:
-    """A strong ETag: same build, same path, same representation -> same bytes."""
+def document_etag(base_path: str, rep: Representation, variant: str = "") -> str:
+    """A strong ETag: same build, same path, same representation (and variant) -> same bytes."""
     key = f"{state().built.version}\0{base_path}\0{rep.suffix}"
+    if variant:
+        key += f"\0{variant}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def not_modified(base_path: str, rep: Representation) -> Response | None:
+def not_modified(base_path: str, rep: Representation, *, variant: str = "",
+                 negotiated: bool = True, datasets: bool = True,
+                 vary_language: bool = False) -> Response | None:
     """A ``304`` when the client holds the current representation, else None.
 
     Called before rendering, so a revalidation costs no rendering at all.
     """
-    etag = document_etag(base_path, rep)
+    etag = document_etag(base_path, rep, variant)
     if etag in request.if_none_match:
-        return _headers(Response(status=304), base_path, rep, etag, negotiated=True)
+        return _headers(Response(status=304), base_path, rep, etag, negotiated=negotiated,
+                        datasets=datasets, vary_language=vary_language)
     return None
 
 
 def send_document(body: bytes | str, rep: Representation, base_path: str, *,
-                  negotiated: bool, datasets: bool = True, status: int = 200) -> Response:
+                  negotiated: bool, datasets: bool = True, status: int = 200,
+                  variant: str = "", vary_language: bool = False) -> Response:
     """``body`` as ``rep`` of the document at ``base_path`` (the path without suffix)."""
     response = Response(body, status=status, content_type=rep.content_type)
     if status != 200:
-        if negotiated:
-            response.headers["Vary"] = "Accept"
+        vary = (["Accept"] if negotiated else []) + (["Accept-Language"] if vary_language else [])
+        if vary:
+            response.headers["Vary"] = ", ".join(vary)
         return response
-    return _headers(response, base_path, rep, document_etag(base_path, rep),
-                    negotiated=negotiated, datasets=datasets)
+    return _headers(response, base_path, rep, document_etag(base_path, rep, variant),
+                    negotiated=negotiated, datasets=datasets, vary_language=vary_language)
 
 
 def _headers(response: Response, base_path: str, rep: Representation, etag: str, *,
-             negotiated: bool, datasets: bool = True) -> Response:
+             negotiated: bool, datasets: bool = True, vary_language: bool = False) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
-    if negotiated:
-        response.headers["Vary"] = "Accept"
+    vary = (["Accept"] if negotiated else []) + (["Accept-Language"] if vary_language else [])
+    if vary:
+        response.headers["Vary"] = ", ".join(vary)
     root = base_url()
-    response.headers["Content-Location"] = absolute(f"{base_path}.{rep.suffix}", root)
+    response.headers["Content-Location"] = absolute(suffixed(base_path, rep.suffix), root)
     response.headers["Link"] = ", ".join(
         f'<{absolute(path, root)}>; rel="alternate"; type="{other.media_type}"'
         for path, other in alternates(base_path, datasets=datasets) if other != rep)
