@@ -48,7 +48,6 @@ _FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf":
 _lock = threading.Lock()
 _sources: dict[str, _Sources] = {}
 _bodies: dict[tuple[str, str, str], bytes] = {}
-_renderer: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ def _body(name: str, rep: Representation) -> bytes:
     if key in _bodies:
         return _bodies[key]
     if rep.is_html:
-        body = _cached_file(built.path / f"{name}-docs-{_renderer_key()}-{variant}.html",
+        body = _cached_file(built.path / f"{name}-docs-{RENDERER}-{variant}.html",
                             lambda: _render_html(name))
     else:
         sources = _load()
@@ -140,21 +139,21 @@ def _body(name: str, rep: Representation) -> bytes:
 
 
 def _renderer_key() -> str:
-    """A hash of the code and templates that render the pages: a page kept in a build's
-    entry by another version of them is not served."""
-    global _renderer
-    if _renderer is None:
-        here = Path(__file__).resolve().parent
-        files = [Path(__file__).resolve(), *sorted((here / "templates").glob("ontology*.html")),
-                 *sorted((here / "templates").glob("shapes*.html")),
-                 here / "templates" / "ld_base.html",
-                 *sorted((here.parent / "linkeddata").glob("ontology_docs*.py")),
-                 *sorted((here.parent / "linkeddata").glob("shapes_docs*.py"))]
-        digest = hashlib.sha256()
-        for file in files:
-            digest.update(file.read_bytes())
-        _renderer = digest.hexdigest()[:12]
-    return _renderer
+    """A hash of the code and templates that render the pages, read when this module is
+    imported (the code this process runs): a page another version kept is not served."""
+    here = Path(__file__).resolve().parent
+    files = [Path(__file__).resolve(), *sorted((here / "templates").glob("ontology*.html")),
+             *sorted((here / "templates").glob("shapes*.html")),
+             here / "templates" / "ld_base.html",
+             *sorted((here.parent / "linkeddata").glob("ontology_docs*.py")),
+             *sorted((here.parent / "linkeddata").glob("shapes_docs*.py"))]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RENDERER = _renderer_key()
 
 
 def _cached_file(file: Path, render: Callable[[], str]) -> bytes:
