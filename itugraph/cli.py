@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_validate, _add_build, _add_export, _add_query, _add_queries, _add_explain,
-                _add_report, _add_serve, _add_fmt):
+                _add_report, _add_serve, _add_fmt, _add_release):
         add(commands)
     return parser
 
@@ -354,3 +354,24 @@ def _fmt(args: argparse.Namespace, project: Project) -> int:
     print(f"{len(results)} file(s) checked, {len(changed)} "
           f"{'not canonical' if args.check else 'rewritten'}", file=sys.stderr)
     return 1 if args.check and changed else 0
+
+
+# --- release -----------------------------------------------------------------------------
+
+def _add_release(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser(
+        "release", help="write a versioned release (dumps, ontology, shapes, VoID, changelog)")
+    cmd.add_argument("version", metavar="VERSION", help="SemVer version, e.g. 1.0.0")
+    cmd.add_argument("--out", type=Path, default=Path("dist"),
+                     help="folder of releases (default dist/); writes OUT/VERSION/")
+    cmd.add_argument("--previous", type=Path, default=None,
+                     help="release folder to compare with (default: the highest in OUT)")
+    cmd.set_defaults(handler=_release)
+
+
+def _release(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.linkeddata.release import release
+
+    folder = release(project, args.version, args.out, previous=args.previous)
+    print(f"released {args.version} in {folder}")
+    return 0

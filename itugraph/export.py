@@ -29,10 +29,27 @@ def export_quads(store: OxigraphStore, selection: str) -> Iterator[ox.Quad]:
             yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
 
 
-def write_export(store: OxigraphStore, selection: str, fmt: RdfFormat, out: BinaryIO) -> None:
-    """Serialise the selection; dataset formats keep the named graphs, others merge them."""
+#: The dump graph (``itugraph.linkeddata.dumps.GRAPHS``) of each selection.
+_DUMP_GRAPH = {"asserted": "asserted", "inferred": "union", "inferred-only": "inferred"}
+
+
+def write_export(store: OxigraphStore, selection: str, fmt: RdfFormat, out: BinaryIO, *,
+                 canonical: bool = True) -> None:
+    """Serialise the selection; dataset formats keep the named graphs, others merge them.
+
+    ``canonical`` (the default) writes what the dumps write: statements sorted, blank
+    nodes labelled by a hash of their description, so two exports of the same build are
+    byte-identical (real graph: +0.5 s; 1M triples: ~40 s more and the sorted lines held in
+    memory). ``canonical=False`` streams in the store's order.
+    """
     if selection not in SELECTIONS:
         raise InputError(f"unknown selection {selection!r}", hint=f"use one of {SELECTIONS}")
+    if canonical:
+        from itugraph.linkeddata.dumps import DumpFile, canonical_lines, write_dump
+
+        suffix = "rdf" if fmt.name == "xml" else fmt.name
+        write_dump(canonical_lines(store), DumpFile(_DUMP_GRAPH[selection], suffix), out)
+        return
     quads = export_quads(store, selection)
     prefixes = PREFIXES if fmt.name in {"ttl", "trig", "xml", "jsonld"} else None
     if fmt.is_dataset:
@@ -42,10 +59,10 @@ def write_export(store: OxigraphStore, selection: str, fmt: RdfFormat, out: Bina
 
 
 def export_to(store: OxigraphStore, selection: str, fmt: RdfFormat, target: Path | None,
-              *, protected: list[Path]) -> None:
+              *, protected: list[Path], canonical: bool = True) -> None:
     """Export to ``target`` atomically (never over an input file), or to stdout."""
     if target is None:
-        write_export(store, selection, fmt, sys.stdout.buffer)
+        write_export(store, selection, fmt, sys.stdout.buffer, canonical=canonical)
         sys.stdout.buffer.flush()
         return
     resolved = target.resolve()
@@ -56,7 +73,7 @@ def export_to(store: OxigraphStore, selection: str, fmt: RdfFormat, target: Path
     tmp = resolved.with_name(f".{resolved.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as out:
-            write_export(store, selection, fmt, out)
+            write_export(store, selection, fmt, out, canonical=canonical)
         os.replace(tmp, resolved)
     finally:
         tmp.unlink(missing_ok=True)

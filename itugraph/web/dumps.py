@@ -1,7 +1,207 @@
-"""Dumps of the graph and the dataset description (VoID + DCAT)."""
+"""Dumps of the graph and the dataset description (VoID + DCAT).
+
+* ``/dumps/`` — the index (HTML; ``application/json`` or ``/dumps/index.json``; any RDF
+  format gives the VoID description, which lists the same files);
+* ``/dumps/<graph>.<format>.gz``, ``/dumps/SHA256SUMS``, ``/dumps/context.jsonld``,
+  ``/dumps/void.ttl`` — files written once per build into the build's cache entry
+  (``itugraph.linkeddata.dumps``), sent with a strong ETag (their SHA-256),
+  ``Content-Length``, ranges and ``304``;
+* ``/.well-known/void`` — the VoID/DCAT description, negotiated like every document.
+
+A ``.gz`` file is sent as ``application/gzip`` without ``Content-Encoding`` (the bytes are
+the file the checksum covers; ``docs/decisions.md``).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import json
+import threading
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from itugraph.build import Build
+from itugraph.linkeddata.dumps import (
+    CONTEXT,
+    GRAPHS,
+    SUFFIXES,
+    SUMS,
+    VOID_FILE,
+    Dumps,
+    dump_files,
+    dump_named,
+)
+from itugraph.linkeddata.negotiate import BY_SUFFIX, HTML, Representation, alternates, choose
+from itugraph.linkeddata.urls import absolute
+from itugraph.linkeddata.void import (
+    DUMPS_DIR,
+    VOID_PATH,
+    VoidFacts,
+    dumps_for,
+    facts_for,
+    void_bytes,
+)
+from itugraph.web.documents import base_url, not_modified, send_document
+from itugraph.web.state import state
 
 bp = Blueprint("dumps", __name__)
+
+_LOCK = threading.Lock()
+_DUMPS: dict[str, Dumps] = {}
+_FACTS: dict[str, VoidFacts] = {}
+
+
+def dumps_of(built: Build) -> Dumps:
+    """The dumps folder of a build (one object per build and process)."""
+    with _LOCK:
+        if built.key not in _DUMPS:
+            _DUMPS[built.key] = dumps_for(built)
+        return _DUMPS[built.key]
+
+
+def facts() -> VoidFacts:
+    serving = state()
+    key = serving.built.key
+    if key not in _FACTS:
+        _FACTS[key] = facts_for(serving.built, serving.built.path / DUMPS_DIR, serving.store)
+    return _FACTS[key]
+
+
+# --- the index -----------------------------------------------------------------------------
+
+@bp.get("/dumps")
+def dumps_root() -> Response:
+    return Response(status=308, headers={"Location": "/dumps/"})
+
+
+@bp.get("/dumps/")
+@bp.get("/dumps/index.<suffix>")
+def index(suffix: str | None = None) -> Response:
+    """The files on offer: HTML, JSON or (any RDF format) the VoID description."""
+    wants_json = suffix == "json" or (suffix is None and request.args.get("format") == "json") \
+        or (suffix is None and request.accept_mimetypes.best_match(
+            ["text/html", "application/json"]) == "application/json"
+            and not request.accept_mimetypes.accept_html)
+    if wants_json:
+        return _json_index(negotiated=suffix is None)
+    rep = BY_SUFFIX.get(suffix) if suffix else None
+    if suffix and (rep is None or rep.suffix in {"trig", "nq"}):
+        abort(404)
+    negotiated = rep is None
+    rep = rep or choose(request.headers.get("Accept"), datasets=False)
+    if rep is None:
+        return _not_acceptable("/dumps/index")
+    root = base_url()
+    cached = not_modified("/dumps/index", rep, variant=root, negotiated=negotiated,
+                          datasets=False)
+    if cached is not None:
+        return cached
+    if rep.is_html:
+        body: bytes | str = render_template(
+            "dumps.html", files=_rows(root), graphs=list(GRAPHS), suffixes=SUFFIXES,
+            sums=absolute("/dumps/" + SUMS, root), context=absolute("/dumps/" + CONTEXT, root),
+            void=absolute(VOID_PATH, root), facts=facts(),
+            alternates=_alternates("/dumps/index"))
+    else:
+        body = _void_body(rep, root)
+    return send_document(body, rep, "/dumps/index", negotiated=negotiated, datasets=False,
+                         variant=root)
+
+
+def _rows(root: str) -> list[dict[str, str]]:
+    return [{"name": d.name, "graph": d.graph, "suffix": d.suffix, "media_type": d.media_type,
+             "url": absolute("/dumps/" + d.name, root)} for d in dump_files()]
+
+
+def _json_index(*, negotiated: bool) -> Response:
+    root = base_url()
+    info = facts()
+    body = json.dumps({
+        "version": info.version, "built_at": info.built_at, "triples": info.triples,
+        "files": [{**row, "compression": "gzip"} for row in _rows(root)],
+        "checksums": absolute("/dumps/" + SUMS, root),
+        "context": absolute("/dumps/" + CONTEXT, root),
+        "void": absolute(VOID_PATH, root),
+    }, indent=1)
+    response = Response(body, content_type="application/json")
+    response.set_etag(hashlib.sha256(f"{state().built.version}\0{root}".encode()).hexdigest()[:32])
+    response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
+    if negotiated:
+        response.headers["Vary"] = "Accept"
+    response.make_conditional(request)
+    return response
+
+
+def _alternates(base: str) -> list[dict[str, str]]:
+    root = base_url()
+    return [{"media_type": r.media_type, "href": absolute(p, root)}
+            for p, r in alternates(base, datasets=False) if not r.is_html]
+
+
+def _not_acceptable(base: str) -> Response:
+    body = "406 Not Acceptable: available as " + ", ".join(
+        r.media_type for _, r in alternates(base, datasets=False)) + "\n"
+    return Response(body, status=406, content_type="text/plain; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+# --- files ---------------------------------------------------------------------------------
+
+_TYPES = {SUMS: "text/plain", CONTEXT: "application/ld+json", VOID_FILE: "text/turtle"}
+
+
+@bp.get("/dumps/<name>")
+def dump_file(name: str) -> Response:
+    """One file of the dumps folder, written on first request."""
+    dump = dump_named(name)
+    if dump is None and name not in _TYPES:
+        abort(404)
+    dumps = dumps_of(state().built)
+    path = dumps.path(name)
+    response = send_file(path, mimetype="application/gzip" if dump else _TYPES[name],
+                         etag=dumps.checksum(name), conditional=True,
+                         max_age=state().settings.max_age)
+    if dump is not None:
+        # Never re-encoded: the app's compression hook skips a request without
+        # Accept-Encoding, and a .gz file must reach the client as the bytes summed.
+        request.environ.pop("HTTP_ACCEPT_ENCODING", None)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    if name == CONTEXT or (dump and dump.suffix == "jsonld"):
+        response.headers["Link"] = (f'<{absolute("/dumps/" + CONTEXT, base_url())}>; '
+                                    'rel="http://www.w3.org/ns/json-ld#context"')
+    return response
+
+
+# --- VoID ----------------------------------------------------------------------------------
+
+@bp.get(VOID_PATH)
+@bp.get(VOID_PATH + ".<suffix>")
+def void(suffix: str | None = None) -> Response:
+    """The dataset description, negotiated (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
+    rep = BY_SUFFIX.get(suffix) if suffix else None
+    if suffix and (rep is None or rep.suffix in {"trig", "nq"}):
+        abort(404)
+    negotiated = rep is None
+    rep = rep or choose(request.headers.get("Accept"), datasets=False)
+    if rep is None:
+        return _not_acceptable(VOID_PATH)
+    root = base_url()
+    cached = not_modified(VOID_PATH, rep, variant=root, negotiated=negotiated, datasets=False)
+    if cached is not None:
+        return cached
+    if rep.is_html:
+        info = facts()
+        body: bytes | str = render_template(
+            "void.html", facts=info, root=root, sparql=absolute("/sparql", root),
+            dumps=absolute("/dumps/", root), alternates=_alternates(VOID_PATH),
+            files=_rows(root))
+    else:
+        body = _void_body(rep, root)
+    return send_document(body, rep, VOID_PATH, negotiated=negotiated, datasets=False,
+                         variant=root)
+
+
+def _void_body(rep: Representation, root: str) -> bytes:
+    assert rep is not HTML and rep.format is not None
+    return void_bytes(facts(), rep.format.oxigraph, server=root,
+                      dumps=absolute("/dumps/", root))

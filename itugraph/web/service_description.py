@@ -11,7 +11,10 @@ import pyoxigraph as ox
 from flask import Response, request
 
 from itugraph.formats import REGISTRY, choose, media_types
+from itugraph.linkeddata.urls import absolute
+from itugraph.linkeddata.void import VOID_PATH
 from itugraph.namespaces import DCTERMS, ENTAILMENT, GRAPH_ASSERTED, GRAPH_INFERRED, SD
+from itugraph.web.documents import base_url
 from itugraph.web.errors import ApiError
 from itugraph.web.state import state
 
@@ -21,6 +24,7 @@ _TEMPLATE = """
 @prefix prof: <http://www.w3.org/ns/owl-profile/> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 <{endpoint}> a sd:Service ;
   sd:endpoint <{endpoint}> ;
   dcterms:title "itugraph SPARQL endpoint" ;
@@ -31,6 +35,7 @@ _TEMPLATE = """
   {formats} ;
   sd:defaultDataset [
     a sd:Dataset ;
+    rdfs:seeAlso <{void}> ;
     dcterms:hasVersion "{version}" ;
     sd:defaultGraph [ a sd:Graph ; dcterms:description "Union of the asserted and inferred graphs" ;
                       void:triples {total} ] ;
@@ -50,7 +55,9 @@ def description_turtle(endpoint: str) -> str:
     result_formats = "sd:resultFormat " + ", ".join(
         f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c)
     # sd:BasicFederatedQuery is announced only when an allow-list switches SERVICE on.
-    text = _TEMPLATE.format(endpoint=endpoint, formats=result_formats, version=state().built.version,
+    void = absolute(VOID_PATH, base_url())  # the dataset's VoID description
+    text = _TEMPLATE.format(endpoint=endpoint, formats=result_formats, void=void,
+                            version=state().built.version,
                             asserted=GRAPH_ASSERTED, inferred=GRAPH_INFERRED,
                             total=asserted + inferred, asserted_count=asserted,
                             inferred_count=inferred)
