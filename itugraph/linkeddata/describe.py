@@ -217,6 +217,9 @@ def describe(store: OxigraphStore, iri: str, *, validation: Path | None = None) 
     desc.label_statements = labels_of(store, sorted(linked))
     desc.claims = _claims(desc)
     desc.roles = _roles(store, node, desc)
+    role_terms = {t for r in desc.roles for t in (r.iri, r.holder, r.action_line, r.role_type,
+                                                  *r.sources) if t is not None} - linked
+    desc.label_statements += labels_of(store, sorted(role_terms))
     if validation is not None:
         desc.findings = findings_for(validation, iri, {f"_:{b}" for b in desc.closure})
     return desc
