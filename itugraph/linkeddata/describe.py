@@ -284,9 +284,11 @@ def labels_of(store: OxigraphStore, iris: Iterable[str]) -> list[Statement]:
     values = " ".join(f"<{i}>" for i in iris if ">" not in i and " " not in i)
     if not values:
         return []
-    predicates = " ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    query = (f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} VALUES ?p {{ {predicates} }} "
-             "GRAPH ?g { ?s ?p ?o } FILTER(isLiteral(?o)) }")
+    # FILTER(?p IN …), not VALUES ?p: with both VALUES, the engine scans every label of the
+    # graph (5 s for 500 IRIs at 1M triples, against 0.1 s).
+    predicates = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
+    query = (f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
+             f"FILTER(?p IN ({predicates}) && isLiteral(?o)) }}")
     found: dict[tuple[Subject, ox.NamedNode, Object], bool] = {}
     result = store.evaluate(query)
     assert isinstance(result, ox.QuerySolutions)
