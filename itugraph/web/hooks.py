@@ -43,10 +43,15 @@ def _cors(response: Response) -> Response:
     return response
 
 
+#: Media types that are compressed already: encoding them again only costs CPU (and a
+#: ``.gz`` dump must reach the client as the bytes its checksum sums).
+PRECOMPRESSED = frozenset({"application/gzip", "application/zip", "image/png", "image/jpeg"})
+
+
 def _compress(response: Response) -> Response:
     response.headers["Vary"] = _vary(response.headers.get("Vary"))
     if response.status_code != 200 or "Content-Encoding" in response.headers \
-            or "Accept-Encoding" not in request.headers:
+            or "Accept-Encoding" not in request.headers or response.mimetype in PRECOMPRESSED:
         return response
     encoding = "gzip" if request.accept_encodings["gzip"] else \
         "deflate" if request.accept_encodings["deflate"] else None
