@@ -283,7 +283,7 @@ def run_list(base_url: str, requests: list[Request], *, concurrency: int, second
     """
     lines = []
     for n, req in enumerate(requests, 1):
-        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in req.headers)
+        headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in req.headers)
         lines.append(f"requests[{n}] = wrk.format({_lua_string(req.method)}, "
                      f"{_lua_string(req.path)}, {{ {headers} }}, "
                      f"{_lua_string(req.body) if req.body else 'nil'})")
