@@ -242,7 +242,10 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
 
 _LUA_LIST = r"""
 local requests = {}
+-- Formatted in init(): wrk.format takes the Host header from wrk.headers, set only then.
+function init(args)
 %(requests)s
+end
 local i = 0
 function request()
   i = i %% #requests + 1
@@ -284,7 +287,7 @@ def run_list(base_url: str, requests: list[Request], *, concurrency: int, second
     lines = []
     for n, req in enumerate(requests, 1):
         headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in req.headers)
-        lines.append(f"requests[{n}] = wrk.format({_lua_string(req.method)}, "
+        lines.append(f"  requests[{n}] = wrk.format({_lua_string(req.method)}, "
                      f"{_lua_string(req.path)}, {{ {headers} }}, "
                      f"{_lua_string(req.body) if req.body else 'nil'})")
     script = _LUA_LIST % {"requests": "\n".join(lines)}
