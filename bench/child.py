@@ -46,8 +46,12 @@ def phase_closure(root: str, engine: str) -> dict[str, Any]:
     asserted = load_triples(Project.at(root).asserted_files())
     start = time.perf_counter()
     closure = infer(asserted, engine=engine)
-    return {"seconds": round(time.perf_counter() - start, 3), "asserted": len(asserted),
-            "inferred": len(closure.inferred), "inconsistencies": len(closure.inconsistencies)}
+    return {
+        "seconds": round(time.perf_counter() - start, 3),
+        "asserted": len(asserted),
+        "inferred": len(closure.inferred),
+        "inconsistencies": len(closure.inconsistencies),
+    }
 
 
 def phase_latency(store: str, query_file: str, budget: str, slow: str) -> dict[str, Any]:
@@ -69,8 +73,9 @@ def phase_latency(store: str, query_file: str, budget: str, slow: str) -> dict[s
         count = 0
         n = 0
         try:
-            while len(times) < 200 and sum(times) < slow_s and (
-                    len(times) < 3 or sum(times) < per_query_budget):
+            while (
+                len(times) < 200 and sum(times) < slow_s and (len(times) < 3 or sum(times) < per_query_budget)
+            ):
                 n += 1
                 text = item["text"].replace(qset.MARK, str(n))
                 start = time.perf_counter()
@@ -82,14 +87,19 @@ def phase_latency(store: str, query_file: str, budget: str, slow: str) -> dict[s
             continue
         times.sort()
         out[item["name"]] = {
-            "runs": len(times), "rows": count,
+            "runs": len(times),
+            "rows": count,
             "median_ms": round(statistics.median(times) * 1000, 3),
-            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 3)}
+            "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 3),
+        }
     return out
 
 
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
-    "_parse": phase_parse, "_closure": phase_closure, "_latency": phase_latency}
+    "_parse": phase_parse,
+    "_closure": phase_closure,
+    "_latency": phase_latency,
+}
 
 
 def child_main(argv: list[str]) -> int:

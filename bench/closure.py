@@ -42,8 +42,7 @@ def load(workload: str) -> list[Any]:
         return load_triples(project.asserted_files())
     kos = ROOT / "graph" / "sdg" / "sdg-kos-goals-targets-indicators.ttl"
     lines = "\n".join(synth.generate(WORKLOADS[workload]))
-    generated = [(q.subject, q.predicate, q.object)
-                 for q in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)]
+    generated = [(q.subject, q.predicate, q.object) for q in ox.parse(lines, format=ox.RdfFormat.N_TRIPLES)]
     return load_triples([*project.ontology_files(), kos]) + generated
 
 
@@ -56,9 +55,13 @@ def measure(workload: str, engine: str) -> dict[str, object]:
     closure = infer(triples, engine=engine)
     seconds = time.perf_counter() - start
     row: dict[str, object] = {
-        "workload": workload, "engine": engine, "asserted": len(triples),
-        "inferred": len(closure.inferred), "inconsistencies": len(closure.inconsistencies),
-        "closure_s": round(seconds, 2)}
+        "workload": workload,
+        "engine": engine,
+        "asserted": len(triples),
+        "inferred": len(closure.inferred),
+        "inconsistencies": len(closure.inconsistencies),
+        "closure_s": round(seconds, 2),
+    }
     if closure.derivations is not None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "derivations.bin"
@@ -66,15 +69,23 @@ def measure(workload: str, engine: str) -> dict[str, object]:
             closure.derivations.save(path)
             t1 = time.perf_counter()
             Derivations.load(path)
-            row |= {"save_s": round(t1 - t0, 2), "load_s": round(time.perf_counter() - t1, 2),
-                    "file_mb": round(path.stat().st_size / 2**20, 1)}
+            row |= {
+                "save_s": round(t1 - t0, 2),
+                "load_s": round(time.perf_counter() - t1, 2),
+                "file_mb": round(path.stat().st_size / 2**20, 1),
+            }
     row["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     return row
 
 
 def run_child(workload: str, engine: str) -> dict[str, object]:
-    out = subprocess.run([sys.executable, "-m", "bench.closure", "--one", workload, engine],
-                         capture_output=True, text=True, check=False, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.closure", "--one", workload, engine],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if out.returncode != 0:
         return {"workload": workload, "engine": engine, "error": out.stderr.strip()[-300:]}
     row: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -82,11 +93,23 @@ def run_child(workload: str, engine: str) -> dict[str, object]:
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    cols = ["workload", "engine", "asserted", "inferred", "closure_s", "peak_mb", "save_s",
-            "load_s", "file_mb", "inconsistencies"]
+    cols = [
+        "workload",
+        "engine",
+        "asserted",
+        "inferred",
+        "closure_s",
+        "peak_mb",
+        "save_s",
+        "load_s",
+        "file_mb",
+        "inconsistencies",
+    ]
     lines = [" | ".join(cols), " | ".join("---" for _ in cols)]
-    lines += [" | ".join(str(r.get(c, r.get("error", "-") if c == "closure_s" else "-"))
-                         for c in cols) for r in rows]
+    lines += [
+        " | ".join(str(r.get(c, r.get("error", "-") if c == "closure_s" else "-")) for c in cols)
+        for r in rows
+    ]
     return "\n".join(lines)
 
 
@@ -107,15 +130,16 @@ def main() -> None:
         size = rows[-1].get("asserted", 0)
         if units * 7 <= args.owlrl_limit and int(size) <= args.owlrl_limit:  # type: ignore[call-overload]
             rows.append(run_child(workload, "owlrl"))
-        print(table(rows[-2:] if rows[-1]["engine"] == "owlrl" else rows[-1:]).splitlines()[-1],
-              flush=True)
+        print(table(rows[-2:] if rows[-1]["engine"] == "owlrl" else rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (results / f"closure-{stamp}.json").write_text(json.dumps(
-        {"machine": platform.platform(), "python": platform.python_version(), "rows": rows},
-        indent=2))
+    (results / f"closure-{stamp}.json").write_text(
+        json.dumps(
+            {"machine": platform.platform(), "python": platform.python_version(), "rows": rows}, indent=2
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -58,16 +58,23 @@ def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path)
     out: dict[str, Any] = {"resources": 0}
     seconds = max(2, opts.http_seconds)
     for name in ("oxigraph", "itugraph"):
-        server = start_server(name, root=root, store_dir=ox_dir, dump=dump,
-                              log=logs / f"deref-{name}.log", cap=opts.caps.start)
+        server = start_server(
+            name, root=root, store_dir=ox_dir, dump=dump, log=logs / f"deref-{name}.log", cap=opts.caps.start
+        )
         try:
             if name == "oxigraph":
                 iris = pick_resources(server.url, opts.caps.query)
                 out["resources"] = len(iris)
                 say(f"  dereferencing {len(iris)} resources (c=8, {TURTLE})")
-                requests = [loadgen.Request("POST", urlsplit(server.url).path, (
-                    ("Content-Type", "application/sparql-query"), ("Accept", TURTLE)),
-                    f"DESCRIBE <{iri}>") for iri in iris]
+                requests = [
+                    loadgen.Request(
+                        "POST",
+                        urlsplit(server.url).path,
+                        (("Content-Type", "application/sparql-query"), ("Accept", TURTLE)),
+                        f"DESCRIBE <{iri}>",
+                    )
+                    for iri in iris
+                ]
             else:
                 root_url = server.url.removesuffix("/sparql")
                 paths = [path_of(iri) for iri in iris]
@@ -76,8 +83,9 @@ def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path)
                 out["itugraph_first_pass_s"] = round(time.perf_counter() - started, 3)
                 out["itugraph_statuses"] = sorted(set(statuses))
                 requests = [loadgen.Request("GET", p, (("Accept", TURTLE),)) for p in paths]
-            result = loadgen.run_list(server.url, requests, concurrency=8, seconds=seconds,
-                                      timeout=opts.caps.query)
+            result = loadgen.run_list(
+                server.url, requests, concurrency=8, seconds=seconds, timeout=opts.caps.query
+            )
             out[name] = result.to_dict()
         except Exception as exc:  # a failed cell is a result, never the end of the run
             out[f"{name}_error"] = f"{type(exc).__name__}: {exc}"

@@ -27,9 +27,16 @@ from bench.records import HttpCell, HttpResult, ServerRun
 from bench.servers import SERVERS, Live, Server, post_query, start_server
 
 
-def http_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
-               query_set: list[qset.BenchQuery], logs: Path, size: int,
-               lap: Callable[[str], None]) -> HttpResult:
+def http_phase(
+    root: Path,
+    ox_dir: Path,
+    dump: Path,
+    opts: Options,
+    query_set: list[qset.BenchQuery],
+    logs: Path,
+    size: int,
+    lap: Callable[[str], None],
+) -> HttpResult:
     """Every query on every server (those the size and the time budget allow)."""
     # Above --c8-max only concurrency 1 is measured: the 1M targets are about the c=1
     # median latency, and c=8 cells of multi-second queries cost minutes there.
@@ -38,8 +45,10 @@ def http_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
     for server_name in SERVERS:
         run = out.servers[server_name] = ServerRun()
         if server_name == "rdflib-endpoint" and size > opts.rdflib_max:
-            run.skipped = (f"rdflib-endpoint runs only up to {opts.rdflib_max} generated "
-                           "triples (loading takes minutes and GBs beyond)")
+            run.skipped = (
+                f"rdflib-endpoint runs only up to {opts.rdflib_max} generated "
+                "triples (loading takes minutes and GBs beyond)"
+            )
             continue
         if opts.left() < 60:
             run.skipped = "global time budget spent"
@@ -48,8 +57,9 @@ def http_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
         log = logs / f"server-{server_name}.log"
 
         def starter(server_name: str = server_name, log: Path = log) -> Server:
-            return start_server(server_name, root=root, store_dir=ox_dir, dump=dump, log=log,
-                                cap=opts.caps.start)
+            return start_server(
+                server_name, root=root, store_dir=ox_dir, dump=dump, log=log, cap=opts.caps.start
+            )
 
         try:
             live = Live(starter)
@@ -61,8 +71,14 @@ def http_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
     return out
 
 
-def _serve_queries(live: Live, run: ServerRun, out: HttpResult, query_set: list[qset.BenchQuery],
-                   opts: Options, levels: tuple[int, ...]) -> None:
+def _serve_queries(
+    live: Live,
+    run: ServerRun,
+    out: HttpResult,
+    query_set: list[qset.BenchQuery],
+    opts: Options,
+    levels: tuple[int, ...],
+) -> None:
     """Every query on one started server, which is stopped at the end."""
     name = live.server.name
     run.warm_start_s = live.warm_start_s
@@ -82,8 +98,9 @@ def _serve_queries(live: Live, run: ServerRun, out: HttpResult, query_set: list[
     run.restarts = live.restarts
 
 
-def _http_query(live: Live, q: qset.BenchQuery, cell: HttpCell, opts: Options,
-                levels: tuple[int, ...], *, cached: bool) -> None:
+def _http_query(
+    live: Live, q: qset.BenchQuery, cell: HttpCell, opts: Options, levels: tuple[int, ...], *, cached: bool
+) -> None:
     if opts.left() < 30:
         cell.skipped = "global time budget spent"
         return
@@ -104,14 +121,19 @@ def _http_query(live: Live, q: qset.BenchQuery, cell: HttpCell, opts: Options,
     if cached and q.kind == "extra" and 8 in levels and opts.left() > 30:
         if live.server is not server:  # restarted: warm its result cache again
             post_query(live.server.url, q.render(0), q.accept, timeout=opts.caps.query)
-        result = loadgen.run_load(live.server.url, q.text, q.accept, concurrency=8,
-                                  seconds=opts.http_seconds, distinct=False,
-                                  timeout=opts.caps.query)
+        result = loadgen.run_load(
+            live.server.url,
+            q.text,
+            q.accept,
+            concurrency=8,
+            seconds=opts.http_seconds,
+            distinct=False,
+            timeout=opts.caps.query,
+        )
         cell.loads["c8_cached"] = result.to_dict()
 
 
-def _first_answer(server: Server, q: qset.BenchQuery, cell: HttpCell,
-                  opts: Options) -> float | None:
+def _first_answer(server: Server, q: qset.BenchQuery, cell: HttpCell, opts: Options) -> float | None:
     """Seconds to the first answer, with its row count in ``cell``; None (and why) on failure."""
     try:
         start = time.perf_counter()
@@ -139,31 +161,46 @@ def _sequential(live: Live, q: qset.BenchQuery, first: float, opts: Options) -> 
     1 s or more, and the only one when it took over 3 s. So every answered query has a
     median, and a fast one a p99 from hundreds of samples.
     """
-    result = loadgen.run_sequential(live.server.url, q.text, q.accept, first_s=first,
-                                    min_seconds=opts.caps.c1_min_seconds,
-                                    max_seconds=opts.caps.slow_query, timeout=opts.caps.query)
+    result = loadgen.run_sequential(
+        live.server.url,
+        q.text,
+        q.accept,
+        first_s=first,
+        min_seconds=opts.caps.c1_min_seconds,
+        max_seconds=opts.caps.slow_query,
+        timeout=opts.caps.query,
+    )
     entry = result.to_dict()
     if result.errors:
         entry["note"] = "stopped at an error"
     return entry
 
 
-def _load_cell(live: Live, q: qset.BenchQuery, cell: HttpCell, first: float, c: int,
-               opts: Options) -> None:
+def _load_cell(live: Live, q: qset.BenchQuery, cell: HttpCell, first: float, c: int, opts: Options) -> None:
     """A c>1 throughput cell of distinct requests (wrk), then the server settled."""
     rdflib = live.server.name == "rdflib-endpoint"
     slow = opts.caps.slow_query / (3 if rdflib else 1)
     if first > slow:
         # Slower than the whole cell: a load run would leave the server busy for long
         # after it (abandoned requests keep running), spoiling the next measurement.
-        cell.loads[f"c{c}"] = {"skipped": f"one answer takes {first:.1f} s",
-                               "rps": round(1 / first, 3), "estimated": True}
+        cell.loads[f"c{c}"] = {
+            "skipped": f"one answer takes {first:.1f} s",
+            "rps": round(1 / first, 3),
+            "estimated": True,
+        }
         return
     # A cell lasts long enough for a few answers per connection (wrk, 1-6 s).
     seconds = min(6, max(opts.http_seconds, math.ceil(first * c * 3 / 2)))
-    result = loadgen.run_load(live.server.url, q.text, q.accept, concurrency=c,
-                              seconds=seconds, distinct=True, timeout=opts.caps.query,
-                              tool="auto")
+    result = loadgen.run_load(
+        live.server.url,
+        q.text,
+        q.accept,
+        concurrency=c,
+        seconds=seconds,
+        distinct=True,
+        timeout=opts.caps.query,
+        tool="auto",
+    )
     cell.loads[f"c{c}"] = result.to_dict()
     # rdflib evaluates under the GIL: one query at a time, whatever the concurrency.
     if _settle(live, first, c, parallel=1 if rdflib else 2):
@@ -194,9 +231,15 @@ SCALING_QUERIES = 6
 SCALING_CORES = ("0", "0,1")
 
 
-def scaling_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
-                  query_set: list[qset.BenchQuery], logs: Path,
-                  http: HttpResult) -> dict[str, Any]:
+def scaling_phase(
+    root: Path,
+    ox_dir: Path,
+    dump: Path,
+    opts: Options,
+    query_set: list[qset.BenchQuery],
+    logs: Path,
+    http: HttpResult,
+) -> dict[str, Any]:
     """c=8 distinct throughput of itugraph and Oxigraph with the server pinned to 1, then 2 cores.
 
     Issue 13 asks whether the request path grows with cores. ``taskset`` pins the server's
@@ -217,15 +260,28 @@ def scaling_phase(root: Path, ox_dir: Path, dump: Path, opts: Options,
             if opts.left() < 30:
                 out["skipped"] = "global time budget spent"
                 return out
-            server = start_server(server_name, root=root, store_dir=ox_dir, dump=dump,
-                                  log=logs / f"scaling-{server_name}.log",
-                                  cap=opts.caps.start, cores=cores)
+            server = start_server(
+                server_name,
+                root=root,
+                store_dir=ox_dir,
+                dump=dump,
+                log=logs / f"scaling-{server_name}.log",
+                cap=opts.caps.start,
+                cores=cores,
+            )
             try:
                 for q in picked:
                     post_query(server.url, q.render(0), q.accept, timeout=opts.caps.query)
-                    result = loadgen.run_load(server.url, q.text, q.accept, concurrency=8,
-                                              seconds=max(2, opts.http_seconds), distinct=True,
-                                              timeout=opts.caps.query, tool="auto")
+                    result = loadgen.run_load(
+                        server.url,
+                        q.text,
+                        q.accept,
+                        concurrency=8,
+                        seconds=max(2, opts.http_seconds),
+                        distinct=True,
+                        timeout=opts.caps.query,
+                        tool="auto",
+                    )
                     out["queries"].setdefault(q.name, {})[f"{server_name}@{cores}"] = result.rps
             finally:
                 server.stop()
@@ -239,8 +295,9 @@ def _scaling_queries(query_set: list[qset.BenchQuery], http: HttpResult) -> list
         cell = http.queries.get(name, {}).get(server)
         return cell.figure("c1", "p50_ms") if cell else None
 
-    timed_queries = sorted((median, q.name) for q in query_set
-                           if (median := p50(q.name, "oxigraph")) and p50(q.name, "itugraph"))
+    timed_queries = sorted(
+        (median, q.name) for q in query_set if (median := p50(q.name, "oxigraph")) and p50(q.name, "itugraph")
+    )
     step = max(1, len(timed_queries) // SCALING_QUERIES)
     chosen = {n for _, n in timed_queries[::step][:SCALING_QUERIES]}
     return [q for q in query_set if q.name in chosen]

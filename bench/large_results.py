@@ -83,17 +83,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--formats", default="json,csv")
     parser.add_argument("--port", type=int, default=8181)
-    parser.add_argument("--itugraph", default=f"{sys.executable} -m itugraph",
-                        help="command that runs itugraph (to measure another checkout)")
-    parser.add_argument("--max-rows", default="0",
-                        help="ITUGRAPH_MAX_ROWS (0: no limit; before issue 13, give a large "
-                             "number: 0 meant what it says there)")
+    parser.add_argument(
+        "--itugraph",
+        default=f"{sys.executable} -m itugraph",
+        help="command that runs itugraph (to measure another checkout)",
+    )
+    parser.add_argument(
+        "--max-rows",
+        default="0",
+        help="ITUGRAPH_MAX_ROWS (0: no limit; before issue 13, give a large "
+        "number: 0 meant what it says there)",
+    )
     args = parser.parse_args(argv)
-    env = {**os.environ, "ITUGRAPH_MAX_ROWS": args.max_rows, "ITUGRAPH_CACHE_BYTES": "0",
-           "ITUGRAPH_QUERY_TIMEOUT": "600"}
-    server = subprocess.Popen([*args.itugraph.split(), "--root", str(args.root), "serve",
-                               "--port", str(args.port)], env=env, start_new_session=True,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "ITUGRAPH_MAX_ROWS": args.max_rows,
+        "ITUGRAPH_CACHE_BYTES": "0",
+        "ITUGRAPH_QUERY_TIMEOUT": "600",
+    }
+    server = subprocess.Popen(
+        [*args.itugraph.split(), "--root", str(args.root), "serve", "--port", str(args.port)],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{args.port}"
     try:
         _wait(url, server)
@@ -104,8 +118,11 @@ def main(argv: list[str] | None = None) -> int:
         for size in (int(s) for s in args.sizes.split(",")):
             for fmt in args.formats.split(","):
                 seconds, received, peak = measure(url, server.pid, size, fmt)
-                print(f"{size:>9,} {fmt:>6} {seconds:>8.2f} {received / 2**20:>8.1f} "
-                      f"{(peak - idle) / 2**20:>19.0f}", flush=True)
+                print(
+                    f"{size:>9,} {fmt:>6} {seconds:>8.2f} {received / 2**20:>8.1f} "
+                    f"{(peak - idle) / 2**20:>19.0f}",
+                    flush=True,
+                )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

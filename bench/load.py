@@ -46,8 +46,17 @@ def have_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run_load(url: str, text: str, accept: str, *, concurrency: int, seconds: float,
-             distinct: bool, timeout: float = 30.0, tool: str = "auto") -> LoadResult:
+def run_load(
+    url: str,
+    text: str,
+    accept: str,
+    *,
+    concurrency: int,
+    seconds: float,
+    distinct: bool,
+    timeout: float = 30.0,
+    tool: str = "auto",
+) -> LoadResult:
     """Load ``url`` (the SPARQL endpoint) with ``text`` for ``seconds`` at ``concurrency``."""
     if tool == "wrk" or (tool == "auto" and have_wrk()):
         return _wrk(url, text, accept, concurrency, seconds, distinct, timeout)
@@ -91,20 +100,39 @@ end
 """
 
 
-def _wrk(url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool,
-         timeout: float) -> LoadResult:
+def _wrk(
+    url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool, timeout: float
+) -> LoadResult:
     parts = urlsplit(url)
-    script = _LUA % {"template": text, "distinct": "true" if distinct else "false",
-                     "accept": accept, "path": parts.path, "mark": MARK}
+    script = _LUA % {
+        "template": text,
+        "distinct": "true" if distinct else "false",
+        "accept": accept,
+        "path": parts.path,
+        "mark": MARK,
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
         lua = handle.name
     try:
         threads = min(concurrency, 2)
-        cmd = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{max(1, round(seconds))}s",
-               "--timeout", f"{int(timeout)}s", "-s", lua, f"{parts.scheme}://{parts.netloc}"]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30,
-                              check=False)
+        cmd = [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            f"{int(timeout)}s",
+            "-s",
+            lua,
+            f"{parts.scheme}://{parts.netloc}",
+        ]
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
+        )
     finally:
         Path(lua).unlink(missing_ok=True)
     return _wrk_result(done.stdout, done.stderr)
@@ -115,30 +143,38 @@ def _wrk_result(stdout: str, stderr: str) -> LoadResult:
     line = next((x for x in stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
         raise RuntimeError(f"wrk gave no summary: {stdout[-500:]} {stderr[-500:]}")
-    data = json.loads(line[len("WRKJSON "):])
+    data = json.loads(line[len("WRKJSON ") :])
     errors = sum(int(data[k]) for k in ("status", "timeout", "connect", "read", "write"))
     elapsed = data["duration_us"] / 1e6
     ok = max(0, int(data["requests"]) - int(data["status"]))
     answered = int(data["requests"]) > 0
     return LoadResult(
-        requests=int(data["requests"]), errors=errors, seconds=round(elapsed, 3),
+        requests=int(data["requests"]),
+        errors=errors,
+        seconds=round(elapsed, 3),
         rps=round(ok / elapsed, 2) if elapsed else 0.0,
         p50_ms=round(data["p50_us"] / 1000, 3) if answered else None,
         p99_ms=round(data["p99_us"] / 1000, 3) if answered else None,
-        tool="wrk")
+        tool="wrk",
+    )
 
 
 def _post(conn: http.client.HTTPConnection, path: str, query: str, accept: str) -> int:
     """One SPARQL-protocol POST on a keep-alive connection; the body is read, the status returned."""
-    conn.request("POST", path, body=query.encode(), headers={
-        "Content-Type": "application/sparql-query", "Accept": accept})
+    conn.request(
+        "POST",
+        path,
+        body=query.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": accept},
+    )
     reply = conn.getresponse()
     reply.read()
     return reply.status
 
 
-def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool,
-            timeout: float) -> LoadResult:
+def _python(
+    url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool, timeout: float
+) -> LoadResult:
     parts = urlsplit(url)
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
@@ -177,22 +213,35 @@ def _python(url: str, text: str, accept: str, concurrency: int, seconds: float, 
     elapsed = time.perf_counter() - start
     latencies.sort()
     return LoadResult(
-        requests=len(latencies) + errors[0], errors=errors[0], seconds=round(elapsed, 3),
+        requests=len(latencies) + errors[0],
+        errors=errors[0],
+        seconds=round(elapsed, 3),
         rps=round(len(latencies) / elapsed, 2),
         p50_ms=round(statistics.median(latencies) * 1000, 3) if latencies else None,
         p99_ms=round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, 3)
-        if latencies else None,
-        tool="python")
+        if latencies
+        else None,
+        tool="python",
+    )
 
 
 #: A p99 is reported from this many samples on; below it the slowest answer (``max_ms``).
 P99_MIN_SAMPLES = 100
 
 
-def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = None,
-                   min_samples: int = 5, min_seconds: float = 0.25, max_seconds: float = 3.0,
-                   max_samples: int = 500, count_first_over: float = 1.0,
-                   timeout: float = 30.0) -> LoadResult:
+def run_sequential(
+    url: str,
+    text: str,
+    accept: str,
+    *,
+    first_s: float | None = None,
+    min_samples: int = 5,
+    min_seconds: float = 0.25,
+    max_seconds: float = 3.0,
+    max_samples: int = 500,
+    count_first_over: float = 1.0,
+    timeout: float = 30.0,
+) -> LoadResult:
     """Concurrency-1 latency of ``text``: sequential distinct requests under a sample budget.
 
     Samples are taken until there are ``min_samples`` of them and ``min_seconds`` have been
@@ -211,8 +260,11 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
     started = time.perf_counter()
     n = 0
     try:
-        while len(times) < max_samples and spent < max_seconds and (
-                len(times) < min_samples or spent < min_seconds):
+        while (
+            len(times) < max_samples
+            and spent < max_seconds
+            and (len(times) < min_samples or spent < min_seconds)
+        ):
             n += 1
             start = time.perf_counter()
             try:
@@ -232,12 +284,15 @@ def run_sequential(url: str, text: str, accept: str, *, first_s: float | None = 
     times.sort()
     enough = len(times) >= P99_MIN_SAMPLES
     return LoadResult(
-        requests=len(times) + errors, errors=errors, seconds=round(elapsed, 3),
+        requests=len(times) + errors,
+        errors=errors,
+        seconds=round(elapsed, 3),
         rps=round(len(times) / spent, 2) if spent else 0.0,
         p50_ms=round(statistics.median(times) * 1000, 3) if times else None,
-        p99_ms=round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 3)
-        if enough else None,
-        tool="sequential", max_ms=round(times[-1] * 1000, 3) if times else None)
+        p99_ms=round(times[min(len(times) - 1, int(len(times) * 0.99))] * 1000, 3) if enough else None,
+        tool="sequential",
+        max_ms=round(times[-1] * 1000, 3) if times else None,
+    )
 
 
 _LUA_LIST = r"""
@@ -277,8 +332,9 @@ def _lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def run_list(base_url: str, requests: list[Request], *, concurrency: int, seconds: float,
-             timeout: float = 30.0) -> LoadResult:
+def run_list(
+    base_url: str, requests: list[Request], *, concurrency: int, seconds: float, timeout: float = 30.0
+) -> LoadResult:
     """Load ``base_url`` with ``requests`` in turn (each connection cycles through the list).
 
     For workloads that are not one query text: dereferencing many resources (GET), or the
@@ -287,20 +343,34 @@ def run_list(base_url: str, requests: list[Request], *, concurrency: int, second
     lines = []
     for n, req in enumerate(requests, 1):
         headers = ", ".join(f"[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in req.headers)
-        lines.append(f"  requests[{n}] = wrk.format({_lua_string(req.method)}, "
-                     f"{_lua_string(req.path)}, {{ {headers} }}, "
-                     f"{_lua_string(req.body) if req.body else 'nil'})")
+        lines.append(
+            f"  requests[{n}] = wrk.format({_lua_string(req.method)}, "
+            f"{_lua_string(req.path)}, {{ {headers} }}, "
+            f"{_lua_string(req.body) if req.body else 'nil'})"
+        )
     script = _LUA_LIST % {"requests": "\n".join(lines)}
     parts = urlsplit(base_url)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
         lua = handle.name
     try:
-        cmd = ["wrk", "-t", str(min(concurrency, 2)), "-c", str(concurrency), "-d",
-               f"{max(1, round(seconds))}s", "--timeout", f"{int(timeout)}s", "-s", lua,
-               f"{parts.scheme}://{parts.netloc}"]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout + 30,
-                              check=False)
+        cmd = [
+            "wrk",
+            "-t",
+            str(min(concurrency, 2)),
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            f"{int(timeout)}s",
+            "-s",
+            lua,
+            f"{parts.scheme}://{parts.netloc}",
+        ]
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
+        )
     finally:
         Path(lua).unlink(missing_ok=True)
     return _wrk_result(done.stdout, done.stderr)

@@ -73,6 +73,6 @@ class Options:
 
     def open_window(self, name: str) -> None:
         """Start ``name``'s window: the budget minus the shares of the workloads after it."""
-        later = self.sizes[self.sizes.index(name) + 1:]
+        later = self.sizes[self.sizes.index(name) + 1 :]
         reserved = sum(SHARES_S.get(n, 300.0) for n in later)
         self.window_end = self.started + self.budget - reserved

@@ -43,8 +43,9 @@ def prepare(name: str, opts: Options) -> tuple[Path, dict[str, Any]]:
     return root, {"kind": "synthetic", **manifest}
 
 
-def run_phase(label: str, cmd: list[str], cap: float, log: Path, *, accept_rc: bool = False,
-              **kw: Any) -> dict[str, Any]:
+def run_phase(
+    label: str, cmd: list[str], cap: float, log: Path, *, accept_rc: bool = False, **kw: Any
+) -> dict[str, Any]:
     """Run a command as a phase: wall time and peak RSS, or why it failed."""
     say(f"  {label} (cap {cap:g} s)")
     result = timed(cmd, cap=cap, log=log, **kw)
@@ -70,11 +71,11 @@ def parse_phases(ph: Phases, root: Path, opts: Options, logs: Path, size: int) -
     cap = opts.caps.parse
     for engine in ("pyoxigraph", "rdflib"):
         if engine == "rdflib" and size > opts.rdflib_max:
-            ph[f"parse_{engine}"] = {"skipped": f"rdflib parse runs only up to {opts.rdflib_max} "
-                                                "generated triples"}
+            ph[f"parse_{engine}"] = {
+                "skipped": f"rdflib parse runs only up to {opts.rdflib_max} generated triples"
+            }
             continue
-        t = timed(module_cmd("child", "_parse", str(root), engine), cap=cap,
-                  log=logs / f"parse-{engine}.log")
+        t = timed(module_cmd("child", "_parse", str(root), engine), cap=cap, log=logs / f"parse-{engine}.log")
         ph[f"parse_{engine}"] = phase_result(t, cap)
     asserted: int | None = ph["parse_pyoxigraph"].get("triples")
     say(f"  parsed {asserted} asserted triples")
@@ -91,12 +92,15 @@ def closure_phases(ph: Phases, root: Path, opts: Options, logs: Path, size: int)
         if engine == "native" and size > opts.closure_max:
             continue
         if engine == "owlrl" and size > opts.owlrl_max:
-            ph[f"closure_{engine}"] = {"skipped": f"owlrl runs only up to {opts.owlrl_max} generated "
-                                                  "triples (it takes minutes at 100k)"}
+            ph[f"closure_{engine}"] = {
+                "skipped": f"owlrl runs only up to {opts.owlrl_max} generated "
+                "triples (it takes minutes at 100k)"
+            }
             continue
         say(f"  closure {engine}")
-        t = timed(module_cmd("child", "_closure", str(root), engine), cap=cap,
-                  log=logs / f"closure-{engine}.log")
+        t = timed(
+            module_cmd("child", "_closure", str(root), engine), cap=cap, log=logs / f"closure-{engine}.log"
+        )
         ph[f"closure_{engine}"] = phase_result(t, cap)
 
 
@@ -128,14 +132,16 @@ def build_phase(ph: Phases, root: Path, opts: Options, logs: Path) -> Build | No
     Returns the build, or None when there is none (later phases cannot run).
     """
     cap = opts.caps.build
-    ph["build_cold"] = run_phase("cold build", _itugraph(root, "build", "--force"), cap,
-                                 logs / "build.log")
+    ph["build_cold"] = run_phase("cold build", _itugraph(root, "build", "--force"), cap, logs / "build.log")
     ph["build_cold"]["validated"] = "error" not in ph["build_cold"]
     if not ph["build_cold"]["validated"]:
         say("  the full build failed: building without validation")
-        ph["build_cold"] = run_phase("cold build --no-validate",
-                                     _itugraph(root, "build", "--force", "--no-validate"), cap,
-                                     logs / "build.log")
+        ph["build_cold"] = run_phase(
+            "cold build --no-validate",
+            _itugraph(root, "build", "--force", "--no-validate"),
+            cap,
+            logs / "build.log",
+        )
         ph["build_cold"]["validated"] = False
     manifests = list((root / ".itugraph").glob("*/manifest.json"))
     if not manifests:
@@ -145,14 +151,16 @@ def build_phase(ph: Phases, root: Path, opts: Options, logs: Path) -> Build | No
     ph["build_cold"]["steps"] = steps
     ph["build_cold"]["inferred_triples"] = build.manifest.inferred_triples
     if "closure_native" not in ph and "infer" in steps:
-        ph["closure_native"] = {"seconds": steps["infer"],
-                                "inferred": build.manifest.inferred_triples,
-                                "inconsistencies": 0, "from_build": True}
+        ph["closure_native"] = {
+            "seconds": steps["infer"],
+            "inferred": build.manifest.inferred_triples,
+            "inconsistencies": 0,
+            "from_build": True,
+        }
     return build
 
 
-def validate_phase(ph: Phases, root: Path, build: Build, opts: Options, logs: Path,
-                   size: int) -> None:
+def validate_phase(ph: Phases, root: Path, build: Build, opts: Options, logs: Path, size: int) -> None:
     """SHACL validation, after the build so that it is validation alone.
 
     `itugraph validate` reuses the cached build (before, it ran first and built the project
@@ -162,12 +170,15 @@ def validate_phase(ph: Phases, root: Path, build: Build, opts: Options, logs: Pa
     """
     report = logs / "validation.json"
     if ph["build_cold"]["validated"] and size > opts.validate_max:
-        ph["validate"] = {"seconds": build.steps.get("validate"), "violations": 0,
-                          "from_build": True}
+        ph["validate"] = {"seconds": build.steps.get("validate"), "violations": 0, "from_build": True}
     else:
-        ph["validate"] = run_phase("validate", _itugraph(root, "validate", "-f", "json", "-o",
-                                                         str(report)),
-                                   opts.caps.validate, logs / "validate.log", accept_rc=True)
+        ph["validate"] = run_phase(
+            "validate",
+            _itugraph(root, "validate", "-f", "json", "-o", str(report)),
+            opts.caps.validate,
+            logs / "validate.log",
+            accept_rc=True,
+        )
         if report.is_file() and "error" not in ph["validate"]:
             ph["validate"].update(_itemised(report))
     if not ph["build_cold"]["validated"] and "wall_s" in ph["validate"]:
@@ -186,15 +197,18 @@ def _itemised(report: Path) -> dict[str, Any]:
     by_shape: dict[str, int] = {}
     for r in data.get("results", []):
         by_shape[r.get("shape_id") or "?"] = by_shape.get(r.get("shape_id") or "?", 0) + 1
-    return {**data.get("summary", {}), "by_shape": by_shape,
-            "seconds": data.get("stats", {}).get("seconds")}
+    return {**data.get("summary", {}), "by_shape": by_shape, "seconds": data.get("stats", {}).get("seconds")}
 
 
 def export_phase(ph: Phases, name: str, root: Path, opts: Options, logs: Path) -> Path:
     """The inferred dump the peers serve (N-Quads); returns its path."""
     dump = opts.work / f"{name}.nq"
-    ph["export"] = run_phase("export nq", _itugraph(root, "export", "--format", "nq", "-o", str(dump)),
-                             opts.caps.build, logs / "export.log")
+    ph["export"] = run_phase(
+        "export nq",
+        _itugraph(root, "export", "--format", "nq", "-o", str(dump)),
+        opts.caps.build,
+        logs / "export.log",
+    )
     return dump
 
 
@@ -202,14 +216,18 @@ def oxigraph_load_phase(ph: Phases, name: str, dump: Path, opts: Options, logs: 
     """Oxigraph's own store of the dump; returns its folder."""
     ox_dir = opts.work / f"{name}-oxigraph"
     shutil.rmtree(ox_dir, ignore_errors=True)
-    ph["oxigraph_load"] = run_phase("oxigraph load", [str(BIN / "oxigraph"), "load", "--location",
-                                                      str(ox_dir), "--file", str(dump)],
-                                    opts.caps.build, logs / "oxigraph-load.log")
+    ph["oxigraph_load"] = run_phase(
+        "oxigraph load",
+        [str(BIN / "oxigraph"), "load", "--location", str(ox_dir), "--file", str(dump)],
+        opts.caps.build,
+        logs / "oxigraph-load.log",
+    )
     return ox_dir
 
 
-def inprocess_latency(name: str, store: Path, query_set: list[qset.BenchQuery], opts: Options,
-                      logs: Path, http: HttpResult) -> dict[str, dict[str, Any]]:
+def inprocess_latency(
+    name: str, store: Path, query_set: list[qset.BenchQuery], opts: Options, logs: Path, http: HttpResult
+) -> dict[str, dict[str, Any]]:
     """Per-query in-process latency; a query over its cap is stopped and the rest go on.
 
     A query that itugraph's server stopped at its time limit is not run again here (at 1M
@@ -233,9 +251,19 @@ def inprocess_latency(name: str, store: Path, query_set: list[qset.BenchQuery], 
         qfile = opts.work / f"{name}-queries.json"
         qfile.write_text(json.dumps([dataclasses.asdict(q) for q in todo]), encoding="utf-8")
         cap = per_query_cap * len(todo) + 10
-        t = timed(module_cmd("child", "_latency", str(store), str(qfile),
-                             str(opts.caps.latency_per_query), str(opts.caps.slow_query)),
-                  cap=cap, log=logs / "latency.log", line_cap=per_query_cap)
+        t = timed(
+            module_cmd(
+                "child",
+                "_latency",
+                str(store),
+                str(qfile),
+                str(opts.caps.latency_per_query),
+                str(opts.caps.slow_query),
+            ),
+            cap=cap,
+            log=logs / "latency.log",
+            line_cap=per_query_cap,
+        )
         done: dict[str, Any] = {}
         for text in t.stdout.splitlines():
             with contextlib.suppress(ValueError):  # the last line may be cut by the kill

@@ -59,11 +59,18 @@ def on_signal(signum: int, _frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def spawn(cmd: list[str], *, log: Path, env: dict[str, str] | None = None,
-          cwd: Path | None = None) -> subprocess.Popen[bytes]:
+def spawn(
+    cmd: list[str], *, log: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
-                                env={**os.environ, **(env or {})}, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
     with _LIVE_LOCK:
         _LIVE.add(proc)
     return proc
@@ -86,8 +93,15 @@ class Timed:
         return result
 
 
-def timed(cmd: list[str], *, cap: float, log: Path, cwd: Path | None = None,
-          env: dict[str, str] | None = None, line_cap: float | None = None) -> Timed:
+def timed(
+    cmd: list[str],
+    *,
+    cap: float,
+    log: Path,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    line_cap: float | None = None,
+) -> Timed:
     """Run ``cmd`` to completion or ``cap`` seconds; wall time and the child's peak RSS.
 
     With ``line_cap``, the child is also stopped when its stdout has not grown for that
@@ -96,8 +110,9 @@ def timed(cmd: list[str], *, cap: float, log: Path, cwd: Path | None = None,
     out_path = log.with_suffix(".out")
     with out_path.open("wb") as out, log.open("ab") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, start_new_session=True,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, cwd=cwd, start_new_session=True, env={**os.environ, **(env or {})}
+        )
         with _LIVE_LOCK:
             _LIVE.add(proc)
         rc: int | None = None
@@ -126,8 +141,9 @@ def timed(cmd: list[str], *, cap: float, log: Path, cwd: Path | None = None,
         seconds = time.perf_counter() - start
     with _LIVE_LOCK:
         _LIVE.discard(proc)
-    return Timed(round(seconds, 3), rc, round(rss_kb / 1024, 1),
-                 out_path.read_text(encoding="utf-8", errors="replace"))
+    return Timed(
+        round(seconds, 3), rc, round(rss_kb / 1024, 1), out_path.read_text(encoding="utf-8", errors="replace")
+    )
 
 
 class RssSampler:

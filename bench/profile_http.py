@@ -58,6 +58,7 @@ def per_call_us(fn: Callable[[int], object], n: int) -> float:
 
 # --- the bench-only prototypes ----------------------------------------------------------
 
+
 def _json_answer(store: Any, text: str) -> bytes:
     """A SELECT or ASK answer as SPARQL JSON results (the prototypes answer nothing else)."""
     import pyoxigraph as ox
@@ -116,9 +117,10 @@ def proto_app(store_path: str, mode: str, workers: int = 2) -> Callable[..., Ite
         size = int(environ.get("CONTENT_LENGTH") or 0)
         text = environ["wsgi.input"].read(size).decode()
         ok, body = run(text)
-        start_response("200 OK" if ok else "400 Bad Request", [
-            ("Content-Type", "application/sparql-results+json"),
-            ("Content-Length", str(len(body)))])
+        start_response(
+            "200 OK" if ok else "400 Bad Request",
+            [("Content-Type", "application/sparql-results+json"), ("Content-Length", str(len(body)))],
+        )
         return [body]
 
     return app
@@ -139,6 +141,7 @@ def serve_proto(store_path: str, mode: str, port: int, root: Path) -> None:
 
 
 # --- the measurement ---------------------------------------------------------------------
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -168,12 +171,12 @@ def main() -> int:
     layers = out["layers_us"]
 
     store = built.open_store()
-    layers["1 answer() in-process"] = per_call_us(
-        lambda i: answer(store, QueryRequest(q.render(i))), args.n)
+    layers["1 answer() in-process"] = per_call_us(lambda i: answer(store, QueryRequest(q.render(i))), args.n)
     executor = QueryExecutor(built.store_path, built.version, workers=1)
     try:
         layers["2 + worker pipe hop"] = per_call_us(
-            lambda i: executor.execute(QueryRequest(q.render(i)), timeout=30), args.n)
+            lambda i: executor.execute(QueryRequest(q.render(i)), timeout=30), args.n
+        )
     finally:
         executor.close()
     app = create_app(project, {"WORKERS": 1, "MAX_ROWS": 0}, built=built)
@@ -191,48 +194,86 @@ def main() -> int:
     procs: list[subprocess.Popen[bytes]] = []
 
     def start(cmd: list[str], url: str, env: dict[str, str] | None = None) -> None:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True, env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
         procs.append(proc)
         wait_answer(url, proc, time.perf_counter(), 120)
 
     try:
         port = free_port()
         url = f"http://127.0.0.1:{port}/sparql"
-        start([sys.executable, "-m", "itugraph", "--root", str(args.root), "serve", "--port",
-               str(port)], url, {})
-        c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
-                              distinct=True, tool="python")
-        c1_hit = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
-                                  distinct=False, tool="python")
+        start(
+            [sys.executable, "-m", "itugraph", "--root", str(args.root), "serve", "--port", str(port)],
+            url,
+            {},
+        )
+        c1 = loadgen.run_load(
+            url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
+        )
+        c1_hit = loadgen.run_load(
+            url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=False, tool="python"
+        )
         layers["4 + granian HTTP (itugraph serve), distinct, p50"] = round((c1.p50_ms or 0) * 1000, 1)
         layers["4c itugraph serve, cache hit, p50"] = round((c1_hit.p50_ms or 0) * 1000, 1)
         out["c8_rps"]["itugraph serve (distinct)"] = loadgen.run_load(
-            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True).rps
+            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
+        ).rps
         out["c8_rps"]["itugraph serve (cache hit)"] = loadgen.run_load(
-            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=False).rps
+            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=False
+        ).rps
         for mode in ("app-waitress", "workers", "inthread"):
             port = free_port()
             url = f"http://127.0.0.1:{port}/sparql"
-            start([sys.executable, "-m", "bench.profile_http", "--root", str(args.root), "--store",
-                   str(built.store_path), "--serve-proto", mode, str(port)], url)
-            c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
-                                  distinct=True, tool="python")
+            start(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.profile_http",
+                    "--root",
+                    str(args.root),
+                    "--store",
+                    str(built.store_path),
+                    "--serve-proto",
+                    mode,
+                    str(port),
+                ],
+                url,
+            )
+            c1 = loadgen.run_load(
+                url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
+            )
             label = "itugraph app under waitress" if mode == "app-waitress" else f"proto-wsgi-{mode}"
             layers[f"{label} over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
             out["c8_rps"][f"{label} (distinct)"] = loadgen.run_load(
-                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True).rps
+                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
+            ).rps
         if args.oxigraph_store:
             port = free_port()
             url = f"http://127.0.0.1:{port}/sparql"
-            start([str(Path(sys.executable).parent / "oxigraph"), "serve-read-only", "--location",
-                   str(args.oxigraph_store), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                  url)
-            c1 = loadgen.run_load(url, q.text, q.accept, concurrency=1, seconds=args.seconds,
-                                  distinct=True, tool="python")
+            start(
+                [
+                    str(Path(sys.executable).parent / "oxigraph"),
+                    "serve-read-only",
+                    "--location",
+                    str(args.oxigraph_store),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--union-default-graph",
+                ],
+                url,
+            )
+            c1 = loadgen.run_load(
+                url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
+            )
             layers["oxigraph serve-read-only over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
             out["c8_rps"]["oxigraph serve-read-only (distinct)"] = loadgen.run_load(
-                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True).rps
+                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
+            ).rps
     finally:
         for proc in procs:
             if proc.poll() is None:

@@ -31,32 +31,38 @@ PREFIX sdgo: <http://metadata.un.org/sdg/ontology#>
 #: The shapes the issue asks for beyond the catalogue (all bounded by LIMIT or grouping,
 #: so every engine returns the same rows and none is cut by a row limit).
 EXTRA: dict[str, str] = {
-    "x-join": PREFIXES + """SELECT ?unit ?initiative ?partner ?topic WHERE {
+    "x-join": PREFIXES
+    + """SELECT ?unit ?initiative ?partner ?topic WHERE {
   ?initiative itu:ledBy ?unit ; itu:hasPartner ?partner ; dcterms:subject ?topic .
   ?unit a itu:StudyGroup ; org:subOrganizationOf ?sector .
   ?sector a itu:Sector .
   ?partner a org:FormalOrganization .
   ?topic skos:inScheme ?scheme .
 } LIMIT 2000""",
-    "x-path": PREFIXES + """SELECT ?unit ?label WHERE {
+    "x-path": PREFIXES
+    + """SELECT ?unit ?label WHERE {
   ?unit (org:unitOf|org:subOrganizationOf)+ <https://w3id.org/itugraph/id/sector/itu-t> ;
         rdfs:label ?label .
 } LIMIT 5000""",
-    "x-aggregate": PREFIXES + """SELECT ?goal (COUNT(DISTINCT ?thing) AS ?things) WHERE {
+    "x-aggregate": PREFIXES
+    + """SELECT ?goal (COUNT(DISTINCT ?thing) AS ?things) WHERE {
   ?thing itu:contributesToSDG ?goal .
   ?goal a sdgo:Goal .
 } GROUP BY ?goal ORDER BY DESC(?things)""",
-    "x-regex": PREFIXES + """SELECT ?s ?label WHERE {
+    "x-regex": PREFIXES
+    + """SELECT ?s ?label WHERE {
   ?s rdfs:label ?label .
   FILTER(REGEX(STR(?label), "group 1[0-9]$", "i"))
 } LIMIT 1000""",
-    "x-optional": PREFIXES + """SELECT ?sg ?number ?chair ?question WHERE {
+    "x-optional": PREFIXES
+    + """SELECT ?sg ?number ?chair ?question WHERE {
   ?sg a itu:StudyGroup .
   OPTIONAL { ?sg itu:studyGroupNumber ?number }
   OPTIONAL { ?sg itu:hasChair ?chair }
   OPTIONAL { ?question itu:studiedBy ?sg }
 } LIMIT 3000""",
-    "x-construct": PREFIXES + """CONSTRUCT {
+    "x-construct": PREFIXES
+    + """CONSTRUCT {
   ?unit org:transitiveSubOrganizationOf ?ancestor ; rdfs:label ?label
 } WHERE {
   ?unit org:transitiveSubOrganizationOf ?ancestor ; rdfs:label ?label .

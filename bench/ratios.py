@@ -28,8 +28,9 @@ def _ratio(a: Any, b: Any) -> float | None:
     return round(a / b, 3) if a and b else None
 
 
-def _peer_ratios(queries: dict[str, dict[str, HttpCell]], peer: str,
-                 catalogue_names: set[str]) -> dict[str, Any]:
+def _peer_ratios(
+    queries: dict[str, dict[str, HttpCell]], peer: str, catalogue_names: set[str]
+) -> dict[str, Any]:
     thr: dict[str, float] = {}
     lat: dict[str, float] = {}
     p99: dict[str, float] = {}
@@ -41,19 +42,21 @@ def _peer_ratios(queries: dict[str, dict[str, HttpCell]], peer: str,
                 into[qname] = ratio
     slow = {k for k in thr if is_slow(cell_of(queries[k], "oxigraph").figure("c1", "p50_ms"))}
     return {
-        "c8_throughput_ratio": thr, "c1_median_latency_ratio": lat, "c8_p99_ratio": p99,
+        "c8_throughput_ratio": thr,
+        "c1_median_latency_ratio": lat,
+        "c8_p99_ratio": p99,
         "geomean_c8_throughput_slow": geomean([v for k, v in thr.items() if k in slow]),
         "geomean_c8_throughput_all": geomean(list(thr.values())),
-        "geomean_c8_throughput_catalogue": geomean([v for k, v in thr.items()
-                                                    if k in catalogue_names]),
+        "geomean_c8_throughput_catalogue": geomean([v for k, v in thr.items() if k in catalogue_names]),
     }
 
 
 def ratios(res: WorkloadResult, catalogue_names: set[str]) -> dict[str, Any]:
     """itugraph / peer ratios of c=8 throughput and of c=1 median latency."""
     queries = res.http.queries if res.http else {}
-    out: dict[str, Any] = {peer: _peer_ratios(queries, peer, catalogue_names)
-                           for peer in ("oxigraph", "rdflib-endpoint")}
+    out: dict[str, Any] = {
+        peer: _peer_ratios(queries, peer, catalogue_names) for peer in ("oxigraph", "rdflib-endpoint")
+    }
     inprocess = res.inprocess or {}
     overhead = {}
     for qname, cells in queries.items():
@@ -63,6 +66,7 @@ def ratios(res: WorkloadResult, catalogue_names: set[str]) -> dict[str, Any]:
             overhead[qname] = round(p50 - inproc, 3)
     out["overhead_ms"] = overhead
     catalogue_overhead = [v for k, v in overhead.items() if k in catalogue_names]
-    out["median_overhead_ms_catalogue"] = (round(statistics.median(catalogue_overhead), 3)
-                                           if catalogue_overhead else None)
+    out["median_overhead_ms_catalogue"] = (
+        round(statistics.median(catalogue_overhead), 3) if catalogue_overhead else None
+    )
     return out

@@ -39,9 +39,17 @@ class HttpCell:
         return self.loads.get(load, {}).get(key)
 
     def to_dict(self) -> dict[str, Any]:
-        return _present(("skipped", self.skipped), ("error", self.error),
-                        ("over_limit_s", self.over_limit_s), ("limit", self.limit),
-                        ("rows", self.rows), ("first_ms", self.first_ms)) | self.loads
+        return (
+            _present(
+                ("skipped", self.skipped),
+                ("error", self.error),
+                ("over_limit_s", self.over_limit_s),
+                ("limit", self.limit),
+                ("rows", self.rows),
+                ("first_ms", self.first_ms),
+            )
+            | self.loads
+        )
 
 
 def cell_of(cells: dict[str, HttpCell], server: str) -> HttpCell:
@@ -60,9 +68,13 @@ class ServerRun:
     restarts: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return _present(("skipped", self.skipped), ("warm_start_s", self.warm_start_s),
-                        ("error", self.error), ("peak_rss_mb", self.peak_rss_mb),
-                        ("restarts", self.restarts or None))
+        return _present(
+            ("skipped", self.skipped),
+            ("warm_start_s", self.warm_start_s),
+            ("error", self.error),
+            ("peak_rss_mb", self.peak_rss_mb),
+            ("restarts", self.restarts or None),
+        )
 
 
 @dataclass
@@ -75,10 +87,14 @@ class HttpResult:
     queries: dict[str, dict[str, HttpCell]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"servers": {name: run.to_dict() for name, run in self.servers.items()},
-                "queries": {query: {server: cell.to_dict() for server, cell in cells.items()}
-                            for query, cells in self.queries.items()},
-                "levels": self.levels}
+        return {
+            "servers": {name: run.to_dict() for name, run in self.servers.items()},
+            "queries": {
+                query: {server: cell.to_dict() for server, cell in cells.items()}
+                for query, cells in self.queries.items()
+            },
+            "levels": self.levels,
+        }
 
 
 @dataclass
@@ -110,9 +126,17 @@ class WorkloadResult:
             return {"skipped": self.skipped}
         if self.crashed:
             return _present(("error", self.error), ("wall_s", self.wall_s), ("ratios", self.ratios))
-        return {"phases": self.phases, "timeline": self.timeline, "info": self.info,
-                "asserted_triples": self.asserted_triples} | _present(
-            ("error", self.error), ("http", self.http and self.http.to_dict()),
-            ("scaling", self.scaling), ("deref", self.deref), ("inprocess", self.inprocess),
+        return {
+            "phases": self.phases,
+            "timeline": self.timeline,
+            "info": self.info,
+            "asserted_triples": self.asserted_triples,
+        } | _present(
+            ("error", self.error),
+            ("http", self.http and self.http.to_dict()),
+            ("scaling", self.scaling),
+            ("deref", self.deref),
+            ("inprocess", self.inprocess),
             ("wall_s", self.wall_s),
-            ("ratios", self.ratios))
+            ("ratios", self.ratios),
+        )

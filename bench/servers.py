@@ -31,8 +31,12 @@ def free_port() -> int:
 
 
 def post_query(url: str, text: str, accept: str, timeout: float = 60) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=text.encode(), method="POST", headers={
-        "Content-Type": "application/sparql-query", "Accept": accept})
+    request = urllib.request.Request(
+        url,
+        data=text.encode(),
+        method="POST",
+        headers={"Content-Type": "application/sparql-query", "Accept": accept},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             return reply.status, reply.read()
@@ -70,25 +74,32 @@ class Server:
         kill(self.proc)
 
 
-def _command(name: str, port: int, *, root: Path, store_dir: Path,
-             dump: Path) -> tuple[list[str], dict[str, str]]:
+def _command(
+    name: str, port: int, *, root: Path, store_dir: Path, dump: Path
+) -> tuple[list[str], dict[str, str]]:
     """The command line and extra environment that serve ``name`` on ``port``."""
     if name == "itugraph":
-        cmd = [PY, "-m", "itugraph", "--root", str(root), "serve", "--host", "127.0.0.1",
-               "--port", str(port)]
+        cmd = [PY, "-m", "itugraph", "--root", str(root), "serve", "--host", "127.0.0.1", "--port", str(port)]
         # Defaults (no row limit, as for the peers) but the time limit.
         return cmd, {"ITUGRAPH_QUERY_TIMEOUT": f"{ITUGRAPH_TIMEOUT_S:g}"}
     if name == "oxigraph":
         # No --timeout-s: it halves Oxigraph's throughput here (measured), and the peer is
         # benchmarked as a user would run it.
-        return [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store_dir),
-                "--bind", f"127.0.0.1:{port}", "--union-default-graph"], {}
-    return [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1",
-            "--port", str(port)], {}
+        return [
+            str(BIN / "oxigraph"),
+            "serve-read-only",
+            "--location",
+            str(store_dir),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ], {}
+    return [str(BIN / "rdflib-endpoint"), "serve", str(dump), "--host", "127.0.0.1", "--port", str(port)], {}
 
 
-def start_server(name: str, *, root: Path, store_dir: Path, dump: Path, log: Path,
-                 cap: float, cores: str | None = None) -> Server:
+def start_server(
+    name: str, *, root: Path, store_dir: Path, dump: Path, log: Path, cap: float, cores: str | None = None
+) -> Server:
     port = free_port()
     # rdflib-endpoint answers SPARQL at its root path.
     url = f"http://127.0.0.1:{port}" + ("/" if name == "rdflib-endpoint" else "/sparql")

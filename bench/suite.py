@@ -108,18 +108,36 @@ def machine() -> dict[str, Any]:
     with contextlib.suppress(OSError):
         mem = int(Path("/proc/meminfo").read_text().split()[1]) / 2**20
     versions = {}
-    for pkg in ("itugraph", "pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "owlrl", "pyshacl",
-                "flask", "granian", "waitress", "uvicorn"):
+    for pkg in (
+        "itugraph",
+        "pyoxigraph",
+        "oxigraph",
+        "rdflib",
+        "rdflib-endpoint",
+        "owlrl",
+        "pyshacl",
+        "flask",
+        "granian",
+        "waitress",
+        "uvicorn",
+    ):
         with contextlib.suppress(md.PackageNotFoundError):
             versions[pkg] = md.version(pkg)
     summary = f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GB RAM, Python {platform.python_version()}"
-    return {"cpu": cpu, "cores": os.cpu_count(), "mem_gb": round(mem, 1),
-            "python": platform.python_version(), "versions": versions,
-            "load_tool": "wrk" if loadgen.have_wrk() else "python", "summary": summary}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "mem_gb": round(mem, 1),
+        "python": platform.python_version(),
+        "versions": versions,
+        "load_tool": "wrk" if loadgen.have_wrk() else "python",
+        "summary": summary,
+    }
 
 
-def _measured(name: str, opts: Options, query_set: list[qset.BenchQuery],
-              catalogue: set[str]) -> WorkloadResult:
+def _measured(
+    name: str, opts: Options, query_set: list[qset.BenchQuery], catalogue: set[str]
+) -> WorkloadResult:
     """One workload with its wall time and ratios; an exception is its only result."""
     started = time.perf_counter()
     try:
@@ -141,11 +159,16 @@ def run(opts: Options, args: dict[str, Any], out: Path | None, remove_work: bool
     query_set, notes = qset.load(REPO / "queries")
     catalogue = {q.name for q in query_set if q.kind == "catalogue"}
     date = dt.date.today().isoformat()
-    results: dict[str, Any] = {"date": date, "started": dt.datetime.now().isoformat(timespec="seconds"),
-                               "machine": machine(), "args": args, "caps_s": dataclasses.asdict(opts.caps),
-                               "queries": {q.name: {"kind": q.kind, "text": q.text}
-                                           for q in query_set},
-                               "query_notes": notes, "workloads": {}}
+    results: dict[str, Any] = {
+        "date": date,
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "args": args,
+        "caps_s": dataclasses.asdict(opts.caps),
+        "queries": {q.name: {"kind": q.kind, "text": q.text} for q in query_set},
+        "query_notes": notes,
+        "workloads": {},
+    }
     say(f"{len(query_set)} queries ({len(catalogue)} from the catalogue); scratch {opts.work}")
     out_path = out or BENCH / "results" / f"{date}.json"
     out_path.parent.mkdir(parents=True, exist_ok=True)

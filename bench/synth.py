@@ -51,9 +51,11 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 SDG = "http://metadata.un.org/sdg/"
 
 SECTORS = ("itu-r", "itu-t", "itu-d")
-SECTOR_NAMES = {"itu-r": "ITU Radiocommunication Sector", "itu-t":
-                "ITU Telecommunication Standardization Sector",
-                "itu-d": "ITU Telecommunication Development Sector"}
+SECTOR_NAMES = {
+    "itu-r": "ITU Radiocommunication Sector",
+    "itu-t": "ITU Telecommunication Standardization Sector",
+    "itu-d": "ITU Telecommunication Development Sector",
+}
 INITIATIVE_CLASSES = ("Programme", "Project", "Platform", "Partnership")
 ACTION_LINES = [f"C{i}" for i in range(1, 12)]
 #: One study period per sector: every study group and Question says its period (ish:S56).
@@ -83,8 +85,7 @@ class _Writer:
     def iri(self, s: str, p: str, o: str) -> None:
         self.lines.append(f"<{s}> <{p}> <{o}> .\n")
 
-    def lit(self, s: str, p: str, text: str, *, lang: str | None = "en",
-            datatype: str | None = None) -> None:
+    def lit(self, s: str, p: str, text: str, *, lang: str | None = "en", datatype: str | None = None) -> None:
         escaped = text.replace("\\", "\\\\").replace('"', '\\"')
         suffix = f"@{lang}" if lang and not datatype else (f"^^<{datatype}>" if datatype else "")
         self.lines.append(f'<{s}> <{p}> "{escaped}"{suffix} .\n')
@@ -322,12 +323,14 @@ def write_project(out: Path, triples: int, *, seed: int = 42, repo: Path = REPO)
         shutil.copytree(repo / "queries", out / "queries")
     else:
         (out / "queries").mkdir()
-    lines = generate(triples, seed=seed, kos=out / "graph" / "sdg" /
-                     "sdg-kos-goals-targets-indicators.ttl")
+    lines = generate(triples, seed=seed, kos=out / "graph" / "sdg" / "sdg-kos-goals-targets-indicators.ttl")
     with (out / "graph" / "synthetic.nt").open("w", encoding="utf-8") as handle:
         handle.writelines(lines)
-    manifest: dict[str, object] = {"seed": seed, "requested_triples": triples,
-                                   "generated_triples": len(lines)}
+    manifest: dict[str, object] = {
+        "seed": seed,
+        "requested_triples": triples,
+        "generated_triples": len(lines),
+    }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 

@@ -11,8 +11,16 @@ from bench.servers import ITUGRAPH_TIMEOUT_S, SERVERS
 
 Write = Callable[[str], None]
 
-PHASE_ROWS = ("parse_pyoxigraph", "parse_rdflib", "closure_native", "closure_owlrl", "validate",
-              "build_cold", "export", "oxigraph_load")
+PHASE_ROWS = (
+    "parse_pyoxigraph",
+    "parse_rdflib",
+    "closure_native",
+    "closure_owlrl",
+    "validate",
+    "build_cold",
+    "export",
+    "oxigraph_load",
+)
 
 
 def fmt(v: Any, digits: int = 1) -> str:
@@ -61,14 +69,17 @@ def _rows_text(cells: list[dict[str, Any]]) -> str:
 def _phase_note(key: str, e: dict[str, Any]) -> str:
     note: str = e.get("skipped") or e.get("error") or ""
     if key == "validate" and e.get("from_build"):
-        note = ("0 violations: the cold build's SHACL step (not run twice; warnings "
-                "not itemised at this size)")
+        note = "0 violations: the cold build's SHACL step (not run twice; warnings not itemised at this size)"
     elif key == "validate" and "violations" in e:
-        note = f"{e['violations']} violations, {e.get('warnings', 0)} warnings " + \
-            ", ".join(f"{k}×{v}" for k, v in sorted(e.get("by_shape", {}).items()))
+        note = f"{e['violations']} violations, {e.get('warnings', 0)} warnings " + ", ".join(
+            f"{k}×{v}" for k, v in sorted(e.get("by_shape", {}).items())
+        )
     if key == "build_cold" and "wall_s" in e and not note:
-        note = ("full build: parse + SHACL + closure + store" if e.get("validated")
-                else "parse + closure + store (no validation)")
+        note = (
+            "full build: parse + SHACL + closure + store"
+            if e.get("validated")
+            else "parse + closure + store (no validation)"
+        )
     if key.startswith("closure") and "inferred" in e:
         note = f"{e['inferred']} inferred, {e['inconsistencies']} inconsistencies"
         if e.get("from_build"):
@@ -92,8 +103,10 @@ def _server_table(w: Write, servers: dict[str, Any]) -> None:
     w("|---|---:|---:|---|")
     for s in SERVERS:
         e = servers.get(s, {})
-        w(f"| {s} | {fmt(e.get('warm_start_s'), 2)} | {fmt(e.get('peak_rss_mb'))} | "
-          f"{e.get('skipped') or e.get('error') or ''} |")
+        w(
+            f"| {s} | {fmt(e.get('warm_start_s'), 2)} | {fmt(e.get('peak_rss_mb'))} | "
+            f"{e.get('skipped') or e.get('error') or ''} |"
+        )
 
 
 def _c8_text(cell: dict[str, Any]) -> str:
@@ -114,29 +127,37 @@ def _query_table(w: Write, res: dict[str, Any]) -> None:
     inproc = res.get("inprocess", {})
     w("")
     overhead = res.get("ratios", {}).get("overhead_ms", {})
-    w("| query | rows | in-proc med/p99 ms | itugraph c1 p50 | overhead ms | "
-      "oxigraph c1 p50 | itugraph c8 req/s (p99 ms) | oxigraph c8 req/s (p99 ms) | "
-      "rdflib-ep c8 req/s | itu/oxi | itu/rdflib | itugraph cached c8 req/s |")
+    w(
+        "| query | rows | in-proc med/p99 ms | itugraph c1 p50 | overhead ms | "
+        "oxigraph c1 p50 | itugraph c8 req/s (p99 ms) | oxigraph c8 req/s (p99 ms) | "
+        "rdflib-ep c8 req/s | itu/oxi | itu/rdflib | itugraph cached c8 req/s |"
+    )
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for qname, cells in queries.items():
         itu, oxi, rdf = (cells.get(s, {}) for s in SERVERS)
         ip = inproc.get(qname, {})
         rows_txt = _rows_text([cells.get(s, {}) for s in SERVERS])
-        w(f"| {qname} | {rows_txt} | {fmt(ip.get('median_ms'), 2)}/{fmt(ip.get('p99_ms'), 2)} | "
-          f"{fmt(itu.get('c1', {}).get('p50_ms'), 2)} | {fmt(overhead.get(qname), 2)} | "
-          f"{fmt(oxi.get('c1', {}).get('p50_ms'), 2)} | "
-          f"{_c8_text(itu)} | {_c8_text(oxi)} | {_c8_text(rdf)} | {_c8_ratio(itu, oxi)} | "
-          f"{_c8_ratio(itu, rdf)} | {fmt(itu.get('c8_cached', {}).get('rps'))} |")
+        w(
+            f"| {qname} | {rows_txt} | {fmt(ip.get('median_ms'), 2)}/{fmt(ip.get('p99_ms'), 2)} | "
+            f"{fmt(itu.get('c1', {}).get('p50_ms'), 2)} | {fmt(overhead.get(qname), 2)} | "
+            f"{fmt(oxi.get('c1', {}).get('p50_ms'), 2)} | "
+            f"{_c8_text(itu)} | {_c8_text(oxi)} | {_c8_text(rdf)} | {_c8_ratio(itu, oxi)} | "
+            f"{_c8_ratio(itu, rdf)} | {fmt(itu.get('c8_cached', {}).get('rps'))} |"
+        )
     rat = res.get("ratios", {})
     w("")
     for peer in ("oxigraph", "rdflib-endpoint"):
         e = rat.get(peer, {})
-        w(f"- itugraph/{peer}, c=8 distinct queries, geometric mean: catalogue "
-          f"{fmt(e.get('geomean_c8_throughput_catalogue'), 2)}, all queries "
-          f"{fmt(e.get('geomean_c8_throughput_all'), 2)}, queries where Oxigraph "
-          f"spends {SLOW_MS:g} ms or more {fmt(e.get('geomean_c8_throughput_slow'), 2)}")
-    w(f"- per-request overhead (itugraph c=1 median minus in-process median), median "
-      f"over the catalogue: {fmt(rat.get('median_overhead_ms_catalogue'), 3)} ms")
+        w(
+            f"- itugraph/{peer}, c=8 distinct queries, geometric mean: catalogue "
+            f"{fmt(e.get('geomean_c8_throughput_catalogue'), 2)}, all queries "
+            f"{fmt(e.get('geomean_c8_throughput_all'), 2)}, queries where Oxigraph "
+            f"spends {SLOW_MS:g} ms or more {fmt(e.get('geomean_c8_throughput_slow'), 2)}"
+        )
+    w(
+        f"- per-request overhead (itugraph c=1 median minus in-process median), median "
+        f"over the catalogue: {fmt(rat.get('median_overhead_ms_catalogue'), 3)} ms"
+    )
 
 
 def _latency_table(w: Write, name: str, res: dict[str, Any]) -> None:
@@ -146,30 +167,43 @@ def _latency_table(w: Write, name: str, res: dict[str, Any]) -> None:
     w("")
     w(f"### {name}: per-query latency (HTTP, concurrency 1, distinct requests)")
     w("")
-    w(f"itugraph's query time limit is {ITUGRAPH_TIMEOUT_S:g} s (503 QUERY_TIMEOUT); Oxigraph has "
-      "none, so the client gives up at its timeout and the server is restarted. The tail is "
-      f"the p99 from {loadgen.P99_MIN_SAMPLES} samples on, else the slowest answer.")
+    w(
+        f"itugraph's query time limit is {ITUGRAPH_TIMEOUT_S:g} s (503 QUERY_TIMEOUT); Oxigraph has "
+        "none, so the client gives up at its timeout and the server is restarted. The tail is "
+        f"the p99 from {loadgen.P99_MIN_SAMPLES} samples on, else the slowest answer."
+    )
     w("")
-    w("| query | rows | in-process median ms | itugraph c1 p50 ms | itugraph tail ms | "
-      "oxigraph c1 p50 ms | oxigraph tail ms | itu/oxi | samples itu/oxi |")
+    w(
+        "| query | rows | in-process median ms | itugraph c1 p50 ms | itugraph tail ms | "
+        "oxigraph c1 p50 ms | oxigraph tail ms | itu/oxi | samples itu/oxi |"
+    )
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for qname, cells in queries.items():
         itu, oxi = cells.get("itugraph", {}), cells.get("oxigraph", {})
         rows_txt = _rows_text([itu, oxi])
         ip = inproc.get(qname, {})
-        ip_txt = fmt(ip["median_ms"], 2) if "median_ms" in ip else \
-            (ip.get("error") or ip.get("skipped") or "–")[:40]
+        ip_txt = (
+            fmt(ip["median_ms"], 2)
+            if "median_ms" in ip
+            else (ip.get("error") or ip.get("skipped") or "–")[:40]
+        )
         a, b = itu.get("c1", {}).get("p50_ms"), oxi.get("c1", {}).get("p50_ms")
         ratio = f"{a / b:.2f}" if a and b else "–"
-        n = "/".join(str(c.get("c1", {}).get("requests", 0) - c.get("c1", {}).get("errors", 0))
-                     if "c1" in c else "–" for c in (itu, oxi))
-        w(f"| {qname} | {rows_txt} | {ip_txt} | {_c1_text(itu)} | {_c1_tail(itu)} | "
-          f"{_c1_text(oxi)} | {_c1_tail(oxi)} | {ratio} | {n} |")
+        n = "/".join(
+            str(c.get("c1", {}).get("requests", 0) - c.get("c1", {}).get("errors", 0)) if "c1" in c else "–"
+            for c in (itu, oxi)
+        )
+        w(
+            f"| {qname} | {rows_txt} | {ip_txt} | {_c1_text(itu)} | {_c1_tail(itu)} | "
+            f"{_c1_text(oxi)} | {_c1_tail(oxi)} | {ratio} | {n} |"
+        )
     lat = res.get("ratios", {}).get("oxigraph", {}).get("c1_median_latency_ratio", {})
     if lat:
         w("")
-        w(f"- itugraph/oxigraph c=1 median latency, geometric mean over the {len(lat)} queries "
-          f"both answered: {fmt(geomean(list(lat.values())), 2)}")
+        w(
+            f"- itugraph/oxigraph c=1 median latency, geometric mean over the {len(lat)} queries "
+            f"both answered: {fmt(geomean(list(lat.values())), 2)}"
+        )
 
 
 def _scaling_table(w: Write, name: str, scaling: dict[str, Any]) -> None:
@@ -177,8 +211,10 @@ def _scaling_table(w: Write, name: str, scaling: dict[str, Any]) -> None:
     w("")
     w(f"### {name}: c=8 distinct req/s with the server pinned to cores {one} vs {two} (taskset)")
     w("")
-    w("| query | itugraph 1 core | itugraph 2 cores | itugraph x | oxigraph 1 core | "
-      "oxigraph 2 cores | oxigraph x | itu/oxi 1 core | itu/oxi 2 cores |")
+    w(
+        "| query | itugraph 1 core | itugraph 2 cores | itugraph x | oxigraph 1 core | "
+        "oxigraph 2 cores | oxigraph x | itu/oxi 1 core | itu/oxi 2 cores |"
+    )
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     gains: dict[str, list[float]] = {"itugraph": [], "oxigraph": []}
     for qname, cell in scaling["queries"].items():
@@ -194,8 +230,10 @@ def _scaling_table(w: Write, name: str, scaling: dict[str, Any]) -> None:
             per_core.append(f"{mine / theirs:.2f}" if mine and theirs else "–")
         w(f"| {qname} | {' | '.join(figures)} | {' | '.join(per_core)} |")
     w("")
-    w("- 2 cores / 1 core, geometric mean: " + ", ".join(
-        f"{server} {fmt(geomean(v), 2)}" for server, v in gains.items()))
+    w(
+        "- 2 cores / 1 core, geometric mean: "
+        + ", ".join(f"{server} {fmt(geomean(v), 2)}" for server, v in gains.items())
+    )
 
 
 def _deref_line(w: Write, name: str, deref: dict[str, Any]) -> None:
@@ -204,19 +242,23 @@ def _deref_line(w: Write, name: str, deref: dict[str, Any]) -> None:
         w(f"- {name}: dereferencing not measured ({deref['skipped']})")
         return
     itu, oxi = deref.get("itugraph", {}), deref.get("oxigraph", {})
-    w(f"- {name}: dereferencing {deref.get('resources')} resources (text/turtle, c=8, warm): "
-      f"itugraph GET /id/… {fmt(itu.get('rps'))} req/s (p99 {fmt(itu.get('p99_ms'), 2)} ms), "
-      f"Oxigraph DESCRIBE {fmt(oxi.get('rps'))} req/s (p99 {fmt(oxi.get('p99_ms'), 2)} ms): "
-      f"{fmt(deref.get('ratio'), 2)}x; first pass (one render each) "
-      f"{fmt(deref.get('itugraph_first_pass_s'), 2)} s"
-      + "".join(f"; {k}: {v}" for k, v in deref.items() if k.endswith("_error")))
+    w(
+        f"- {name}: dereferencing {deref.get('resources')} resources (text/turtle, c=8, warm): "
+        f"itugraph GET /id/… {fmt(itu.get('rps'))} req/s (p99 {fmt(itu.get('p99_ms'), 2)} ms), "
+        f"Oxigraph DESCRIBE {fmt(oxi.get('rps'))} req/s (p99 {fmt(oxi.get('p99_ms'), 2)} ms): "
+        f"{fmt(deref.get('ratio'), 2)}x; first pass (one render each) "
+        f"{fmt(deref.get('itugraph_first_pass_s'), 2)} s"
+        + "".join(f"; {k}: {v}" for k, v in deref.items() if k.endswith("_error"))
+    )
 
 
 def _workload_tables(w: Write, name: str, res: dict[str, Any]) -> None:
     ph = res.get("phases", {})
     w("")
-    w(f"## {name}: {fmt(res.get('asserted_triples'))} asserted triples, "
-      f"{fmt(ph.get('build_cold', {}).get('inferred_triples'))} inferred")
+    w(
+        f"## {name}: {fmt(res.get('asserted_triples'))} asserted triples, "
+        f"{fmt(ph.get('build_cold', {}).get('inferred_triples'))} inferred"
+    )
     w("")
     _phase_table(w, ph)
     w("")
@@ -233,8 +275,10 @@ def _workload_tables(w: Write, name: str, res: dict[str, Any]) -> None:
     if res.get("timeline"):
         total = res.get("wall_s", sum(res["timeline"].values()))
         w("")
-        w(f"Wall time {fmt(float(total), 0)} s: " + ", ".join(
-            f"{k} {fmt(float(v), 0)}" for k, v in res["timeline"].items() if v >= 1))
+        w(
+            f"Wall time {fmt(float(total), 0)} s: "
+            + ", ".join(f"{k} {fmt(float(v), 0)}" for k, v in res["timeline"].items() if v >= 1)
+        )
 
 
 def print_tables(results: dict[str, Any]) -> str:

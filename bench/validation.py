@@ -52,10 +52,14 @@ def main() -> None:
         started = time.perf_counter()
         report = validate_project(project)
         runs.append(time.perf_counter() - started)
-    print(f"files: {len(report.data_files)} data, triples: {report.triple_count:,}, "
-          f"shapes: {report.shape_count}, results: {len(report.results)}")
-    print(f"validate_project: best {min(runs):.2f} s, median {statistics.median(runs):.2f} s "
-          f"over {len(runs)} runs")
+    print(
+        f"files: {len(report.data_files)} data, triples: {report.triple_count:,}, "
+        f"shapes: {report.shape_count}, results: {len(report.results)}"
+    )
+    print(
+        f"validate_project: best {min(runs):.2f} s, median {statistics.median(runs):.2f} s "
+        f"over {len(runs)} runs"
+    )
 
 
 if __name__ == "__main__":

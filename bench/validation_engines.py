@@ -27,9 +27,15 @@ def _measure(root: str, engine: str, queue: mp.Queue) -> None:
     """Child process: validate once and report time, counts and peak RSS."""
     started = time.perf_counter()
     report = validate_project(Project.at(Path(root)), engine=engine)
-    queue.put({"seconds": time.perf_counter() - started, "triples": report.triple_count,
-               "results": len(report.results), "fallback": report.fallback_shapes,
-               "rss_mb": peak_rss_mb()})
+    queue.put(
+        {
+            "seconds": time.perf_counter() - started,
+            "triples": report.triple_count,
+            "results": len(report.results),
+            "fallback": report.fallback_shapes,
+            "rss_mb": peak_rss_mb(),
+        }
+    )
 
 
 def peak_rss_mb() -> float:
@@ -69,19 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k,1m")
     parser.add_argument("--pyshacl-timeout", type=float, default=180.0)
-    parser.add_argument("--pyshacl-max", default="100k",
-                        help="largest synthetic size pyshacl is tried on (1m never finishes)")
+    parser.add_argument(
+        "--pyshacl-max", default="100k", help="largest synthetic size pyshacl is tried on (1m never finishes)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/itugraph-bench"))
     args = parser.parse_args(argv)
     sizes = [s for s in args.sizes.split(",") if s]
     order = list(synth.SIZES)
-    print(f"{'workload':<16} {'engine':<8} {'triples':>9} {'seconds':>9} {'results':>8} "
-          f"{'peak RSS MB':>12}  note")
+    print(
+        f"{'workload':<16} {'engine':<8} {'triples':>9} {'seconds':>9} {'results':>8} "
+        f"{'peak RSS MB':>12}  note"
+    )
     for label, root in workloads(sizes, args.work):
         for engine in ("sparql", "pyshacl"):
             size = label.removeprefix("synthetic ")
-            if engine == "pyshacl" and size in order and order.index(size) > order.index(
-                    args.pyshacl_max):
+            if engine == "pyshacl" and size in order and order.index(size) > order.index(args.pyshacl_max):
                 print(f"{label:<16} {engine:<8} {'':>9} {'':>9} {'':>8} {'':>12}  not run")
                 continue
             row = measure(root, engine, args.pyshacl_timeout if engine == "pyshacl" else 3600)
@@ -94,8 +102,11 @@ def _print(label: str, engine: str, row: Row) -> None:
         print(f"{label:<16} {engine:<8} {'':>9} {'':>9} {'':>8} {'':>12}  {row.get('note')}")
         return
     note = f"fallback: {row['fallback']}" if row.get("fallback") else ""
-    print(f"{label:<16} {engine:<8} {row['triples']:>9,} {row['seconds']:>9.1f} "
-          f"{row['results']:>8} {row['rss_mb']:>12,.0f}  {note}", flush=True)
+    print(
+        f"{label:<16} {engine:<8} {row['triples']:>9,} {row['seconds']:>9.1f} "
+        f"{row['results']:>8} {row['rss_mb']:>12,.0f}  {note}",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -160,8 +160,9 @@ def build(
     derived = _timed(timings, "rules", lambda: _derive(project, asserted))
     if derived:
         say(f"derived {len(derived)} triples with the shapes' SHACL rules")
-    validation = _timed(timings, "validate", lambda: _validate(project, say, asserted, derived)
-                        ) if validate else None
+    validation = (
+        _timed(timings, "validate", lambda: _validate(project, say, asserted, derived)) if validate else None
+    )
     closure = _timed(timings, "infer", lambda: _infer([*asserted, *derived], engine))
     say(f"inferred {len(closure.inferred)} triples with the {engine} engine")
     key = cache_key(project, engine)
@@ -176,14 +177,19 @@ def build(
         built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         seconds=dict(timings),  # up to inference; the write step ends after the file
     )
-    path = _timed(timings, "write", lambda: _write_entry(project, key, asserted, closure, derived,
-                                                          manifest, validation))
+    path = _timed(
+        timings, "write", lambda: _write_entry(project, key, asserted, closure, derived, manifest, validation)
+    )
     say(f"wrote build {key[:16]} to {path}")
     return Build(project, key, path, BuildManifest.read(path))
 
 
-def _validate(project: Project, say: Progress, asserted: list[Triple] | None = None,
-              derived: dict[Triple, str] | None = None) -> str | None:
+def _validate(
+    project: Project,
+    say: Progress,
+    asserted: list[Triple] | None = None,
+    derived: dict[Triple, str] | None = None,
+) -> str | None:
     """Validate; the report as JSON (None without shapes). Raises on violations."""
     from itugraph.validation import render, validate_project
     from itugraph.validation.engine import Parsed
@@ -228,9 +234,15 @@ def _infer(asserted: list[Triple], engine: str) -> Closure:
     return closure
 
 
-def _write_entry(project: Project, key: str, asserted: list[Triple], closure: Closure,
-                 derived: dict[Triple, str], manifest: BuildManifest,
-                 validation: str | None = None) -> Path:
+def _write_entry(
+    project: Project,
+    key: str,
+    asserted: list[Triple],
+    closure: Closure,
+    derived: dict[Triple, str],
+    manifest: BuildManifest,
+    validation: str | None = None,
+) -> Path:
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)

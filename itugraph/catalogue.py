@@ -84,9 +84,7 @@ class NamedQuery:
             "title": self.title,
             "description": self.description,
             "returns": list(self.returns),
-            "parameters": [
-                {"name": p.name, "type": p.type, "default": p.default} for p in self.parameters
-            ],
+            "parameters": [{"name": p.name, "type": p.type, "default": p.default} for p in self.parameters],
             "query": self.text,
         }
 
@@ -148,8 +146,7 @@ _CONVERTERS: dict[str, Callable[[str], ox.NamedNode | ox.Literal]] = {
     "integer": lambda raw: ox.Literal(str(int(raw)), datatype=ox.NamedNode(XSD + "integer")),
     "decimal": lambda raw: ox.Literal(str(Decimal(raw)), datatype=ox.NamedNode(XSD + "decimal")),
     "boolean": _boolean,
-    "date": lambda raw: ox.Literal(date.fromisoformat(raw).isoformat(),
-                                   datatype=ox.NamedNode(XSD + "date")),
+    "date": lambda raw: ox.Literal(date.fromisoformat(raw).isoformat(), datatype=ox.NamedNode(XSD + "date")),
 }
 
 

@@ -32,11 +32,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (``__main__`` passes it to ``SystemExit``)."""
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING - 10 * args.verbose + 10 * args.quiet,
-                        format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * args.verbose + 10 * args.quiet, format="%(message)s", stream=sys.stderr
+    )
     try:
-        project = Project.at(args.root, ontology=args.ontology, data=args.data,
-                             shapes=args.shapes, queries=args.queries)
+        project = Project.at(
+            args.root, ontology=args.ontology, data=args.data, shapes=args.shapes, queries=args.queries
+        )
         return int(args.handler(args, project))
     except ValidationFailedError as exc:
         _print_report(exc.report, "text")
@@ -67,23 +69,39 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more progress output")
     parser.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_validate, _add_build, _add_export, _add_query, _add_queries, _add_explain,
-                _add_report, _add_serve, _add_fmt, _add_release):
+    for add in (
+        _add_validate,
+        _add_build,
+        _add_export,
+        _add_query,
+        _add_queries,
+        _add_explain,
+        _add_report,
+        _add_serve,
+        _add_fmt,
+        _add_release,
+    ):
         add(commands)
     return parser
 
 
 # --- validate ----------------------------------------------------------------------------
 
+
 def _add_validate(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("validate", help="SHACL-validate the data (exit 1 on violations)")
-    cmd.add_argument("--inferred", action="store_true",
-                     help="validate the inferred graph instead of the asserted data")
+    cmd.add_argument(
+        "--inferred", action="store_true", help="validate the inferred graph instead of the asserted data"
+    )
     cmd.add_argument("--strict", action="store_true", help="fail on warnings too")
     cmd.add_argument("--format", "-f", default="text", choices=["text", "json", "github", "junit"])
     cmd.add_argument("-o", "--output", type=Path, help="write the report to FILE")
-    cmd.add_argument("--engine", default="sparql", choices=["sparql", "pyshacl"],
-                     help="validation engine (pyshacl is the slow reference)")
+    cmd.add_argument(
+        "--engine",
+        default="sparql",
+        choices=["sparql", "pyshacl"],
+        help="validation engine (pyshacl is the slow reference)",
+    )
     cmd.set_defaults(handler=_validate)
 
 
@@ -104,8 +122,9 @@ def _validate(args: argparse.Namespace, project: Project) -> int:
         store = built.open_store()
         parsed = Parsed(list(store.triple_tuples(GRAPH_ASSERTED)), {})
         inferred = list(store.triple_tuples(GRAPH_INFERRED))
-    report = validate_project(project, inferred=inferred, strict=args.strict, engine=args.engine,
-                              parsed=parsed)
+    report = validate_project(
+        project, inferred=inferred, strict=args.strict, engine=args.engine, parsed=parsed
+    )
     _print_report(report, args.format, args.output)
     return 1 if report.failed(strict=args.strict) else 0
 
@@ -122,10 +141,15 @@ def _print_report(report: object, fmt: str, output: Path | None = None) -> None:
 
 # --- build -------------------------------------------------------------------------------
 
+
 def _add_build(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("build", help="load + validate + infer, and cache the result")
-    cmd.add_argument("--engine", default="native", choices=["native", "owlrl"],
-                     help="OWL 2 RL engine (owlrl is the slow reference)")
+    cmd.add_argument(
+        "--engine",
+        default="native",
+        choices=["native", "owlrl"],
+        help="OWL 2 RL engine (owlrl is the slow reference)",
+    )
     cmd.add_argument("--force", action="store_true", help="rebuild even if the cache is fresh")
     cmd.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
     cmd.set_defaults(handler=_build)
@@ -134,28 +158,51 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
 def _build(args: argparse.Namespace, project: Project) -> int:
     from itugraph.build import build
 
-    result = build(project, engine=args.engine, validate=not args.no_validate, force=args.force,
-                   progress=lambda msg: print(msg, file=sys.stderr))
+    result = build(
+        project,
+        engine=args.engine,
+        validate=not args.no_validate,
+        force=args.force,
+        progress=lambda msg: print(msg, file=sys.stderr),
+    )
     manifest = result.manifest
-    print(f"built {result.version}: {manifest.asserted_triples} asserted + "
-          f"{manifest.inferred_triples} inferred triples"
-          f"{' (cached)' if result.from_cache else ''}")
+    print(
+        f"built {result.version}: {manifest.asserted_triples} asserted + "
+        f"{manifest.inferred_triples} inferred triples"
+        f"{' (cached)' if result.from_cache else ''}"
+    )
     return 0
 
 
 # --- export ------------------------------------------------------------------------------
+
 
 def _add_export(commands: argparse._SubParsersAction) -> None:
     from itugraph.rdf_formats import FORMATS
 
     cmd = commands.add_parser("export", help="write the asserted or inferred graph")
     which = cmd.add_mutually_exclusive_group()
-    which.add_argument("--asserted", dest="selection", action="store_const", const="asserted",
-                       help="only the asserted triples")
-    which.add_argument("--inferred", dest="selection", action="store_const", const="inferred",
-                       help="asserted + inferred triples (default)")
-    which.add_argument("--inferred-only", dest="selection", action="store_const",
-                       const="inferred-only", help="only the triples the reasoner added")
+    which.add_argument(
+        "--asserted",
+        dest="selection",
+        action="store_const",
+        const="asserted",
+        help="only the asserted triples",
+    )
+    which.add_argument(
+        "--inferred",
+        dest="selection",
+        action="store_const",
+        const="inferred",
+        help="asserted + inferred triples (default)",
+    )
+    which.add_argument(
+        "--inferred-only",
+        dest="selection",
+        action="store_const",
+        const="inferred-only",
+        help="only the triples the reasoner added",
+    )
     cmd.add_argument("--format", "-f", default="ttl", choices=list(FORMATS))
     cmd.add_argument("-o", "--output", type=Path, help="write to FILE (default: stdout)")
     cmd.set_defaults(handler=_export, selection="inferred")
@@ -167,27 +214,45 @@ def _export(args: argparse.Namespace, project: Project) -> int:
     from itugraph.rdf_formats import format_named
 
     built = build(project, validate=False, progress=log.info)
-    export_to(built.open_store(), args.selection, format_named(args.format), args.output,
-              protected=project.asserted_files() + project.shapes_files())
+    export_to(
+        built.open_store(),
+        args.selection,
+        format_named(args.format),
+        args.output,
+        protected=project.asserted_files() + project.shapes_files(),
+    )
     return 0
 
 
 # --- query / queries ---------------------------------------------------------------------
 
+
 def _add_query(commands: argparse._SubParsersAction) -> None:
     from itugraph.formats import names
 
     cmd = commands.add_parser("query", help="run a SPARQL query over the inferred graph")
-    cmd.add_argument("query", metavar="QUERY_OR_FILE",
-                     help="SPARQL text, a .rq file, or the name of a catalogue query")
-    cmd.add_argument("--format", "-f", default="table",
-                     choices=names("text", "results", "rdf"),
-                     help="table (default), json, xml, csv or tsv for SELECT/ASK; "
-                     "ttl, nt, jsonld, xml, trig or nq for CONSTRUCT/DESCRIBE")
-    cmd.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
-                     help="bind a parameter of a catalogue query (repeatable)")
-    cmd.add_argument("--limit", type=int,
-                     help="with -f table, show at most this many rows (the table says so)")
+    cmd.add_argument(
+        "query", metavar="QUERY_OR_FILE", help="SPARQL text, a .rq file, or the name of a catalogue query"
+    )
+    cmd.add_argument(
+        "--format",
+        "-f",
+        default="table",
+        choices=names("text", "results", "rdf"),
+        help="table (default), json, xml, csv or tsv for SELECT/ASK; "
+        "ttl, nt, jsonld, xml, trig or nq for CONSTRUCT/DESCRIBE",
+    )
+    cmd.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a parameter of a catalogue query (repeatable)",
+    )
+    cmd.add_argument(
+        "--limit", type=int, help="with -f table, show at most this many rows (the table says so)"
+    )
     cmd.set_defaults(handler=_query)
 
 
@@ -205,8 +270,10 @@ def _query(args: argparse.Namespace, project: Project) -> int:
     check_query_text(lexed)
     graph = lexed.form in {"construct", "describe"}
     if args.limit is not None and args.format != "table":
-        raise InputError("--limit cuts the table view only",
-                         hint="add LIMIT to the query to get fewer rows in other formats")
+        raise InputError(
+            "--limit cuts the table view only",
+            hint="add LIMIT to the query to get fewer rows in other formats",
+        )
     built = build(project, validate=False, progress=log.info)
     store = built.open_store()
     if args.format == "table" and not graph:
@@ -214,8 +281,12 @@ def _query(args: argparse.Namespace, project: Project) -> int:
         sys.stdout.write(render_table(outcome))
         return 0
     fmt = named("ttl" if args.format == "table" else args.format, "rdf" if graph else "results")
-    request = QueryRequest(text, results_format=fmt.name if not graph else "json",
-                           rdf_format=fmt.name if graph else "ttl", substitutions=bindings)
+    request = QueryRequest(
+        text,
+        results_format=fmt.name if not graph else "json",
+        rdf_format=fmt.name if graph else "ttl",
+        substitutions=bindings,
+    )
     answer(store, request, emit=_write_stdout)
     sys.stdout.buffer.flush()
     return 0
@@ -225,8 +296,9 @@ def _write_stdout(chunk: bytes) -> None:
     sys.stdout.buffer.write(chunk)
 
 
-def _resolve_query(given: str, catalogue: dict[str, NamedQuery], raw_params: list[str]
-                   ) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+def _resolve_query(
+    given: str, catalogue: dict[str, NamedQuery], raw_params: list[str]
+) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
     from itugraph.errors import InputError
 
     params = {}
@@ -241,8 +313,10 @@ def _resolve_query(given: str, catalogue: dict[str, NamedQuery], raw_params: lis
     path = Path(given)
     if given.endswith(".rq") or (len(given) < 4096 and "\n" not in given and path.is_file()):
         if not path.is_file():
-            raise InputError(f"{given}: no such query file",
-                             hint="pass SPARQL text, a .rq file or a name from `itugraph queries`")
+            raise InputError(
+                f"{given}: no such query file",
+                hint="pass SPARQL text, a .rq file or a name from `itugraph queries`",
+            )
         return path.read_text(encoding="utf-8"), {}
     return given, {}
 
@@ -263,9 +337,9 @@ def _queries(args: argparse.Namespace, project: Project) -> int:
 
 # --- report ------------------------------------------------------------------------------
 
+
 def _add_report(commands: argparse._SubParsersAction) -> None:
-    cmd = commands.add_parser(
-        "report", help="data-quality report: classes, coverage, conflicts, warnings")
+    cmd = commands.add_parser("report", help="data-quality report: classes, coverage, conflicts, warnings")
     cmd.add_argument("--format", "-f", default="text", choices=["text", "json"])
     cmd.add_argument("-o", "--output", type=Path, help="write the report to FILE")
     cmd.set_defaults(handler=_report)
@@ -285,6 +359,7 @@ def _report(args: argparse.Namespace, project: Project) -> int:
 
 # --- explain -----------------------------------------------------------------------------
 
+
 def _add_explain(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("explain", help="show why an inferred triple holds")
     cmd.add_argument("subject")
@@ -302,16 +377,20 @@ def _explain(args: argparse.Namespace, project: Project) -> int:
 
 # --- serve -------------------------------------------------------------------------------
 
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("serve", help="serve SPARQL and linked data over HTTP")
     cmd.add_argument("--host", default=None, help="interface (default 127.0.0.1)")
     cmd.add_argument("--port", type=int, default=None, help="port (default 8000)")
-    cmd.add_argument("--http-workers", type=int, default=None,
-                     help="HTTP worker processes (default: one per core)")
-    cmd.add_argument("--threads", type=int, default=None,
-                     help="HTTP threads per HTTP worker process (default 4)")
-    cmd.add_argument("--workers", type=int, default=None,
-                     help="query worker processes per HTTP worker process (default 2)")
+    cmd.add_argument(
+        "--http-workers", type=int, default=None, help="HTTP worker processes (default: one per core)"
+    )
+    cmd.add_argument(
+        "--threads", type=int, default=None, help="HTTP threads per HTTP worker process (default 4)"
+    )
+    cmd.add_argument(
+        "--workers", type=int, default=None, help="query worker processes per HTTP worker process (default 2)"
+    )
     cmd.add_argument("--timeout", type=float, default=None, help="query time limit (s)")
     cmd.set_defaults(handler=_serve)
 
@@ -319,19 +398,26 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace, project: Project) -> int:
     from itugraph.web.serve import serve
 
-    overrides = {"HOST": args.host, "PORT": args.port, "HTTP_WORKERS": args.http_workers,
-                 "THREADS": args.threads,
-                 "WORKERS": args.workers, "QUERY_TIMEOUT": args.timeout}
+    overrides = {
+        "HOST": args.host,
+        "PORT": args.port,
+        "HTTP_WORKERS": args.http_workers,
+        "THREADS": args.threads,
+        "WORKERS": args.workers,
+        "QUERY_TIMEOUT": args.timeout,
+    }
     serve(project, {k: v for k, v in overrides.items() if v is not None})
     return 0
 
 
 # --- fmt ---------------------------------------------------------------------------------
 
+
 def _add_fmt(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser("fmt", help="rewrite data Turtle files in canonical form")
-    cmd.add_argument("--check", action="store_true",
-                     help="only report files that are not canonical (exit 1 if any)")
+    cmd.add_argument(
+        "--check", action="store_true", help="only report files that are not canonical (exit 1 if any)"
+    )
     cmd.add_argument("files", nargs="*", type=Path, help="files (default: the data folder)")
     cmd.set_defaults(handler=_fmt)
 
@@ -343,29 +429,42 @@ def _fmt(args: argparse.Namespace, project: Project) -> int:
     # The installed ITU graph is package data (and its fmt-exclude list lives in the
     # checkout's pyproject.toml): fmt is for a project someone edits.
     if project.installed() or (not args.check and not project.writable()):
-        why = "it is the data installed with the package" if project.installed() \
-            else "it is not writable"
-        raise InputError(f"fmt works on a project you edit, not on {project.root}: {why}",
-                         hint="pass --root DIR (a checkout of the repository or your project)")
+        why = "it is the data installed with the package" if project.installed() else "it is not writable"
+        raise InputError(
+            f"fmt works on a project you edit, not on {project.root}: {why}",
+            hint="pass --root DIR (a checkout of the repository or your project)",
+        )
     results = format_files(args.files or turtle_files(project), check=args.check)
     changed = [r.path for r in results if r.changed]
     for path in changed:
         print(f"{'would reformat' if args.check else 'reformatted'} {path}")
-    print(f"{len(results)} file(s) checked, {len(changed)} "
-          f"{'not canonical' if args.check else 'rewritten'}", file=sys.stderr)
+    print(
+        f"{len(results)} file(s) checked, {len(changed)} {'not canonical' if args.check else 'rewritten'}",
+        file=sys.stderr,
+    )
     return 1 if args.check and changed else 0
 
 
 # --- release -----------------------------------------------------------------------------
 
+
 def _add_release(commands: argparse._SubParsersAction) -> None:
     cmd = commands.add_parser(
-        "release", help="write a versioned release (dumps, ontology, shapes, VoID, changelog)")
+        "release", help="write a versioned release (dumps, ontology, shapes, VoID, changelog)"
+    )
     cmd.add_argument("version", metavar="VERSION", help="SemVer version, e.g. 1.0.0")
-    cmd.add_argument("--out", type=Path, default=Path("dist"),
-                     help="folder of releases (default dist/); writes OUT/VERSION/")
-    cmd.add_argument("--previous", type=Path, default=None,
-                     help="release folder to compare with (default: the highest in OUT)")
+    cmd.add_argument(
+        "--out",
+        type=Path,
+        default=Path("dist"),
+        help="folder of releases (default dist/); writes OUT/VERSION/",
+    )
+    cmd.add_argument(
+        "--previous",
+        type=Path,
+        default=None,
+        help="release folder to compare with (default: the highest in OUT)",
+    )
     cmd.set_defaults(handler=_release)
 
 

@@ -64,8 +64,9 @@ class ServerBusyError(ItuGraphError):
 class QueryExecutor:
     """A fixed pool of query worker processes with a per-query time limit."""
 
-    def __init__(self, store_path: Path, version: str, *, workers: int = 2,
-                 memory_limit_mb: int | None = None) -> None:
+    def __init__(
+        self, store_path: Path, version: str, *, workers: int = 2, memory_limit_mb: int | None = None
+    ) -> None:
         self._store_path = store_path
         self._version = version
         self._memory_limit_mb = memory_limit_mb
@@ -122,8 +123,7 @@ class QueryExecutor:
                 return
 
     def _start_worker(self) -> _Worker:
-        return _Worker.start_process(self._context, self._store_path, self._version,
-                                     self._memory_limit_mb)
+        return _Worker.start_process(self._context, self._store_path, self._version, self._memory_limit_mb)
 
     def _replace(self, dead: _Worker) -> None:
         """Kill ``dead`` and start its replacement off the request thread."""
@@ -144,8 +144,17 @@ class AnswerStream:
     and replaced: an answer is either whole or visibly broken, never silently short.
     """
 
-    def __init__(self, pool: QueryExecutor, worker: _Worker | None, kind: str, deadline: float,
-                 timeout: float, first: bytes, *, whole: bool) -> None:
+    def __init__(
+        self,
+        pool: QueryExecutor,
+        worker: _Worker | None,
+        kind: str,
+        deadline: float,
+        timeout: float,
+        first: bytes,
+        *,
+        whole: bool,
+    ) -> None:
         self._pool = pool
         self._worker = worker
         self.kind = kind
@@ -212,12 +221,20 @@ class _Worker:
     conn: Connection
 
     @classmethod
-    def start_process(cls, context: multiprocessing.context.SpawnContext, store_path: Path,
-                      version: str, memory_limit_mb: int | None) -> _Worker:
+    def start_process(
+        cls,
+        context: multiprocessing.context.SpawnContext,
+        store_path: Path,
+        version: str,
+        memory_limit_mb: int | None,
+    ) -> _Worker:
         parent, child = context.Pipe()
-        process = context.Process(target=_worker_main, name="itugraph-query-worker",
-                                  args=(child, str(store_path), version, memory_limit_mb),
-                                  daemon=True)
+        process = context.Process(
+            target=_worker_main,
+            name="itugraph-query-worker",
+            args=(child, str(store_path), version, memory_limit_mb),
+            daemon=True,
+        )
         process.start()
         child.close()
         return cls(process, parent)
@@ -274,13 +291,18 @@ def answer(store: GraphStore, request: QueryRequest, emit: Emit | None = None) -
     return QueryResponse(kind, b"".join(chunks))
 
 
-def _answer(store: GraphStore, request: QueryRequest, emit: Emit,
-            on_start: Callable[[str], None] | None = None) -> str:
+def _answer(
+    store: GraphStore, request: QueryRequest, emit: Emit, on_start: Callable[[str], None] | None = None
+) -> str:
     """Evaluate (twice when a size limit is set: count, then write) and serialise."""
+
     def evaluate() -> Result:
-        return store.evaluate(request.sparql, default_graphs=request.default_graphs,
-                              named_graphs=request.named_graphs,
-                              substitutions=request.substitutions)
+        return store.evaluate(
+            request.sparql,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            substitutions=request.substitutions,
+        )
 
     result = evaluate()
     if request.max_rows is not None:
@@ -289,13 +311,16 @@ def _answer(store: GraphStore, request: QueryRequest, emit: Emit,
     kind = kind_of(result)
     if on_start is not None:
         on_start(kind)
-    write_answer(result, results=named(request.results_format, "results"),
-                 rdf=named(request.rdf_format, "rdf"), emit=emit)
+    write_answer(
+        result,
+        results=named(request.results_format, "results"),
+        rdf=named(request.rdf_format, "rdf"),
+        emit=emit,
+    )
     return kind
 
 
-def _worker_main(conn: Connection, store_path: str, version: str,
-                 memory_limit_mb: int | None) -> None:
+def _worker_main(conn: Connection, store_path: str, version: str, memory_limit_mb: int | None) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes.
 
     Messages to the parent (see :class:`_Sender`): ("whole", (kind, body)) for an answer of

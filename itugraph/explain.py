@@ -74,12 +74,10 @@ def explain_triple(built: Build, triple: Triple) -> Explanation:
     return _mark_rule_leaves(explain(load_derivations(built.derivations_path), triple), by_rule)
 
 
-def _mark_rule_leaves(tree: Explanation,
-                      by_rule: dict[tuple[str, str, str], str]) -> Explanation:
+def _mark_rule_leaves(tree: Explanation, by_rule: dict[tuple[str, str, str], str]) -> Explanation:
     premises = [_mark_rule_leaves(p, by_rule) for p in tree.premises]
     if tree.asserted and tree.triple in by_rule:
-        return dataclasses.replace(tree, rule=by_rule[tree.triple], asserted=False,
-                                   premises=premises)
+        return dataclasses.replace(tree, rule=by_rule[tree.triple], asserted=False, premises=premises)
     return dataclasses.replace(tree, premises=premises)
 
 
@@ -94,8 +92,10 @@ def load_derivations(path: Path) -> Derivations:
     from itugraph.reasoning import Derivations
 
     if not path.exists():
-        raise InputError("this build has no derivations (it was made with the owlrl engine)",
-                         hint="run `itugraph build --engine native --force`")
+        raise InputError(
+            "this build has no derivations (it was made with the owlrl engine)",
+            hint="run `itugraph build --engine native --force`",
+        )
     return Derivations.load(path)
 
 
@@ -113,9 +113,10 @@ def explain_command(project: Project, subject: str, predicate: str, obj: str, fm
     """The ``itugraph explain`` command body."""
     triple = parse_triple(subject, predicate, obj)
     tree = explain_triple(build(project, validate=False), triple)
-    print(json.dumps(tree.to_dict(), indent=2, ensure_ascii=False) if fmt == "json"
-          else render_text(tree),
-          end="" if fmt != "json" else "\n")
+    print(
+        json.dumps(tree.to_dict(), indent=2, ensure_ascii=False) if fmt == "json" else render_text(tree),
+        end="" if fmt != "json" else "\n",
+    )
     return 0
 
 

@@ -21,8 +21,11 @@ SELECTIONS = ("asserted", "inferred", "inferred-only")
 
 def export_quads(store: OxigraphStore, selection: str) -> Iterator[ox.Quad]:
     """Quads of the selection, each in its named graph (asserted or inferred)."""
-    graphs = {"asserted": [GRAPH_ASSERTED], "inferred": [GRAPH_ASSERTED, GRAPH_INFERRED],
-              "inferred-only": [GRAPH_INFERRED]}[selection]
+    graphs = {
+        "asserted": [GRAPH_ASSERTED],
+        "inferred": [GRAPH_ASSERTED, GRAPH_INFERRED],
+        "inferred-only": [GRAPH_INFERRED],
+    }[selection]
     for graph in graphs:
         name = ox.NamedNode(graph)
         for triple in store.triples(graph):
@@ -33,8 +36,9 @@ def export_quads(store: OxigraphStore, selection: str) -> Iterator[ox.Quad]:
 _DUMP_GRAPH = {"asserted": "asserted", "inferred": "union", "inferred-only": "inferred"}
 
 
-def write_export(store: OxigraphStore, selection: str, fmt: RdfFormat, out: BinaryIO, *,
-                 canonical: bool = True) -> None:
+def write_export(
+    store: OxigraphStore, selection: str, fmt: RdfFormat, out: BinaryIO, *, canonical: bool = True
+) -> None:
     """Serialise the selection; dataset formats keep the named graphs, others merge them.
 
     ``canonical`` (the default) writes what the dumps write: statements sorted, blank
@@ -58,8 +62,15 @@ def write_export(store: OxigraphStore, selection: str, fmt: RdfFormat, out: Bina
         ox.serialize(_unique_triples(quads), out, format=fmt.oxigraph, prefixes=prefixes)
 
 
-def export_to(store: OxigraphStore, selection: str, fmt: RdfFormat, target: Path | None,
-              *, protected: list[Path], canonical: bool = True) -> None:
+def export_to(
+    store: OxigraphStore,
+    selection: str,
+    fmt: RdfFormat,
+    target: Path | None,
+    *,
+    protected: list[Path],
+    canonical: bool = True,
+) -> None:
     """Export to ``target`` atomically (never over an input file), or to stdout."""
     if target is None:
         write_export(store, selection, fmt, sys.stdout.buffer, canonical=canonical)
@@ -67,8 +78,10 @@ def export_to(store: OxigraphStore, selection: str, fmt: RdfFormat, target: Path
         return
     resolved = target.resolve()
     if resolved in {p.resolve() for p in protected}:
-        raise InputError(f"refusing to overwrite the input file {target}",
-                         hint="write the export to another path (e.g. build/itu.ttl)")
+        raise InputError(
+            f"refusing to overwrite the input file {target}",
+            hint="write the export to another path (e.g. build/itu.ttl)",
+        )
     resolved.parent.mkdir(parents=True, exist_ok=True)
     tmp = resolved.with_name(f".{resolved.name}.{os.getpid()}.tmp")
     try:

@@ -44,8 +44,11 @@ def turtle_files(project: Project) -> list[Path]:
     """The data folder's Turtle files that ``fmt`` owns (exclusions removed)."""
     patterns = excluded_patterns(project)
     files = [p for p in project.data_files() if p.suffix == ".ttl"]
-    return [p for p in files
-            if not any(fnmatch.fnmatch(str(p.relative_to(project.root)), pat) for pat in patterns)]
+    return [
+        p
+        for p in files
+        if not any(fnmatch.fnmatch(str(p.relative_to(project.root)), pat) for pat in patterns)
+    ]
 
 
 def canonical_text(path: Path) -> str:
@@ -104,8 +107,10 @@ def _parse(path: Path, text: str) -> Graph:
 
 def _write_safely(path: Path, new: str) -> None:
     if not isomorphic(_parse(path, path.read_text(encoding="utf-8")), _parse(path, new)):
-        raise InputError(f"{path}: canonical form would change the graph; file left as it was",
-                         hint="report this as a bug in `itugraph fmt`")
+        raise InputError(
+            f"{path}: canonical form would change the graph; file left as it was",
+            hint="report this as a bug in `itugraph fmt`",
+        )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.fmt")
     tmp.write_text(new, encoding="utf-8")
     os.replace(tmp, path)

@@ -27,8 +27,9 @@ def parse_file(path: Path) -> Iterator[ox.Quad]:
         raise InputError(f"{path}: no such file", hint="check the path or the --root folder")
     fmt = format_for_path(path)
     try:
-        yield from ox.parse(path=path, format=fmt.oxigraph, base_iri=path.resolve().as_uri(),
-                            rename_blank_nodes=True)
+        yield from ox.parse(
+            path=path, format=fmt.oxigraph, base_iri=path.resolve().as_uri(), rename_blank_nodes=True
+        )
     except SyntaxError as exc:
         line, column = _position(exc)
         raise RdfSyntaxError(SourceLocation(path, line, column), _detail(exc)) from None
@@ -57,5 +58,4 @@ def _detail(exc: SyntaxError) -> str:
     message = str(exc.msg if exc.msg else exc)
     # pyoxigraph prefixes "Parser error between line L column C and …: " — the location is
     # already in our message, so keep only what went wrong.
-    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message \
-        else message
+    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message

@@ -30,7 +30,8 @@ def _embedded_root() -> Path:
     """The checkout the package runs from (editable install, development), else the installed data."""
     checkout = _PACKAGE.parent
     if (checkout / "pyproject.toml").is_file() and all(
-            (checkout / folder).is_dir() for folder in ("ontology", "graph", "shapes", "queries")):
+        (checkout / folder).is_dir() for folder in ("ontology", "graph", "shapes", "queries")
+    ):
         return checkout
     return INSTALLED_ROOT
 
@@ -126,8 +127,9 @@ class Project:
         for item in extra:
             digest.update(item.encode() + b"\0")
         for path in self.asserted_files() + self.shapes_files():
-            digest.update(str(path.relative_to(self.root) if path.is_relative_to(self.root)
-                              else path).encode() + b"\0")
+            digest.update(
+                str(path.relative_to(self.root) if path.is_relative_to(self.root) else path).encode() + b"\0"
+            )
             digest.update(hashlib.sha256(path.read_bytes()).digest())
         return digest.hexdigest()
 
@@ -157,8 +159,9 @@ def rdf_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and is_rdf_file(p) and not any(part.startswith(".") for part in
-                                                       p.relative_to(folder).parts)
+        if p.is_file()
+        and is_rdf_file(p)
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )
 
 

@@ -66,8 +66,11 @@ class InventoryCoverage:
     not_modelled: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        total = (f"{self.listed} listed of {self.stated_total} the sources state"
-                 if self.stated_total is not None else f"{self.listed} listed")
+        total = (
+            f"{self.listed} listed of {self.stated_total} the sources state"
+            if self.stated_total is not None
+            else f"{self.listed} listed"
+        )
         line = f"{total}; {self.present} in the graph"
         if self.with_title:
             line += f", {self.with_title} with a title"
@@ -107,9 +110,11 @@ def make_report(project: Project) -> Report:
     store = built.open_store()
     validation = validate_project(project)
     manifest = built.manifest
-    triples = {"asserted_triples": manifest.asserted_triples,
-               "derived_triples": manifest.derived_triples,
-               "inferred_triples": manifest.inferred_triples}
+    triples = {
+        "asserted_triples": manifest.asserted_triples,
+        "derived_triples": manifest.derived_triples,
+        "inferred_triples": manifest.inferred_triples,
+    }
     return Report(
         triples=triples,
         classes=class_counts(store),
@@ -127,7 +132,8 @@ def class_counts(store: OxigraphStore) -> list[ClassCount]:
         WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?thing a ?class }}
                  FILTER (isIRI(?thing))
                  OPTIONAL {{ ?class <{RDFS}label> ?name FILTER (LANGMATCHES(LANG(?name), "en")) }} }}
-        GROUP BY ?class ORDER BY DESC(?n) ?class""")
+        GROUP BY ?class ORDER BY DESC(?n) ?class"""
+    )
     counts = []
     for cls, label, n in outcome.rows:
         if not isinstance(cls, ox.NamedNode) or any(cls.value.startswith(ns) for ns in _META):
@@ -141,8 +147,12 @@ def inventory_folder(project: Project) -> Path:
     """``[tool.itugraph] inventories`` of ROOT/pyproject.toml, else ROOT/tests/data/inventories."""
     config = project.root / "pyproject.toml"
     if config.is_file():
-        setting = tomllib.loads(config.read_text(encoding="utf-8")).get("tool", {}) \
-            .get("itugraph", {}).get("inventories")
+        setting = (
+            tomllib.loads(config.read_text(encoding="utf-8"))
+            .get("tool", {})
+            .get("itugraph", {})
+            .get("inventories")
+        )
         if setting:
             return project.root / setting
     return project.root / "tests" / "data" / "inventories"
@@ -164,9 +174,11 @@ def read_inventory(path: Path) -> tuple[list[dict[str, str]], int | None, str]:
         elif not line.startswith("#") and line.strip():
             body.append(line)
     reader = csv.DictReader(body, delimiter="\t")
-    if tuple(reader.fieldnames or ()) [:len(_INVENTORY_COLUMNS)] != _INVENTORY_COLUMNS:
-        raise InputError(f"{path}: an inventory's header must be {' '.join(_INVENTORY_COLUMNS)}",
-                         hint="tab-separated; see graph/README.md, section Inventories")
+    if tuple(reader.fieldnames or ())[: len(_INVENTORY_COLUMNS)] != _INVENTORY_COLUMNS:
+        raise InputError(
+            f"{path}: an inventory's header must be {' '.join(_INVENTORY_COLUMNS)}",
+            hint="tab-separated; see graph/README.md, section Inventories",
+        )
     return list(reader), total, note
 
 
@@ -189,8 +201,9 @@ def inventory_coverage(path: Path, store: OxigraphStore) -> InventoryCoverage:
         elif row in expected:
             missing.append(row["iri"])
     not_modelled = [r["iri"] for r in rows if r not in expected]
-    return InventoryCoverage(path.stem, len(rows), len(expected), present, titled, total, note,
-                             missing, not_modelled)
+    return InventoryCoverage(
+        path.stem, len(rows), len(expected), present, titled, total, note, missing, not_modelled
+    )
 
 
 def report_queries(project: Project) -> list[NamedQuery]:
@@ -200,8 +213,12 @@ def report_queries(project: Project) -> list[NamedQuery]:
 
 def run_section(query: NamedQuery, store: OxigraphStore) -> QuerySection:
     outcome = store.query(query.text)
-    return QuerySection(query.name, query.title, list(outcome.variables),
-                        [[_cell(term) for term in row] for row in outcome.rows])
+    return QuerySection(
+        query.name,
+        query.title,
+        list(outcome.variables),
+        [[_cell(term) for term in row] for row in outcome.rows],
+    )
 
 
 def _cell(term: object) -> str:
@@ -214,12 +231,20 @@ def _cell(term: object) -> str:
 
 def _summary(report: ValidationReport) -> ValidationSummary:
     results: list[dict[str, object]] = [
-        {"severity": r.severity, "shape_id": r.shape_id, "focus_node": r.focus_node,
-         "owner": r.owner, "message": r.message, "file": report.display_path(r.file),
-         "line": r.line}
-        for r in report.results]
-    return ValidationSummary(report.count("Violation"), report.count("Warning"),
-                             report.count("Info"), results)
+        {
+            "severity": r.severity,
+            "shape_id": r.shape_id,
+            "focus_node": r.focus_node,
+            "owner": r.owner,
+            "message": r.message,
+            "file": report.display_path(r.file),
+            "line": r.line,
+        }
+        for r in report.results
+    ]
+    return ValidationSummary(
+        report.count("Violation"), report.count("Warning"), report.count("Info"), results
+    )
 
 
 def render_json(report: Report) -> str:

@@ -51,7 +51,7 @@ def compact(term: Term | None, prefixes: dict[str, str] = PREFIXES) -> str:
         return ""
     if isinstance(term, ox.NamedNode):
         for name, iri in prefixes.items():
-            local = term.value[len(iri):]
+            local = term.value[len(iri) :]
             if term.value.startswith(iri) and local and all(c.isalnum() or c in "-_." for c in local):
                 return f"{name}:{local}"
         return f"<{term.value}>"

@@ -143,8 +143,7 @@ def service_iris(text: str) -> list[str | None]:
     return QueryText(text).service_iris
 
 
-def check_query_text(query: str | QueryText, *,
-                     service_allow: frozenset[str] = frozenset()) -> None:
+def check_query_text(query: str | QueryText, *, service_allow: frozenset[str] = frozenset()) -> None:
     """Refuse updates and SERVICE calls outside ``service_allow`` before execution."""
     lexed = query if isinstance(query, QueryText) else QueryText(query)
     if lexed.is_update:

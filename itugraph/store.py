@@ -68,9 +68,10 @@ class OxigraphStore:
         try:
             return cls(ox.Store.read_only(str(path)), version)
         except OSError as exc:
-            raise InputError(f"cannot open the store at {path}: {exc}",
-                             hint="run `itugraph build` again (delete .itugraph/ if it persists)"
-                             ) from None
+            raise InputError(
+                f"cannot open the store at {path}: {exc}",
+                hint="run `itugraph build` again (delete .itugraph/ if it persists)",
+            ) from None
 
     def query(
         self,
@@ -86,8 +87,9 @@ class OxigraphStore:
         The dataset follows :meth:`evaluate`. For answers of any size, serialise
         :meth:`evaluate`'s result with :mod:`itugraph.answers` instead.
         """
-        result = self.evaluate(sparql, default_graphs=default_graphs,
-                               named_graphs=named_graphs, substitutions=substitutions)
+        result = self.evaluate(
+            sparql, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
+        )
         try:
             return _outcome(result, limit)
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
@@ -120,18 +122,20 @@ class OxigraphStore:
         try:
             return self._store.query(
                 sparql,
-                substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()}
-                or None,
+                substitutions={ox.Variable(k): v for k, v in (substitutions or {}).items()} or None,
                 **options,  # type: ignore[arg-type]
             )
         except SyntaxError as exc:
-            raise QuerySyntaxError(f"malformed query: {exc}",
-                                   hint="check the SPARQL syntax at the position given") from None
+            raise QuerySyntaxError(
+                f"malformed query: {exc}", hint="check the SPARQL syntax at the position given"
+            ) from None
         except RuntimeError as exc:
             if "projection" in str(exc):  # the engine's only signal (see QueryParameterError)
-                raise QueryParameterError(f"cannot bind a parameter: {exc}",
-                                 hint="a named query must list each parameter variable in its "
-                                 "SELECT clause (or use SELECT *)") from None
+                raise QueryParameterError(
+                    f"cannot bind a parameter: {exc}",
+                    hint="a named query must list each parameter variable in its "
+                    "SELECT clause (or use SELECT *)",
+                ) from None
             raise QueryError(f"query failed: {exc}") from None
         except (OSError, ValueError, TypeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
@@ -181,11 +185,9 @@ def _outcome(result: object, limit: int | None) -> QueryOutcome:
     if isinstance(result, ox.QueryTriples):
         triples = list(islice(result, None if limit is None else limit + 1))
         cut = limit is not None and len(triples) > limit
-        return QueryOutcome(kind="graph", triples=triples[:limit] if cut else triples,
-                            truncated=cut)
+        return QueryOutcome(kind="graph", triples=triples[:limit] if cut else triples, truncated=cut)
     assert isinstance(result, ox.QuerySolutions)
     variables = [v.value for v in result.variables]
     rows = [tuple(solution) for solution in islice(result, None if limit is None else limit + 1)]
     cut = limit is not None and len(rows) > limit
-    return QueryOutcome(kind="select", variables=variables, rows=rows[:limit] if cut else rows,
-                        truncated=cut)
+    return QueryOutcome(kind="select", variables=variables, rows=rows[:limit] if cut else rows, truncated=cut)

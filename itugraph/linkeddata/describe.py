@@ -41,11 +41,20 @@ Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
 
 #: Predicates that name a thing, in order of preference.
-LABEL_PREDICATES: tuple[str, ...] = (SKOS + "prefLabel", RDFS + "label", SCHEMA + "name",
-                                     FOAF + "name", DCTERMS + "title")
+LABEL_PREDICATES: tuple[str, ...] = (
+    SKOS + "prefLabel",
+    RDFS + "label",
+    SCHEMA + "name",
+    FOAF + "name",
+    DCTERMS + "title",
+)
 #: The predicates a label search looks at.
-SEARCH_PREDICATES: tuple[str, ...] = (RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel",
-                                      SKOS + "notation")
+SEARCH_PREDICATES: tuple[str, ...] = (
+    RDFS + "label",
+    SKOS + "prefLabel",
+    SKOS + "altLabel",
+    SKOS + "notation",
+)
 SOURCE = DCTERMS + "source"
 HAS_CLAIM = ITU + "hasClaim"
 #: Most blank nodes a closure follows (a guard against a pathological graph).
@@ -140,14 +149,24 @@ class Description:
 
     @property
     def types(self) -> list[str]:
-        return sorted({s.object.value for s in self.outgoing
-                       if s.predicate.value == RDF + "type" and isinstance(s.object, ox.NamedNode)})
+        return sorted(
+            {
+                s.object.value
+                for s in self.outgoing
+                if s.predicate.value == RDF + "type" and isinstance(s.object, ox.NamedNode)
+            }
+        )
 
     @property
     def sources(self) -> list[str]:
         """The IRIs of the resource's own sources (``dcterms:source``)."""
-        return sorted({s.object.value for s in self.outgoing
-                       if s.predicate.value == SOURCE and isinstance(s.object, ox.NamedNode)})
+        return sorted(
+            {
+                s.object.value
+                for s in self.outgoing
+                if s.predicate.value == SOURCE and isinstance(s.object, ox.NamedNode)
+            }
+        )
 
     def labels(self) -> dict[str, dict[str, list[str]]]:
         """Labels by IRI, then language (``""`` for none), values in preference order."""
@@ -155,8 +174,7 @@ class Description:
         rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
         for s in sorted(self.label_statements, key=lambda s: rank[s.predicate.value]):
             if isinstance(s.object, ox.Literal):
-                values = table.setdefault(s.subject.value, {}).setdefault(
-                    s.object.language or "", [])
+                values = table.setdefault(s.subject.value, {}).setdefault(s.object.language or "", [])
                 if s.object.value not in values:
                     values.append(s.object.value)
         return table
@@ -173,8 +191,7 @@ class Description:
 
     def quads(self) -> list[ox.Quad]:
         """The description as quads in the asserted and inferred named graphs."""
-        return [ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph))
-                for s in self.statements()]
+        return [ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph)) for s in self.statements()]
 
 
 def pick_label(labels: dict[str, list[str]] | None, language: str) -> tuple[str, str] | None:
@@ -211,29 +228,38 @@ def describe(store: OxigraphStore, iri: str, *, validation: Path | None = None) 
     desc.incoming = incoming[:MAX_INCOMING]
     if not desc.outgoing and not desc.incoming:
         desc.used_as_predicate = _used_as_predicate(store, node)
-    linked = {iri} | {t.value for s in desc.statements() for t in (s.subject, s.predicate,
-                                                                       s.object)
-                      if isinstance(t, ox.NamedNode)}
+    linked = {iri} | {
+        t.value
+        for s in desc.statements()
+        for t in (s.subject, s.predicate, s.object)
+        if isinstance(t, ox.NamedNode)
+    }
     desc.label_statements = labels_of(store, sorted(linked))
     desc.claims = _claims(desc)
     desc.roles = _roles(store, node, desc)
-    role_terms = {t for r in desc.roles for t in (r.iri, r.holder, r.action_line, r.role_type,
-                                                  *r.sources) if t is not None} - linked
+    role_terms = {
+        t
+        for r in desc.roles
+        for t in (r.iri, r.holder, r.action_line, r.role_type, *r.sources)
+        if t is not None
+    } - linked
     desc.label_statements += labels_of(store, sorted(role_terms))
     if validation is not None:
         desc.findings = findings_for(validation, iri, {f"_:{b}" for b in desc.closure})
     return desc
 
 
-def _rows(store: OxigraphStore, query: str, **bindings: ox.NamedNode | ox.BlankNode
-          ) -> Iterator[ox.QuerySolution]:
+def _rows(
+    store: OxigraphStore, query: str, **bindings: ox.NamedNode | ox.BlankNode
+) -> Iterator[ox.QuerySolution]:
     result = store.evaluate(query, substitutions=bindings)
     assert isinstance(result, ox.QuerySolutions)
     yield from result
 
 
-def _statements(store: OxigraphStore, node: Subject, *, outgoing: bool,
-                limit: int | None = None) -> list[Statement]:
+def _statements(
+    store: OxigraphStore, node: Subject, *, outgoing: bool, limit: int | None = None
+) -> list[Statement]:
     """The triples with ``node`` as subject (or object), asserted first, each once."""
     pattern = "?node ?p ?x" if outgoing else "?x ?p ?node"
     query = f"SELECT * WHERE {{ GRAPH ?g {{ {pattern} }} }}"
@@ -256,8 +282,7 @@ def _statements(store: OxigraphStore, node: Subject, *, outgoing: bool,
 def _order(s: Statement) -> tuple[int, str, str, str]:
     p = s.predicate.value
     first = 0 if p == RDF + "type" else 1 if p in LABEL_PREDICATES else 2
-    return (first, p, s.object.value if not isinstance(s.object, ox.BlankNode) else "~",
-            s.subject.value)
+    return (first, p, s.object.value if not isinstance(s.object, ox.BlankNode) else "~", s.subject.value)
 
 
 def _closure(store: OxigraphStore, outgoing: list[Statement]) -> dict[str, list[Statement]]:
@@ -287,8 +312,10 @@ def labels_of(store: OxigraphStore, iris: Iterable[str]) -> list[Statement]:
     # FILTER(?p IN …), not VALUES ?p: with both VALUES, the engine scans every label of the
     # graph (5 s for 500 IRIs at 1M triples, against 0.1 s).
     predicates = ", ".join(f"<{p}>" for p in LABEL_PREDICATES)
-    query = (f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
-             f"FILTER(?p IN ({predicates}) && isLiteral(?o)) }}")
+    query = (
+        f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} "
+        f"FILTER(?p IN ({predicates}) && isLiteral(?o)) }}"
+    )
     found: dict[tuple[Subject, ox.NamedNode, Object], bool] = {}
     result = store.evaluate(query)
     assert isinstance(result, ox.QuerySolutions)
@@ -320,16 +347,26 @@ def _claims(desc: Description) -> list[Claim]:
         confidence = _value(own, ITU + "confidence")
         precedence = _value(own, ITU + "precedence")
         prevails = _value(own, ITU + "prevails")
-        raw.append(Claim(s.object, prop.value if prop is not None else "",
-                         _value(own, ITU + "claimValue"), _values(own, SOURCE),
-                         confidence.value if confidence is not None else None,
-                         precedence.value if precedence is not None else None,
-                         prevails is not None and prevails.value == "true", ""))
+        raw.append(
+            Claim(
+                s.object,
+                prop.value if prop is not None else "",
+                _value(own, ITU + "claimValue"),
+                _values(own, SOURCE),
+                confidence.value if confidence is not None else None,
+                precedence.value if precedence is not None else None,
+                prevails is not None and prevails.value == "true",
+                "",
+            )
+        )
     claims = []
     for claim in raw:
         lang = _language_of(claim.value)
-        rivals = [r for r in raw if r.property == claim.property and r.node != claim.node
-                  and _language_of(r.value) == lang]
+        rivals = [
+            r
+            for r in raw
+            if r.property == claim.property and r.node != claim.node and _language_of(r.value) == lang
+        ]
         if claim.prevails:
             status = "prevails"
         elif any(r.prevails for r in rivals):
@@ -339,8 +376,9 @@ def _claims(desc: Description) -> list[Claim]:
         else:
             status = "uncontested"
         claims.append(dataclasses.replace(claim, status=status))
-    claims.sort(key=lambda c: (c.property, c.status != "prevails",
-                               c.value.value if c.value is not None else ""))
+    claims.sort(
+        key=lambda c: (c.property, c.status != "prevails", c.value.value if c.value is not None else "")
+    )
     return claims
 
 
@@ -380,8 +418,7 @@ def _roles(store: OxigraphStore, node: ox.NamedNode, desc: Description) -> list[
             if term is not None:
                 entry[key] = term.value
         prevails = row["prevails"]
-        entry["prevails"] = bool(entry.get("prevails")) or (
-            prevails is not None and prevails.value == "true")
+        entry["prevails"] = bool(entry.get("prevails")) or (prevails is not None and prevails.value == "true")
         source = row["source"]
         if source is not None:
             sources = entry["sources"]
@@ -391,15 +428,24 @@ def _roles(store: OxigraphStore, node: ox.NamedNode, desc: Description) -> list[
         return []
     broader_result = store.evaluate(_BROADER_QUERY)
     assert isinstance(broader_result, ox.QuerySolutions)
-    broader = {(r["a"].value, r["b"].value) for r in broader_result
-               if r["a"] is not None and r["b"] is not None}
+    broader = {
+        (r["a"].value, r["b"].value) for r in broader_result if r["a"] is not None and r["b"] is not None
+    }
     roles = []
     for iri, entry in found.items():
-        group = [e for e in found.values()
-                 if e.get("holder") == entry.get("holder") and e.get("line") == entry.get("line")]
+        group = [
+            e
+            for e in found.values()
+            if e.get("holder") == entry.get("holder") and e.get("line") == entry.get("line")
+        ]
         kind = entry.get("type")
-        disagree = [e for e in group if e.get("type") != kind
-                    and (e.get("type"), kind) not in broader and (kind, e.get("type")) not in broader]
+        disagree = [
+            e
+            for e in group
+            if e.get("type") != kind
+            and (e.get("type"), kind) not in broader
+            and (kind, e.get("type")) not in broader
+        ]
         if entry["prevails"]:
             status = "prevails"
         elif any(e["prevails"] for e in group):
@@ -410,9 +456,17 @@ def _roles(store: OxigraphStore, node: ox.NamedNode, desc: Description) -> list[
             status = "uncontested"
         sources = entry["sources"]
         assert isinstance(sources, set)
-        roles.append(Role(iri, _str(entry.get("holder")), _str(entry.get("line")),
-                          _str(entry.get("type")), tuple(sorted(sources)),
-                          bool(entry["prevails"]), status))
+        roles.append(
+            Role(
+                iri,
+                _str(entry.get("holder")),
+                _str(entry.get("line")),
+                _str(entry.get("type")),
+                tuple(sorted(sources)),
+                bool(entry["prevails"]),
+                status,
+            )
+        )
     roles.sort(key=lambda r: (r.holder or "", r.action_line or "", r.status != "prevails", r.iri))
     return roles
 
@@ -437,8 +491,7 @@ def findings_for(path: Path, iri: str, blank_nodes: set[str]) -> list[Finding] |
         document = json.loads(path.read_text(encoding="utf-8"))
         by_focus: dict[str, list[Finding]] = {}
         for r in document.get("results", []):
-            finding = Finding(r["severity"], r["shape_id"], r["message"], r.get("path"),
-                              r.get("value"))
+            finding = Finding(r["severity"], r["shape_id"], r["message"], r.get("path"), r.get("value"))
             for focus in {r.get("focus_node"), r.get("owner")} - {None}:
                 by_focus.setdefault(focus, []).append(finding)
         _FINDINGS_CACHE[key] = by_focus

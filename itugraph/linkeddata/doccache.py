@@ -41,8 +41,9 @@ class DocumentCache:
         self._size = 0
         self._lock = threading.Lock()
 
-    def get_or_render(self, folder: Path | None, key: str,
-                      render: Callable[[], tuple[int, bytes]]) -> tuple[int, bytes]:
+    def get_or_render(
+        self, folder: Path | None, key: str, render: Callable[[], tuple[int, bytes]]
+    ) -> tuple[int, bytes]:
         """The cached ``(status, body)`` for ``key``, rendering it the first time."""
         name = hashlib.sha256(key.encode()).hexdigest()
         with self._lock:

@@ -105,19 +105,20 @@ def dump_named(name: str) -> DumpFile | None:
 
 # --- canonical form ----------------------------------------------------------------------
 
+
 def canonical_lines(store: ox.Store | OxigraphStore) -> dict[str, list[bytes]]:
     """Sorted N-Triples lines of each named graph, blank nodes labelled canonically.
 
     Labels are computed over both graphs together, so a blank node has the same label in
     every dump.
     """
+
     def read(graph: str) -> bytes:
         if isinstance(store, OxigraphStore):
             return ox.serialize(store.triples(graph), format=ox.RdfFormat.N_TRIPLES) or b""
         return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
 
-    raw = {graph: read(graph).splitlines(keepends=True)
-           for graph in (GRAPH_ASSERTED, GRAPH_INFERRED)}
+    raw = {graph: read(graph).splitlines(keepends=True) for graph in (GRAPH_ASSERTED, GRAPH_INFERRED)}
     labels = _labels([(graph.encode(), lines) for graph, lines in raw.items()])
     out = {}
     for graph, lines in raw.items():
@@ -161,7 +162,8 @@ def _labels(graphs: list[tuple[bytes, list[bytes]]]) -> dict[bytes, bytes]:
         for node, items in edges.items():
             digest = hashlib.sha256(colour[node])
             for tag, direction, predicate, other in sorted(
-                    (t, d, p, b"_:" + colour[o] if o in colour else o) for t, d, p, o in items):
+                (t, d, p, b"_:" + colour[o] if o in colour else o) for t, d, p, o in items
+            ):
                 digest.update(b"\0".join((tag, direction, predicate, other)) + b"\n")
             new[node] = digest.digest()
         colour = new
@@ -185,6 +187,7 @@ def _rename(line: bytes, labels: dict[bytes, bytes]) -> bytes:
 
 
 # --- writing -----------------------------------------------------------------------------
+
 
 def _nt(lines: dict[str, list[bytes]], graph: str) -> Iterator[bytes]:
     """N-Triples of a dump graph (the union merges two sorted, disjoint graphs)."""
@@ -255,24 +258,38 @@ def context_document() -> dict[str, object]:
     >>> ctx = context_document()["@context"]; ctx["label"], ctx["source"]
     ('rdfs:label', {'@id': 'dcterms:source', '@type': '@id'})
     """
+
     def ref(curie: str) -> dict[str, str]:
         return {"@id": curie, "@type": "@id"}
 
     terms: dict[str, object] = {
-        "id": "@id", "type": "@type",
-        "label": "rdfs:label", "comment": "rdfs:comment", "seeAlso": ref("rdfs:seeAlso"),
-        "prefLabel": "skos:prefLabel", "altLabel": "skos:altLabel",
-        "notation": "skos:notation", "definition": "skos:definition",
-        "broader": ref("skos:broader"), "narrower": ref("skos:narrower"),
+        "id": "@id",
+        "type": "@type",
+        "label": "rdfs:label",
+        "comment": "rdfs:comment",
+        "seeAlso": ref("rdfs:seeAlso"),
+        "prefLabel": "skos:prefLabel",
+        "altLabel": "skos:altLabel",
+        "notation": "skos:notation",
+        "definition": "skos:definition",
+        "broader": ref("skos:broader"),
+        "narrower": ref("skos:narrower"),
         "inScheme": ref("skos:inScheme"),
-        "title": "dcterms:title", "description": "dcterms:description",
-        "identifier": "dcterms:identifier", "date": "dcterms:date",
-        "source": ref("dcterms:source"), "subject": ref("dcterms:subject"),
-        "publisher": ref("dcterms:publisher"), "license": ref("dcterms:license"),
-        "unitOf": ref("org:unitOf"), "hasUnit": ref("org:hasUnit"),
+        "title": "dcterms:title",
+        "description": "dcterms:description",
+        "identifier": "dcterms:identifier",
+        "date": "dcterms:date",
+        "source": ref("dcterms:source"),
+        "subject": ref("dcterms:subject"),
+        "publisher": ref("dcterms:publisher"),
+        "license": ref("dcterms:license"),
+        "unitOf": ref("org:unitOf"),
+        "hasUnit": ref("org:hasUnit"),
         "subOrganizationOf": ref("org:subOrganizationOf"),
         "hasSubOrganization": ref("org:hasSubOrganization"),
-        "name": "foaf:name", "page": ref("foaf:page"), "sameAs": ref("schema:sameAs"),
+        "name": "foaf:name",
+        "page": ref("foaf:page"),
+        "sameAs": ref("schema:sameAs"),
         "wasDerivedFrom": ref("prov:wasDerivedFrom"),
     }
     used = {DCTERMS, FOAF, ORG, OWL, PROV, RDFS, SCHEMA, SKOS}
@@ -348,8 +365,10 @@ class Dumps:
             names = [d.name for d in dump_files()] + [CONTEXT]
             if self.void is not None:
                 if not (self.folder / VOID_FILE).is_file():
-                    sizes = {d.name: ((self.folder / d.name).stat().st_size,
-                                      sha256_file(self.folder / d.name)) for d in dump_files()}
+                    sizes = {
+                        d.name: ((self.folder / d.name).stat().st_size, sha256_file(self.folder / d.name))
+                        for d in dump_files()
+                    }
                     text = self.void(sizes)
                     atomic_write(self.folder / VOID_FILE, lambda out: out.write(text))
                 names.append(VOID_FILE)

@@ -33,8 +33,9 @@ class Representation:
 
     @property
     def content_type(self) -> str:
-        return self.media_type + ("; charset=utf-8" if self.is_html or self.media_type.startswith(
-            "text/") else "")
+        return self.media_type + (
+            "; charset=utf-8" if self.is_html or self.media_type.startswith("text/") else ""
+        )
 
 
 def _rdf(name: str, suffix: str) -> Representation:
@@ -55,9 +56,9 @@ BY_SUFFIX: dict[str, Representation] = {
 }
 #: Media types we answer with, for ``Accept`` matching (HTML first: browsers send */*).
 _BY_MEDIA_TYPE: dict[str, Representation] = {
-    media: rep for rep in BY_SUFFIX.values()
-    for media in (rep.format.media_types if rep.format else (HTML_MEDIA_TYPE,
-                                                            "application/xhtml+xml"))
+    media: rep
+    for rep in BY_SUFFIX.values()
+    for media in (rep.format.media_types if rep.format else (HTML_MEDIA_TYPE, "application/xhtml+xml"))
 }
 _BY_MEDIA_TYPE.pop("text/plain", None)  # N-Triples' legacy type: a browser's text/plain is not RDF
 
@@ -89,8 +90,7 @@ def choose(accept_header: str | None, *, datasets: bool = True) -> Representatio
     >>> choose("image/png") is None
     True
     """
-    table = {m: r for m, r in _BY_MEDIA_TYPE.items()
-             if datasets or r.suffix not in {"trig", "nq"}}
+    table = {m: r for m, r in _BY_MEDIA_TYPE.items() if datasets or r.suffix not in {"trig", "nq"}}
     if not accept_header:
         return HTML
     if accept_header in table:
@@ -120,5 +120,8 @@ def alternates(base_path: str, *, datasets: bool = True) -> list[tuple[str, Repr
     >>> alternates("/id/question/?page=2")[1][0]
     '/id/question/.ttl?page=2'
     """
-    return [(suffixed(base_path, suffix), rep) for suffix, rep in BY_SUFFIX.items()
-            if datasets or suffix not in {"trig", "nq"}]
+    return [
+        (suffixed(base_path, suffix), rep)
+        for suffix, rep in BY_SUFFIX.items()
+        if datasets or suffix not in {"trig", "nq"}
+    ]

@@ -47,10 +47,14 @@ KINDS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("sec-datatypes", "Datatypes", (RDFS + "Datatype",)),
     ("sec-individuals", "Concept schemes and named individuals", ()),
 )
-_KIND_NAMES = {"sec-classes": "class", "sec-object-properties": "object property",
-               "sec-datatype-properties": "datatype property",
-               "sec-annotation-properties": "annotation property",
-               "sec-datatypes": "datatype", "sec-individuals": "individual"}
+_KIND_NAMES = {
+    "sec-classes": "class",
+    "sec-object-properties": "object property",
+    "sec-datatype-properties": "datatype property",
+    "sec-annotation-properties": "annotation property",
+    "sec-datatypes": "datatype",
+    "sec-individuals": "individual",
+}
 
 #: The vocabularies whose terms the ontology reuses, in display order.
 REUSED_VOCABULARIES: tuple[tuple[str, str], ...] = (
@@ -64,28 +68,51 @@ REUSED_VOCABULARIES: tuple[tuple[str, str], ...] = (
     ("schema", "schema.org"),
 )
 
-_CHARACTERISTICS = {OWL + name for name in (
-    "TransitiveProperty", "SymmetricProperty", "AsymmetricProperty", "FunctionalProperty",
-    "InverseFunctionalProperty", "ReflexiveProperty", "IrreflexiveProperty")}
+_CHARACTERISTICS = {
+    OWL + name
+    for name in (
+        "TransitiveProperty",
+        "SymmetricProperty",
+        "AsymmetricProperty",
+        "FunctionalProperty",
+        "InverseFunctionalProperty",
+        "ReflexiveProperty",
+        "IrreflexiveProperty",
+    )
+}
 _KIND_TYPES = {t for _, _, types in KINDS for t in types} | {OWL + "NamedIndividual"}
 
 #: Statements shown as text, in this order, before the axioms.
 _TEXTS: tuple[tuple[str, str], ...] = (
-    (SKOS + "definition", "Definition"), (RDFS + "comment", "Comment"),
-    (SKOS + "scopeNote", "Scope note"), (SKOS + "note", "Note"),
-    (SKOS + "example", "Example"), (SKOS + "editorialNote", "Editorial note"),
+    (SKOS + "definition", "Definition"),
+    (RDFS + "comment", "Comment"),
+    (SKOS + "scopeNote", "Scope note"),
+    (SKOS + "note", "Note"),
+    (SKOS + "example", "Example"),
+    (SKOS + "editorialNote", "Editorial note"),
 )
 #: Statements shown as axioms, in this order (others follow under their property's name).
 _AXIOMS: tuple[tuple[str, str], ...] = (
-    (RDFS + "subClassOf", "Subclass of"), (RDFS + "subPropertyOf", "Subproperty of"),
-    (OWL + "equivalentClass", "Equivalent to"), (OWL + "equivalentProperty", "Equivalent to"),
-    (OWL + "inverseOf", "Inverse of"), (RDFS + "domain", "Domain"), (RDFS + "range", "Range"),
-    (OWL + "disjointWith", "Disjoint with"), (OWL + "propertyDisjointWith", "Disjoint with"),
-    (OWL + "hasKey", "Keys"), (RDFS + "isDefinedBy", "Defined by"),
+    (RDFS + "subClassOf", "Subclass of"),
+    (RDFS + "subPropertyOf", "Subproperty of"),
+    (OWL + "equivalentClass", "Equivalent to"),
+    (OWL + "equivalentProperty", "Equivalent to"),
+    (OWL + "inverseOf", "Inverse of"),
+    (RDFS + "domain", "Domain"),
+    (RDFS + "range", "Range"),
+    (OWL + "disjointWith", "Disjoint with"),
+    (OWL + "propertyDisjointWith", "Disjoint with"),
+    (OWL + "hasKey", "Keys"),
+    (RDFS + "isDefinedBy", "Defined by"),
     (RDFS + "seeAlso", "See also"),
 )
-_SYMMETRIC = {OWL + "equivalentClass", OWL + "equivalentProperty", OWL + "inverseOf",
-              OWL + "disjointWith", OWL + "propertyDisjointWith"}
+_SYMMETRIC = {
+    OWL + "equivalentClass",
+    OWL + "equivalentProperty",
+    OWL + "inverseOf",
+    OWL + "disjointWith",
+    OWL + "propertyDisjointWith",
+}
 _SKIP = {RDFS + "label", OWL + "propertyChainAxiom"} | {p for p, _ in _TEXTS}
 
 
@@ -171,50 +198,72 @@ def ontology_document(ontology_files: Iterable[Path]) -> tuple[list[Triple], lis
     return own, every
 
 
-def document_model(own: list[Triple], every: list[Triple],
-                   store: OxigraphStore | None) -> OntologyModel:
+def document_model(own: list[Triple], every: list[Triple], store: OxigraphStore | None) -> OntologyModel:
     """What the page shows; ``store`` (the build's) gives the counts and examples."""
     doc = Index(own)
     full = Index(every)
     ontology = ox.NamedNode(ITU_ONTOLOGY)
-    title = next((o for o in doc.objects(ontology, "http://purl.org/dc/terms/title")
-                  if isinstance(o, ox.Literal)), None)
+    title = next(
+        (o for o in doc.objects(ontology, "http://purl.org/dc/terms/title") if isinstance(o, ox.Literal)),
+        None,
+    )
     metadata = _rows(doc, ontology, skip={RDF + "type", "http://purl.org/dc/terms/title"})
     counter = _Counter(store, full)
     placed: set[str] = set()
     sections = []
-    ours = sorted({t.value for triple in own for t in triple
-                   if isinstance(t, ox.NamedNode) and t.value.startswith(ITU)})
+    ours = sorted(
+        {t.value for triple in own for t in triple if isinstance(t, ox.NamedNode) and t.value.startswith(ITU)}
+    )
     for anchor, heading, types in KINDS:
-        members = [iri for iri in ours if iri not in placed and (
-            not types or doc.has_type(ox.NamedNode(iri), *types))]
+        members = [
+            iri
+            for iri in ours
+            if iri not in placed and (not types or doc.has_type(ox.NamedNode(iri), *types))
+        ]
         placed.update(members)
         terms = [_term(doc, iri, anchor, counter) for iri in members]
         sections.append(Section(anchor, heading, sorted(terms, key=lambda t: t.anchor.lower())))
     return OntologyModel(
-        iri=ITU_ONTOLOGY, title=title.value if title else ITU_ONTOLOGY,
-        title_lang=title.language if title else None, metadata=metadata,
-        sections=[s for s in sections if s.terms], reused=_reused(doc, full, counter),
-        term_count=len(ours))
+        iri=ITU_ONTOLOGY,
+        title=title.value if title else ITU_ONTOLOGY,
+        title_lang=title.language if title else None,
+        metadata=metadata,
+        sections=[s for s in sections if s.terms],
+        reused=_reused(doc, full, counter),
+        term_count=len(ours),
+    )
 
 
 def _term(doc: Index, iri: str, section: str, counter: _Counter) -> TermDoc:
     node = ox.NamedNode(iri)
-    labels = [o for o in doc.objects(node, RDFS + "label") + doc.objects(node, SKOS + "prefLabel")
-              if isinstance(o, ox.Literal)]
+    labels = [
+        o
+        for o in doc.objects(node, RDFS + "label") + doc.objects(node, SKOS + "prefLabel")
+        if isinstance(o, ox.Literal)
+    ]
     english = next((lab for lab in labels if (lab.language or "en").startswith("en")), None)
     chosen = english or (labels[0] if labels else None)
-    texts = [Row("Label", [[Shown(lab.value, lang=lab.language or None)] for lab in labels])
-             ] if len(labels) > 1 else []
+    texts = (
+        [Row("Label", [[Shown(lab.value, lang=lab.language or None)] for lab in labels])]
+        if len(labels) > 1
+        else []
+    )
     for predicate, name in _TEXTS:
         values = [show(doc, o) for o in doc.objects(node, predicate)]
         if values:
             texts.append(Row(name, values))
     axioms = _axioms(doc, node, section)
-    return TermDoc(iri=iri, anchor=iri[len(ITU):], curie=curie(iri), kind=_KIND_NAMES[section],
-                   heading=chosen.value if chosen else curie(iri),
-                   heading_lang=(chosen.language or None) if chosen else None,
-                   texts=texts, axioms=axioms, usage=counter.usage(iri, section))
+    return TermDoc(
+        iri=iri,
+        anchor=iri[len(ITU) :],
+        curie=curie(iri),
+        kind=_KIND_NAMES[section],
+        heading=chosen.value if chosen else curie(iri),
+        heading_lang=(chosen.language or None) if chosen else None,
+        texts=texts,
+        axioms=axioms,
+        usage=counter.usage(iri, section),
+    )
 
 
 def _axioms(doc: Index, node: ox.NamedNode, section: str) -> list[Row]:
@@ -228,8 +277,15 @@ def _axioms(doc: Index, node: ox.NamedNode, section: str) -> list[Row]:
     types = [t for t in doc.objects(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)]
     for t in types:
         if t.value in _CHARACTERISTICS:
-            add("Characteristics", [Shown(t.value[len(OWL):].removesuffix("Property").lower(),
-                                          href=None), Shown(" ("), *show(doc, t), Shown(")")])
+            add(
+                "Characteristics",
+                [
+                    Shown(t.value[len(OWL) :].removesuffix("Property").lower(), href=None),
+                    Shown(" ("),
+                    *show(doc, t),
+                    Shown(")"),
+                ],
+            )
     if section == "sec-individuals":
         for t in types:
             if t.value not in _KIND_TYPES:
@@ -254,9 +310,12 @@ def _axioms(doc: Index, node: ox.NamedNode, section: str) -> list[Row]:
             for other in members:
                 if other != node:
                     add("Disjoint with", show(doc, other))
-    for predicate, name in ((RDFS + "subClassOf", "Subclasses"),
-                            (RDFS + "subPropertyOf", "Subproperties"),
-                            (RDFS + "domain", "Domain of"), (RDFS + "range", "Range of")):
+    for predicate, name in (
+        (RDFS + "subClassOf", "Subclasses"),
+        (RDFS + "subPropertyOf", "Subproperties"),
+        (RDFS + "domain", "Domain of"),
+        (RDFS + "range", "Range of"),
+    ):
         for subject in sorted(doc.subjects(predicate, node), key=lambda s: s.value):
             if isinstance(subject, ox.NamedNode):
                 add(name, show(doc, subject))
@@ -294,12 +353,18 @@ def _reused(doc: Index, full: Index, counter: _Counter) -> list[Vocabulary]:
             node = ox.NamedNode(iri)
             is_class = full.has_type(node, OWL + "Class", RDFS + "Class") or any(
                 p.value in (RDFS + "subClassOf", RDFS + "domain", RDFS + "range")
-                for s, p, o in doc.triples if o == node)
-            terms.append(ReusedTerm(
-                iri=iri, shown=link(iri),
-                label=full.label(node),
-                used_by=[link(u) for u in sorted(users[iri])],
-                usage=counter.usage(iri, "sec-classes" if is_class else "sec-object-properties")))
+                for s, p, o in doc.triples
+                if o == node
+            )
+            terms.append(
+                ReusedTerm(
+                    iri=iri,
+                    shown=link(iri),
+                    label=full.label(node),
+                    used_by=[link(u) for u in sorted(users[iri])],
+                    usage=counter.usage(iri, "sec-classes" if is_class else "sec-object-properties"),
+                )
+            )
         if terms:
             vocabularies.append(Vocabulary(f"vocab-{prefix}", title, namespace, terms))
     return vocabularies
@@ -359,14 +424,19 @@ class _Counter:
             return Shown(text, lang=term.language or None)
         label = self._label(term)
         shown = link(term.value)
-        return Shown(label.value, href=shown.href, iri=term.value,
-                     lang=label.language or None) if label else shown
+        return (
+            Shown(label.value, href=shown.href, iri=term.value, lang=label.language or None)
+            if label
+            else shown
+        )
 
     def _label(self, node: ox.NamedNode) -> ox.Literal | None:
         assert self.store is not None
-        query = (f"SELECT ?l WHERE {{ VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> }} "
-                 f"<{node.value}> ?p ?l FILTER(LANGMATCHES(LANG(?l), \"en\")) }} "
-                 "ORDER BY ?l LIMIT 1")
+        query = (
+            f"SELECT ?l WHERE {{ VALUES ?p {{ <{RDFS}label> <{SKOS}prefLabel> }} "
+            f'<{node.value}> ?p ?l FILTER(LANGMATCHES(LANG(?l), "en")) }} '
+            "ORDER BY ?l LIMIT 1"
+        )
         rows = self.store.query(query).rows
         first = rows[0][0] if rows else None
         return first if isinstance(first, ox.Literal) else None
@@ -380,20 +450,28 @@ def usage_queries(iri: str, section: str) -> tuple[str, str, str]:
     """
     if section == "sec-classes":
         where = f"?s a <{iri}>"
-        return (f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}",
-                f"SELECT DISTINCT ?s WHERE {{ {where} }} ORDER BY isBlank(?s) ?s LIMIT {EXAMPLES}",
-                "resources of this class")
+        return (
+            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ {where} }}",
+            f"SELECT DISTINCT ?s WHERE {{ {where} }} ORDER BY isBlank(?s) ?s LIMIT {EXAMPLES}",
+            "resources of this class",
+        )
     if section == "sec-datatypes":
         where = f"?s ?p ?o FILTER(isLiteral(?o) && DATATYPE(?o) = <{iri}>)"
-        return (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}",
-                f"SELECT DISTINCT ?s ?o WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?o "
-                f"LIMIT {EXAMPLES}", "values of this datatype")
+        return (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}",
+            f"SELECT DISTINCT ?s ?o WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?o LIMIT {EXAMPLES}",
+            "values of this datatype",
+        )
     if section == "sec-individuals":
         where = f"?s ?p <{iri}>"
-        return (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ {where} }} }}",
-                f"SELECT DISTINCT ?s ?p WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?p "
-                f"LIMIT {EXAMPLES}", "triples with this value")
+        return (
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?p WHERE {{ {where} }} }}",
+            f"SELECT DISTINCT ?s ?p WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?p LIMIT {EXAMPLES}",
+            "triples with this value",
+        )
     where = f"?s <{iri}> ?o"
-    return (f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ {where} }} }}",
-            f"SELECT DISTINCT ?s ?o WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?o "
-            f"LIMIT {EXAMPLES}", "triples with this property")
+    return (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT ?s ?o WHERE {{ {where} }} }}",
+        f"SELECT DISTINCT ?s ?o WHERE {{ {where} }} ORDER BY isBlank(?s) ?s ?o LIMIT {EXAMPLES}",
+        "triples with this property",
+    )

@@ -56,12 +56,11 @@ def curie(iri: str) -> str:
     >>> curie("http://www.w3.org/ns/org#unitOf"), curie("http://example.org/x")
     ('org:unitOf', '<http://example.org/x>')
     """
-    best = max((ns for ns in DISPLAY_PREFIXES.values() if iri.startswith(ns)), key=len,
-               default=None)
+    best = max((ns for ns in DISPLAY_PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
     if best is None:
         return f"<{iri}>"
     name = next(p for p, ns in DISPLAY_PREFIXES.items() if ns == best)
-    return f"{name}:{iri[len(best):]}"
+    return f"{name}:{iri[len(best) :]}"
 
 
 class Index:
@@ -127,18 +126,19 @@ class Index:
 
     def label(self, node: Term) -> str | None:
         """The English (else untagged, else any) label of ``node``."""
-        found = [o for p, o in self._out.get(node, []) if p in _LABELS
-                 and isinstance(o, ox.Literal)]
+        found = [o for p, o in self._out.get(node, []) if p in _LABELS and isinstance(o, ox.Literal)]
         for wanted in ("en", None):
             for literal in found:
                 if (literal.language or None) == wanted or (
-                        wanted == "en" and (literal.language or "").startswith("en-")):
+                    wanted == "en" and (literal.language or "").startswith("en-")
+                ):
                     return literal.value
         return found[0].value if found else None
 
     def has_type(self, node: Term, *types: str) -> bool:
-        return any(t.value in types for t in self.objects(node, RDF_TYPE.value)
-                   if isinstance(t, ox.NamedNode))
+        return any(
+            t.value in types for t in self.objects(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)
+        )
 
 
 def link(iri: str) -> Shown:
@@ -179,10 +179,17 @@ def _nested(index: Index, term: Term, depth: int) -> Parts:
     return show(index, term)
 
 
-_RESTRICTIONS = (("someValuesFrom", "some"), ("allValuesFrom", "only"), ("hasValue", "value"),
-                 ("minCardinality", "min"), ("maxCardinality", "max"),
-                 ("cardinality", "exactly"), ("minQualifiedCardinality", "min"),
-                 ("maxQualifiedCardinality", "max"), ("qualifiedCardinality", "exactly"))
+_RESTRICTIONS = (
+    ("someValuesFrom", "some"),
+    ("allValuesFrom", "only"),
+    ("hasValue", "value"),
+    ("minCardinality", "min"),
+    ("maxCardinality", "max"),
+    ("cardinality", "exactly"),
+    ("minQualifiedCardinality", "min"),
+    ("maxQualifiedCardinality", "max"),
+    ("qualifiedCardinality", "exactly"),
+)
 
 
 def expression(index: Index, node: Node, depth: int = 0) -> Parts:

@@ -54,8 +54,9 @@ def semver(text: str) -> tuple[int, int, int, int, tuple[tuple[int, int | str], 
     """A sort key for a SemVer 2.0 version (a pre-release sorts before its release)."""
     match = _SEMVER.match(text)
     if match is None:
-        raise InputError(f"bad release version {text!r}",
-                         hint="use a SemVer version such as 1.0.0 or 1.1.0-rc.1")
+        raise InputError(
+            f"bad release version {text!r}", hint="use a SemVer version such as 1.0.0 or 1.1.0-rc.1"
+        )
     major, minor, patch, pre = match.groups()
     parts = tuple((0, int(p)) if p.isdigit() else (1, p) for p in pre.split(".")) if pre else ()
     return int(major), int(minor), int(patch), 0 if pre else 1, parts
@@ -71,12 +72,15 @@ def previous_release(out: Path, version: str) -> Path | None:
         return None
     key, highest = max(found)
     if key >= semver(version):
-        raise InputError(f"release {version} is not newer than {highest.name} in {out}",
-                         hint=f"choose a version above {highest.name}, or pass --previous DIR")
+        raise InputError(
+            f"release {version} is not newer than {highest.name} in {out}",
+            hint=f"choose a version above {highest.name}, or pass --previous DIR",
+        )
     return highest
 
 
 # --- changelog -----------------------------------------------------------------------------
+
 
 def descriptions(lines: list[bytes]) -> dict[str, set[bytes]]:
     """N-Triples lines grouped by resource: an IRI subject and the blank nodes it nests
@@ -109,23 +113,28 @@ class Changelog:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "version": self.version, "previous": self.previous, "graph": "asserted",
-            "summary": {"added": len(self.added), "removed": len(self.removed),
-                        "changed": len(self.changed)},
+            "version": self.version,
+            "previous": self.previous,
+            "graph": "asserted",
+            "summary": {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed)},
             "added": [{"resource": r, "triples": n} for r, n in sorted(self.added.items())],
             "removed": [{"resource": r, "triples": n} for r, n in sorted(self.removed.items())],
-            "changed": [{"resource": r, "added": a, "removed": d}
-                        for r, (a, d) in sorted(self.changed.items())],
+            "changed": [
+                {"resource": r, "added": a, "removed": d} for r, (a, d) in sorted(self.changed.items())
+            ],
         }
 
     def to_markdown(self) -> str:
         head = [f"# Release {self.version}", ""]
         if self.previous is None:
-            return "\n".join([*head, f"First release: {_count(len(self.added))} "
-                              "(asserted graph).", ""])
-        lines = [*head, f"Compared with {self.previous} (asserted graph): "
-                 f"{_count(len(self.added))} added, {len(self.removed)} removed, "
-                 f"{len(self.changed)} changed.", ""]
+            return "\n".join([*head, f"First release: {_count(len(self.added))} (asserted graph).", ""])
+        lines = [
+            *head,
+            f"Compared with {self.previous} (asserted graph): "
+            f"{_count(len(self.added))} added, {len(self.removed)} removed, "
+            f"{len(self.changed)} changed.",
+            "",
+        ]
         for title, items in (("Added", self.added), ("Removed", self.removed)):
             if items:
                 lines += [f"## {title}", ""]
@@ -144,8 +153,7 @@ def _count(n: int) -> str:
     return f"{n} resource{'' if n == 1 else 's'}"
 
 
-def changelog(version: str, previous: str | None, old: list[bytes],
-              new: list[bytes]) -> Changelog:
+def changelog(version: str, previous: str | None, old: list[bytes], new: list[bytes]) -> Changelog:
     """What changed from ``old`` to ``new`` (sorted canonical N-Triples lines)."""
     before, after = descriptions(old), descriptions(new)
     log = Changelog(version, previous)
@@ -155,7 +163,8 @@ def changelog(version: str, previous: str | None, old: list[bytes],
         elif triples != before[resource]:
             log.changed[resource] = (
                 sorted(t.decode().rstrip("\n") for t in triples - before[resource]),
-                sorted(t.decode().rstrip("\n") for t in before[resource] - triples))
+                sorted(t.decode().rstrip("\n") for t in before[resource] - triples),
+            )
     for resource, triples in before.items():
         if resource not in after:
             log.removed[resource] = len(triples)
@@ -164,18 +173,28 @@ def changelog(version: str, previous: str | None, old: list[bytes],
 
 # --- the release ---------------------------------------------------------------------------
 
-def release(project: Project, version: str, out: Path, *, previous: Path | None = None,
-            ) -> Path:
+
+def release(
+    project: Project,
+    version: str,
+    out: Path,
+    *,
+    previous: Path | None = None,
+) -> Path:
     """Write release ``version`` of ``project`` into ``out/version``; returns the folder."""
     semver(version)
     target = out / version
     if target.exists():
-        raise InputError(f"release {version} already exists in {target}",
-                         hint="releases are never overwritten: choose a new version")
+        raise InputError(
+            f"release {version} already exists in {target}",
+            hint="releases are never overwritten: choose a new version",
+        )
     if previous is not None:
         if not (previous / COMPARED).is_file():
-            raise InputError(f"{previous} is not a release folder (no {COMPARED})",
-                             hint="pass the folder of an earlier release, e.g. dist/1.0.0")
+            raise InputError(
+                f"{previous} is not a release folder (no {COMPARED})",
+                hint="pass the folder of an earlier release, e.g. dist/1.0.0",
+            )
     else:
         previous = previous_release(out, version)
     built = build(project)
@@ -189,31 +208,36 @@ def release(project: Project, version: str, out: Path, *, previous: Path | None 
         for name in [d.name for d in dump_files()] + [CONTEXT]:
             shutil.copyfile(cache / name, tmp / name)
         facts = dataclasses.replace(facts_for(built, cache), release=version)
-        sizes = {d.name: ((tmp / d.name).stat().st_size, sha256_file(tmp / d.name))
-                 for d in dump_files()}
-        (tmp / VOID_FILE).write_bytes(void_bytes(
-            facts, ox.RdfFormat.TURTLE, server=PUBLIC_BASE, dumps=_RELEASE_BASE, sizes=sizes,
-            base_iri=_RELEASE_BASE))
-        for folder, files in (("ontology", project.ontology_files()),
-                              ("shapes", project.shapes_files())):
+        sizes = {d.name: ((tmp / d.name).stat().st_size, sha256_file(tmp / d.name)) for d in dump_files()}
+        (tmp / VOID_FILE).write_bytes(
+            void_bytes(
+                facts,
+                ox.RdfFormat.TURTLE,
+                server=PUBLIC_BASE,
+                dumps=_RELEASE_BASE,
+                sizes=sizes,
+                base_iri=_RELEASE_BASE,
+            )
+        )
+        for folder, files in (("ontology", project.ontology_files()), ("shapes", project.shapes_files())):
             base = project.ontology_dir if folder == "ontology" else project.shapes_dir
             for file in files:
                 dest = tmp / folder / file.relative_to(base)
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file, dest)
         old = read_gzip_lines(previous / COMPARED) if previous else []
-        log = changelog(version, previous.name if previous else None, old,
-                        read_gzip_lines(tmp / COMPARED))
+        log = changelog(version, previous.name if previous else None, old, read_gzip_lines(tmp / COMPARED))
         (tmp / "CHANGELOG.md").write_text(log.to_markdown(), encoding="utf-8")
-        (tmp / "changelog.json").write_text(json.dumps(log.to_json(), indent=1,
-                                                       ensure_ascii=False) + "\n",
-                                            encoding="utf-8")
+        (tmp / "changelog.json").write_text(
+            json.dumps(log.to_json(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         every = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        (tmp / SUMS).write_text("".join(f"{sha256_file(tmp / f)}  {f}\n" for f in every),
-                                encoding="utf-8")
+        (tmp / SUMS).write_text("".join(f"{sha256_file(tmp / f)}  {f}\n" for f in every), encoding="utf-8")
         if target.exists():  # another release of the same version finished meanwhile
-            raise InputError(f"release {version} already exists in {target}",
-                             hint="releases are never overwritten: choose a new version")
+            raise InputError(
+                f"release {version} already exists in {target}",
+                hint="releases are never overwritten: choose a new version",
+            )
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

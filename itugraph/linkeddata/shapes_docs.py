@@ -37,23 +37,57 @@ SHAPES_DOCUMENT = ISH.rstrip("#")
 #: The file a build may save its validation report in (``render_json``'s shape).
 VALIDATION_FILE = "validation.json"
 
-_COUNTS = {"minCount": "at least {} value(s)", "maxCount": "at most {} value(s)",
-           "minLength": "at least {} characters", "maxLength": "at most {} characters",
-           "minInclusive": "≥ {}", "maxInclusive": "≤ {}", "minExclusive": "> {}",
-           "maxExclusive": "< {}", "qualifiedMinCount": "at least {} such value(s)",
-           "qualifiedMaxCount": "at most {} such value(s)"}
-_LINKED = {"class": "values are instances of", "datatype": "values have the datatype",
-           "nodeKind": "values are of the kind", "node": "values conform to",
-           "hasValue": "has the value", "equals": "values equal those of",
-           "disjoint": "values differ from those of", "lessThan": "values are less than those of",
-           "lessThanOrEquals": "values are at most those of"}
-_LISTS = {"in": ("one of", ", "), "languageIn": ("language tag one of", ", "),
-          "or": ("at least one of", " or "), "and": ("all of", " and "),
-          "xone": ("exactly one of", " or "), "ignoredProperties": ("ignoring", ", ")}
-_SHOWN_ELSEWHERE = {"path", "severity", "message", "targetClass", "targetNode",
-                    "targetSubjectsOf", "targetObjectsOf", "target", "sparql", "rule",
-                    "prefixes", "declare", "name", "description", "order", "deactivated",
-                    "flags", "qualifiedValueShapesDisjoint"}
+_COUNTS = {
+    "minCount": "at least {} value(s)",
+    "maxCount": "at most {} value(s)",
+    "minLength": "at least {} characters",
+    "maxLength": "at most {} characters",
+    "minInclusive": "≥ {}",
+    "maxInclusive": "≤ {}",
+    "minExclusive": "> {}",
+    "maxExclusive": "< {}",
+    "qualifiedMinCount": "at least {} such value(s)",
+    "qualifiedMaxCount": "at most {} such value(s)",
+}
+_LINKED = {
+    "class": "values are instances of",
+    "datatype": "values have the datatype",
+    "nodeKind": "values are of the kind",
+    "node": "values conform to",
+    "hasValue": "has the value",
+    "equals": "values equal those of",
+    "disjoint": "values differ from those of",
+    "lessThan": "values are less than those of",
+    "lessThanOrEquals": "values are at most those of",
+}
+_LISTS = {
+    "in": ("one of", ", "),
+    "languageIn": ("language tag one of", ", "),
+    "or": ("at least one of", " or "),
+    "and": ("all of", " and "),
+    "xone": ("exactly one of", " or "),
+    "ignoredProperties": ("ignoring", ", "),
+}
+_SHOWN_ELSEWHERE = {
+    "path",
+    "severity",
+    "message",
+    "targetClass",
+    "targetNode",
+    "targetSubjectsOf",
+    "targetObjectsOf",
+    "target",
+    "sparql",
+    "rule",
+    "prefixes",
+    "declare",
+    "name",
+    "description",
+    "order",
+    "deactivated",
+    "flags",
+    "qualifiedValueShapesDisjoint",
+}
 
 
 @dataclass
@@ -105,9 +139,17 @@ def validation_counts(build_path: Path) -> Counter[str] | None:
 def shapes_model(triples: list[Triple], counts: Counter[str] | None) -> ShapesModel:
     """What ``shapes.html`` prints for the shapes ``triples``; ``counts`` per shape ID."""
     index = Index(triples)
-    names = sorted({s.value for s, p, o in triples if isinstance(s, ox.NamedNode) and (
-        (p == RDF_TYPE and o.value in (SH + "NodeShape", SH + "PropertyShape"))
-        or p.value == SH + "rule")})
+    names = sorted(
+        {
+            s.value
+            for s, p, o in triples
+            if isinstance(s, ox.NamedNode)
+            and (
+                (p == RDF_TYPE and o.value in (SH + "NodeShape", SH + "PropertyShape"))
+                or p.value == SH + "rule"
+            )
+        }
+    )
     document = ox.NamedNode(SHAPES_DOCUMENT)
     title = index.first(document, RDFS + "label")
     metadata: dict[str, ShapeRow] = {}
@@ -116,9 +158,13 @@ def shapes_model(triples: list[Triple], counts: Counter[str] | None) -> ShapesMo
             metadata.setdefault(p.value, ShapeRow(curie(p.value))).values.append(show(index, o))
     shapes = [_shape(index, iri, counts) for iri in names]
     return ShapesModel(
-        iri=SHAPES_DOCUMENT, title=title.value if title else "SHACL shapes",
-        metadata=list(metadata.values()), shapes=shapes, results_known=counts is not None,
-        results_total=sum(counts.values()) if counts is not None else None)
+        iri=SHAPES_DOCUMENT,
+        title=title.value if title else "SHACL shapes",
+        metadata=list(metadata.values()),
+        shapes=shapes,
+        results_known=counts is not None,
+        results_total=sum(counts.values()) if counts is not None else None,
+    )
 
 
 def anchor_of(iri: str) -> str:
@@ -132,9 +178,13 @@ def anchor_of(iri: str) -> str:
 
 def _shape(index: Index, iri: str, counts: Counter[str] | None) -> ShapeDoc:
     node = ox.NamedNode(iri)
-    kind = ("rule" if index.objects(node, SH + "rule") else
-            "property shape" if index.has_type(node, SH + "PropertyShape")
-            or index.objects(node, SH + "path") else "node shape")
+    kind = (
+        "rule"
+        if index.objects(node, SH + "rule")
+        else "property shape"
+        if index.has_type(node, SH + "PropertyShape") or index.objects(node, SH + "path")
+        else "node shape"
+    )
     severity = index.first(node, SH + "severity")
     anchor = anchor_of(iri)
     queries = []
@@ -149,22 +199,41 @@ def _shape(index: Index, iri: str, counts: Counter[str] | None) -> ShapeDoc:
         label = "SPARQL rule" + (f" (order {order.value})" if order is not None else "")
         for construct in index.objects(rule, SH + "construct"):
             queries.append((label, construct.value))
-    used_by = sorted({s.value for p in ("property", "node") for s in
-                      index.subjects(SH + p, node) if isinstance(s, ox.NamedNode)})
+    used_by = sorted(
+        {
+            s.value
+            for p in ("property", "node")
+            for s in index.subjects(SH + p, node)
+            if isinstance(s, ox.NamedNode)
+        }
+    )
     return ShapeDoc(
-        iri=iri, anchor=anchor, curie=curie(iri), kind=kind,
+        iri=iri,
+        anchor=anchor,
+        curie=curie(iri),
+        kind=kind,
         severity=curie(severity.value).removeprefix("sh:") if severity is not None else None,
-        messages=[Shown(m.value, lang=m.language or None) for m in
-                  index.objects(node, SH + "message") if isinstance(m, ox.Literal)],
-        targets=_targets(index, node, used_by), constraints=_constraints(index, node),
-        queries=queries, used_by=[link(u) for u in used_by],
-        results=counts.get(anchor, 0) if counts is not None else None)
+        messages=[
+            Shown(m.value, lang=m.language or None)
+            for m in index.objects(node, SH + "message")
+            if isinstance(m, ox.Literal)
+        ],
+        targets=_targets(index, node, used_by),
+        constraints=_constraints(index, node),
+        queries=queries,
+        used_by=[link(u) for u in used_by],
+        results=counts.get(anchor, 0) if counts is not None else None,
+    )
 
 
 def _targets(index: Index, node: ox.NamedNode, used_by: list[str]) -> list[ShapeRow]:
     rows = []
-    words = {"targetClass": "every instance of", "targetNode": "the node",
-             "targetSubjectsOf": "every subject of", "targetObjectsOf": "every object of"}
+    words = {
+        "targetClass": "every instance of",
+        "targetNode": "the node",
+        "targetSubjectsOf": "every subject of",
+        "targetObjectsOf": "every object of",
+    }
     for key, word in words.items():
         values = [[Shown(word + " "), *show(index, v)] for v in index.objects(node, SH + key)]
         if values:
@@ -176,8 +245,7 @@ def _targets(index: Index, node: ox.NamedNode, used_by: list[str]) -> list[Shape
     if index.has_type(node, RDFS + "Class"):
         rows.append(ShapeRow("Target", [[Shown("every instance of this shape (it is a class)")]]))
     if not rows and used_by:
-        rows.append(ShapeRow("Target", [[Shown("the focus nodes of "), link(u)]
-                                        for u in used_by]))
+        rows.append(ShapeRow("Target", [[Shown("the focus nodes of "), link(u)] for u in used_by]))
     return rows
 
 
@@ -189,11 +257,12 @@ def _constraints(index: Index, node: Node) -> list[ShapeRow]:
     for p, o in index.statements(node):
         if not p.value.startswith(SH):
             continue
-        key = p.value[len(SH):]
+        key = p.value[len(SH) :]
         if key in _SHOWN_ELSEWHERE:
             continue
         rows.setdefault("Constraints", ShapeRow("Constraints")).values.append(
-            _constraint(index, node, key, o))
+            _constraint(index, node, key, o)
+        )
     return list(rows.values())
 
 
@@ -212,14 +281,21 @@ def _constraint(index: Index, node: Node, key: str, value: Term) -> Parts:
         return [Shown("not "), *_shape_or_term(index, value)]
     if key == "pattern":
         flags = index.first(node, SH + "flags")
-        return [Shown("values match the regular expression "), Shown(value.value, code=True),
-                *([Shown(f" (flags {flags.value})")] if flags is not None else [])]
+        return [
+            Shown("values match the regular expression "),
+            Shown(value.value, code=True),
+            *([Shown(f" (flags {flags.value})")] if flags is not None else []),
+        ]
     if key == "uniqueLang":
-        return [Shown("at most one value per language" if value.value == "true"
-                      else "several values per language allowed")]
+        return [
+            Shown(
+                "at most one value per language"
+                if value.value == "true"
+                else "several values per language allowed"
+            )
+        ]
     if key == "closed":
-        return [Shown("closed: no properties other than those declared" if value.value == "true"
-                      else "open")]
+        return [Shown("closed: no properties other than those declared" if value.value == "true" else "open")]
     if key == "property":
         return [Shown("property shape "), *_shape_or_term(index, value)]
     if key == "qualifiedValueShape":
@@ -229,15 +305,14 @@ def _constraint(index: Index, node: Node, key: str, value: Term) -> Parts:
 
 def _shape_or_term(index: Index, value: Term) -> Parts:
     """A nested anonymous shape in words ``[…]``, else the term."""
-    if isinstance(value, ox.BlankNode) and any(
-            p.value.startswith(SH) for p, _ in index.statements(value)):
+    if isinstance(value, ox.BlankNode) and any(p.value.startswith(SH) for p, _ in index.statements(value)):
         parts: Parts = [Shown("[")]
         path = index.first(value, SH + "path")
         if path is not None:
             parts += [Shown("path "), *path_words(index, path)]
         first = path is None
         for p, o in index.statements(value):
-            key = p.value[len(SH):] if p.value.startswith(SH) else None
+            key = p.value[len(SH) :] if p.value.startswith(SH) else None
             if key is None or key in _SHOWN_ELSEWHERE:
                 continue
             parts += ([] if first else [Shown("; ")]) + _constraint(index, value, key, o)

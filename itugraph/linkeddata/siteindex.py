@@ -88,10 +88,17 @@ class SiteIndex:
             index = bisect.bisect_right(self._starts, position) - 1
             start = self._starts[index]
             end = self._haystack.find("\n", start)
-            label_norm = self._haystack[start:end if end != -1 else None]
+            label_norm = self._haystack[start : end if end != -1 else None]
             offset = position - start
-            rank = (0 if label_norm == needle else 1 if offset == 0
-                    else 2 if not label_norm[offset - 1].isalnum() else 3)
+            rank = (
+                0
+                if label_norm == needle
+                else 1
+                if offset == 0
+                else 2
+                if not label_norm[offset - 1].isalnum()
+                else 3
+            )
             iri, text, lang, predicate = self.entries[index]
             hit = Hit(iri, text, lang, predicate, rank)
             if iri not in best or (rank, len(text)) < (best[iri].rank, len(best[iri].label)):
@@ -108,8 +115,7 @@ class SiteIndex:
         return hits[:limit], more or len(hits) > limit
 
     def to_json(self) -> dict[str, object]:
-        return {"format": INDEX_FORMAT, "kinds": self.kinds, "labels": self.labels,
-                "entries": self.entries}
+        return {"format": INDEX_FORMAT, "kinds": self.kinds, "labels": self.labels, "entries": self.entries}
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> SiteIndex:
@@ -121,19 +127,20 @@ class SiteIndex:
 def make_index(store: OxigraphStore) -> SiteIndex:
     """One pass over the store: typed subjects under ``…/id/``, labels, search labels."""
     kinds: dict[str, set[str]] = defaultdict(set)
-    typed = store.evaluate(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_ASSERTED}> "
-                           f"{{ ?s <{RDF}type> ?t }} }}")
+    typed = store.evaluate(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?s <{RDF}type> ?t }} }}")
     assert isinstance(typed, ox.QuerySolutions)
     for row in typed:
         subject = row[0]
         if isinstance(subject, ox.NamedNode) and subject.value.startswith(ITUID):
-            kind = subject.value[len(ITUID):].split("/", 1)[0]
-            if kind and "/" in subject.value[len(ITUID):]:
+            kind = subject.value[len(ITUID) :].split("/", 1)[0]
+            if kind and "/" in subject.value[len(ITUID) :]:
                 kinds[kind].add(subject.value)
     predicates = sorted(set(LABEL_PREDICATES) | set(SEARCH_PREDICATES))
     values = " ".join(f"<{p}>" for p in predicates)
-    result = store.evaluate(f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
-                            "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }")
+    result = store.evaluate(
+        f"SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} "
+        "?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }"
+    )
     assert isinstance(result, ox.QuerySolutions)
     rank = {p: i for i, p in enumerate(LABEL_PREDICATES)}
     found: list[tuple[str, str, str, str]] = []

@@ -43,7 +43,7 @@ def path_of(iri: str) -> str:
     '/resource?iri=http%3A%2F%2Fmetadata.un.org%2Fsdg%2F9.c'
     """
     if is_ours(iri):
-        local, hash_, fragment = iri[len(PUBLIC_BASE):].partition("#")
+        local, hash_, fragment = iri[len(PUBLIC_BASE) :].partition("#")
         return "/" + quote(local, safe="/:@!$&'()*+,;=-._~") + hash_ + fragment
     return f"{EXTERNAL_ROUTE}?{urlencode({'iri': iri})}"
 

@@ -50,9 +50,18 @@ VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
 SPDX = "http://spdx.org/rdf/terms#"
 #: Prefixes of a VoID document.
-VOID_PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCTERMS, "foaf": FOAF, "sd": SD,
-                 "spdx": SPDX, "rdfs": RDFS, "owl": OWL, "xsd": XSD,
-                 **{k: v for k, v in PREFIXES.items() if k in {"itu", "ituid", "org", "skos"}}}
+VOID_PREFIXES = {
+    "void": VOID,
+    "dcat": DCAT,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "sd": SD,
+    "spdx": SPDX,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    **{k: v for k, v in PREFIXES.items() if k in {"itu", "ituid", "org", "skos"}},
+}
 #: The IRI of the description document and of the dataset it describes.
 VOID_PATH = "/.well-known/void"
 DESCRIPTION_IRI = PUBLIC_BASE + VOID_PATH.lstrip("/")
@@ -61,8 +70,7 @@ FACTS_FILE = "void.json"
 #: The folder of a build's cache entry that holds its dumps.
 DUMPS_DIR = "dumps"
 #: Things a reader may want to look at first, when the graph has them.
-EXAMPLE_CANDIDATES = (ITUID + "organization/itu", ITUID + "sector/itu-t",
-                      ITUID + "wsis-action-line/C5")
+EXAMPLE_CANDIDATES = (ITUID + "organization/itu", ITUID + "sector/itu-t", ITUID + "wsis-action-line/C5")
 ITU_TITLE = "itugraph: the open knowledge graph of the ITU"
 ITU_DESCRIPTION = (
     "The International Telecommunication Union as linked data: its sectors, bureaux, General "
@@ -70,7 +78,8 @@ ITU_DESCRIPTION = (
     "and working groups, initiatives, instruments and partners; their mandates; and their "
     "links to the WSIS Action Lines (C1-C11) and the UN Sustainable Development Goals. Every "
     "fact says where it comes from (dcterms:source). The asserted graph holds the ontology "
-    "and data as written, the inferred graph what the OWL 2 RL closure adds.")
+    "and data as written, the inferred graph what the OWL 2 RL closure adds."
+)
 GZIP_TYPE = "http://www.iana.org/assignments/media-types/application/gzip"
 
 Subject = ox.NamedNode | ox.BlankNode
@@ -109,7 +118,7 @@ class VoidFacts:
 def namespace_of(iri: str) -> str:
     """The vocabulary namespace of a term: up to its last ``#`` or ``/``."""
     cut = max(iri.rfind("#"), iri.rfind("/"))
-    return iri[:cut + 1]
+    return iri[: cut + 1]
 
 
 def _rows(store: OxigraphStore, text: str) -> list[tuple[object, ...]]:
@@ -124,52 +133,110 @@ def compute_facts(built: Build, store: OxigraphStore | None = None) -> VoidFacts
     """The facts of a build, by SPARQL over its store."""
     store = store or built.open_store()
     a = f"<{GRAPH_ASSERTED}>"
-    counts = {_value(g): int(_value(n)) for g, n in _rows(
-        store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    counts = {
+        _value(g): int(_value(n))
+        for g, n in _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
     triples = {"asserted": counts.get(GRAPH_ASSERTED, 0), "inferred": counts.get(GRAPH_INFERRED, 0)}
-    classes = [(_value(c), int(_value(n))) for c, n in _rows(
-        store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } "
-        "GROUP BY ?c ORDER BY ?c")]
-    properties = [(_value(p), int(_value(n))) for p, n in _rows(
-        store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")]
-    vocabularies = sorted({namespace_of(t) for t, _ in [*classes, *properties]}
-                          - {""})
-    licences = [(_value(d), _value(lic)) for d, lic in _rows(
-        store, f"SELECT ?d ?l WHERE {{ GRAPH {a} {{ ?d <{DCTERMS}license> ?l }} }} ORDER BY ?d ?l")]
-    rights = [(_value(s), _value(t)) for s, t in _rows(store, f"""
+    classes = [
+        (_value(c), int(_value(n)))
+        for c, n in _rows(
+            store,
+            "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } "
+            "GROUP BY ?c ORDER BY ?c",
+        )
+    ]
+    properties = [
+        (_value(p), int(_value(n)))
+        for p, n in _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
+    ]
+    vocabularies = sorted({namespace_of(t) for t, _ in [*classes, *properties]} - {""})
+    licences = [
+        (_value(d), _value(lic))
+        for d, lic in _rows(
+            store, f"SELECT ?d ?l WHERE {{ GRAPH {a} {{ ?d <{DCTERMS}license> ?l }} }} ORDER BY ?d ?l"
+        )
+    ]
+    rights = [
+        (_value(s), _value(t))
+        for s, t in _rows(
+            store,
+            f"""
         SELECT DISTINCT ?s ?t WHERE {{ GRAPH {a} {{
           ?x <{DCTERMS}source> ?s . ?s ?p ?t
-          FILTER(isLiteral(?t) && REGEX(STR(?t), "licen[cs]e", "i")) }} }} ORDER BY ?s ?t""")]
-    sources = [_value(s) for (s,) in _rows(store, f"""
+          FILTER(isLiteral(?t) && REGEX(STR(?t), "licen[cs]e", "i")) }} }} ORDER BY ?s ?t""",
+        )
+    ]
+    sources = [
+        _value(s)
+        for (s,) in _rows(
+            store,
+            f"""
         SELECT DISTINCT ?s WHERE {{ GRAPH {a} {{ ?x <{DCTERMS}source> ?s
-          FILTER(isIRI(?s) && NOT EXISTS {{ ?s <{DCTERMS}source> ?y }}) }} }} ORDER BY ?s""")]
-    ontologies = [(_value(o), _value(n)) for o, n in _rows(store, f"""
+          FILTER(isIRI(?s) && NOT EXISTS {{ ?s <{DCTERMS}source> ?y }}) }} }} ORDER BY ?s""",
+        )
+    ]
+    ontologies = [
+        (_value(o), _value(n))
+        for o, n in _rows(
+            store,
+            f"""
         SELECT ?o ?n WHERE {{ GRAPH {a} {{ ?o a <{OWL}Ontology>
           OPTIONAL {{ ?o <{DCTERMS}publisher>|<{DCTERMS}creator> ?who .
-                     ?who <{FOAF}name>|<{RDFS}label> ?n }} }} }} ORDER BY ?o ?n""")]
+                     ?who <{FOAF}name>|<{RDFS}label> ?n }} }} }} ORDER BY ?o ?n""",
+        )
+    ]
     ours = [o for o, _ in ontologies if is_ours(o)]
     publishers = sorted({n for o, n in ontologies if o in ours and n and n != "None"})
-    examples = [iri for iri in EXAMPLE_CANDIDATES if store.query(
-        f"ASK {{ GRAPH {a} {{ <{iri}> ?p ?o }} }}").boolean]
+    examples = [
+        iri for iri in EXAMPLE_CANDIDATES if store.query(f"ASK {{ GRAPH {a} {{ <{iri}> ?p ?o }} }}").boolean
+    ]
     if not examples:
-        examples = [_value(s) for (s,) in _rows(store, f"""
+        examples = [
+            _value(s)
+            for (s,) in _rows(
+                store,
+                f"""
             SELECT DISTINCT ?s WHERE {{ GRAPH {a} {{ ?s <{RDFS}label> ?l FILTER(isIRI(?s)) }}
-            FILTER NOT EXISTS {{ GRAPH {a} {{ ?s a <{OWL}Ontology> }} }} }} ORDER BY ?s LIMIT 3""")]
-    entities = int(_value(_rows(store, f"""
+            FILTER NOT EXISTS {{ GRAPH {a} {{ ?s a <{OWL}Ontology> }} }} }} ORDER BY ?s LIMIT 3""",
+            )
+        ]
+    entities = int(
+        _value(
+            _rows(
+                store,
+                f"""
         SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {a} {{ ?s ?p ?o
-          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ITUID}")) }} }}""")[0][0]))
+          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ITUID}")) }} }}""",
+            )[0][0]
+        )
+    )
     itu = ITU_ONTOLOGY in ours
     root = built.project.root.name
     manifest = built.manifest
     return VoidFacts(
-        version=built.version, key=built.key, built_at=manifest.built_at, itugraph=__version__,
+        version=built.version,
+        key=built.key,
+        built_at=manifest.built_at,
+        itugraph=__version__,
         title=ITU_TITLE if itu else f"{root}: a knowledge graph published with itugraph",
-        description=ITU_DESCRIPTION if itu else (
+        description=ITU_DESCRIPTION
+        if itu
+        else (
             "The asserted graph holds the ontology and data as written, the inferred graph "
-            "what the OWL 2 RL closure adds."),
-        triples=triples, classes=classes, properties=properties, vocabularies=vocabularies,
-        licences=licences, rights=rights, sources=sources, publishers=publishers,
-        examples=examples, entities=entities)
+            "what the OWL 2 RL closure adds."
+        ),
+        triples=triples,
+        classes=classes,
+        properties=properties,
+        vocabularies=vocabularies,
+        licences=licences,
+        rights=rights,
+        sources=sources,
+        publishers=publishers,
+        examples=examples,
+        entities=entities,
+    )
 
 
 def facts_for(built: Build, folder: Path, store: OxigraphStore | None = None) -> VoidFacts:
@@ -191,6 +258,7 @@ def facts_for(built: Build, folder: Path, store: OxigraphStore | None = None) ->
 
 # --- rendering ---------------------------------------------------------------------------
 
+
 def _n(iri: str) -> ox.NamedNode:
     return ox.NamedNode(iri)
 
@@ -201,8 +269,9 @@ def _lit(value: object, datatype: str | None = None, lang: str | None = None) ->
     return ox.Literal(str(value), datatype=_n(datatype) if datatype else None)
 
 
-def void_triples(facts: VoidFacts, *, server: str, dumps: str,
-                 sizes: dict[str, tuple[int, str]] | None = None) -> list[ox.Triple]:
+def void_triples(
+    facts: VoidFacts, *, server: str, dumps: str, sizes: dict[str, tuple[int, str]] | None = None
+) -> list[ox.Triple]:
     """The description as triples.
 
     ``server`` is the root URL of the SPARQL endpoint's server, ``dumps`` the URL of the
@@ -223,8 +292,11 @@ def void_triples(facts: VoidFacts, *, server: str, dumps: str,
     add(doc, DCTERMS + "title", _lit(f"Description of the dataset {facts.title}", lang="en"))
     add(doc, FOAF + "primaryTopic", ds)
     for kind in ("void#Dataset", "dcat#Dataset"):
-        add(ds, RDF + "type", _n(("http://rdfs.org/ns/" if kind.startswith("void") else
-                                   "http://www.w3.org/ns/") + kind))
+        add(
+            ds,
+            RDF + "type",
+            _n(("http://rdfs.org/ns/" if kind.startswith("void") else "http://www.w3.org/ns/") + kind),
+        )
     add(ds, DCTERMS + "title", _lit(facts.title, lang="en"))
     add(ds, DCTERMS + "description", _lit(facts.description, lang="en"))
     for name in facts.publishers:
@@ -297,12 +369,12 @@ def void_triples(facts: VoidFacts, *, server: str, dumps: str,
     return sorted(out, key=lambda t: order[t.subject])
 
 
-def _distribution(put: Add, dist: ox.BlankNode, url: ox.NamedNode, dump: DumpFile,
-                  known: tuple[int, str] | None) -> None:
+def _distribution(
+    put: Add, dist: ox.BlankNode, url: ox.NamedNode, dump: DumpFile, known: tuple[int, str] | None
+) -> None:
     put(dist, RDF + "type", _n(DCAT + "Distribution"))
     put(dist, DCAT + "downloadURL", url)
-    put(dist, DCAT + "mediaType", _n(
-        "http://www.iana.org/assignments/media-types/" + dump.media_type))
+    put(dist, DCAT + "mediaType", _n("http://www.iana.org/assignments/media-types/" + dump.media_type))
     put(dist, DCAT + "compressFormat", _n(GZIP_TYPE))
     put(dist, DCTERMS + "format", _lit(dump.media_type))
     if known is not None:
@@ -315,13 +387,20 @@ def _distribution(put: Add, dist: ox.BlankNode, url: ox.NamedNode, dump: DumpFil
         put(checksum, SPDX + "checksumValue", _lit(digest, XSD + "hexBinary"))
 
 
-def void_bytes(facts: VoidFacts, fmt: ox.RdfFormat, *, server: str, dumps: str,
-               sizes: dict[str, tuple[int, str]] | None = None, base_iri: str | None = None,
-               ) -> bytes:
+def void_bytes(
+    facts: VoidFacts,
+    fmt: ox.RdfFormat,
+    *,
+    server: str,
+    dumps: str,
+    sizes: dict[str, tuple[int, str]] | None = None,
+    base_iri: str | None = None,
+) -> bytes:
     """The description serialised (prefixes where the format has them)."""
     triples = void_triples(facts, server=server, dumps=dumps, sizes=sizes)
-    prefixes = None if fmt in {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS,
-                               ox.RdfFormat.JSON_LD} else VOID_PREFIXES
+    prefixes = (
+        None if fmt in {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.JSON_LD} else VOID_PREFIXES
+    )
     return ox.serialize(triples, format=fmt, prefixes=prefixes, base_iri=base_iri) or b""
 
 
@@ -331,7 +410,12 @@ def dumps_for(built: Build) -> Dumps:
     folder = built.path / DUMPS_DIR
 
     def void_file(sizes: dict[str, tuple[int, str]]) -> bytes:
-        return void_bytes(facts_for(built, folder), ox.RdfFormat.TURTLE, server=PUBLIC_BASE,
-                          dumps=PUBLIC_BASE + "dumps/", sizes=sizes)
+        return void_bytes(
+            facts_for(built, folder),
+            ox.RdfFormat.TURTLE,
+            server=PUBLIC_BASE,
+            dumps=PUBLIC_BASE + "dumps/",
+            sizes=sizes,
+        )
 
     return Dumps(folder, built.store_path, void=void_file)

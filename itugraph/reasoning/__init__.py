@@ -85,8 +85,7 @@ def infer(asserted: Iterable[Triple], *, engine: str = "native") -> Closure:
 
         inferred, errors = closure(asserted)
         return Closure(inferred, errors, None, "owlrl")
-    raise InputError(f"unknown reasoning engine {engine!r}",
-                     hint=f"use one of: {', '.join(ENGINES)}")
+    raise InputError(f"unknown reasoning engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}")
 
 
 def _native(asserted: Iterable[Triple]) -> Closure:

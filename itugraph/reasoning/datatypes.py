@@ -24,8 +24,7 @@ _RDF_LANG_STRING = v.RDF_NS + "langString"
 
 
 @cache
-def _tables() -> tuple[frozenset[str], dict[str, list[str]], list[tuple[str, str]],
-                       dict[str, Any]]:
+def _tables() -> tuple[frozenset[str], dict[str, list[str]], list[tuple[str, str]], dict[str, Any]]:
     """owlrl's datatype tables as IRI strings (imported lazily: owlrl pulls in rdflib)."""
     from owlrl.AxiomaticTriples import OWLRL_Datatypes_Disjointness
     from owlrl.DatatypeHandling import AltXSDToPYTHON
@@ -94,8 +93,7 @@ def one_time(e: Engine, asserted: list[Fact]) -> None:
             e.emit((ia, v.DISJOINT_WITH, ib), "dt-diff", ())
 
 
-def _typed_literals(e: Engine, asserted: list[Fact],
-                    datatypes: frozenset[str]) -> dict[int, int]:
+def _typed_literals(e: Engine, asserted: list[Fact], datatypes: frozenset[str]) -> dict[int, int]:
     out: dict[int, int] = {}
     for _, _, o in asserted:
         if o in e.literals and o not in out:

@@ -62,8 +62,7 @@ class Derivations:
             return i
 
         rule_index: dict[str, int] = {}
-        rules = array("h", [rule_index.setdefault(d[0], len(rule_index))
-                            for d in e.derivations.values()])
+        rules = array("h", [rule_index.setdefault(d[0], len(rule_index)) for d in e.derivations.values()])
         starts = array("q", [0])
         premises = array("i")
         for _, prem in e.derivations.values():
@@ -72,19 +71,26 @@ class Derivations:
         extra = len(order) - len(derived)
         rules.extend([-1] * extra)
         starts.extend([len(premises)] * extra)
-        return cls(terms=[str(t) for t in e.terms],
-                   rules=sorted(rule_index, key=rule_index.__getitem__),
-                   facts=array("i", [tid for fact in order for tid in fact]), rule=rules,
-                   inferred=array("b", [fact in inferred for fact in order]),
-                   start=starts, premises=premises)
+        return cls(
+            terms=[str(t) for t in e.terms],
+            rules=sorted(rule_index, key=rule_index.__getitem__),
+            facts=array("i", [tid for fact in order for tid in fact]),
+            rule=rules,
+            inferred=array("b", [fact in inferred for fact in order]),
+            start=starts,
+            premises=premises,
+        )
 
     # --- files --------------------------------------------------------------------------------
 
     def save(self, path: Path | str) -> None:
         """Write atomically (temp file + rename): an interrupted build leaves no half file."""
         path = Path(path)
-        header = {"rules": self.rules, "terms": len(self.terms),
-                  "lengths": {name: len(getattr(self, name)) for name in _ARRAYS}}
+        header = {
+            "rules": self.rules,
+            "terms": len(self.terms),
+            "lengths": {name: len(getattr(self, name)) for name in _ARRAYS},
+        }
         head = json.dumps(header).encode()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
         try:
@@ -107,21 +113,23 @@ class Derivations:
         except OSError as exc:
             raise DerivationsFileError(f"{path}: cannot read derivations: {exc}") from None
         if not data.startswith(MAGIC):
-            raise DerivationsFileError(f"{path}: not a derivations file of this version",
-                                       hint="rebuild with `itugraph build`")
+            raise DerivationsFileError(
+                f"{path}: not a derivations file of this version", hint="rebuild with `itugraph build`"
+            )
         try:
             return cls._parse(data, len(MAGIC))
         except (ValueError, KeyError, EOFError) as exc:
-            raise DerivationsFileError(f"{path}: truncated derivations file ({exc})",
-                                       hint="rebuild with `itugraph build`") from None
+            raise DerivationsFileError(
+                f"{path}: truncated derivations file ({exc})", hint="rebuild with `itugraph build`"
+            ) from None
 
     @classmethod
     def _parse(cls, data: bytes, pos: int) -> Derivations:
-        size = int.from_bytes(data[pos:pos + 8], "little")
-        header = json.loads(data[pos + 8:pos + 8 + size])
+        size = int.from_bytes(data[pos : pos + 8], "little")
+        header = json.loads(data[pos + 8 : pos + 8 + size])
         pos += 8 + size
-        size = int.from_bytes(data[pos:pos + 8], "little")
-        text = data[pos + 8:pos + 8 + size].decode()
+        size = int.from_bytes(data[pos : pos + 8], "little")
+        text = data[pos + 8 : pos + 8 + size].decode()
         terms = text.split("\n") if text else []
         pos += 8 + size
         out = cls(terms=terms, rules=header["rules"])
@@ -162,13 +170,12 @@ class Derivations:
 
     def triple_at(self, index: int) -> tuple[str, str, str]:
         f = self.facts
-        return (self.terms[f[3 * index]], self.terms[f[3 * index + 1]],
-                self.terms[f[3 * index + 2]])
+        return (self.terms[f[3 * index]], self.terms[f[3 * index + 1]], self.terms[f[3 * index + 2]])
 
     def derivation_at(self, index: int) -> tuple[str | None, list[int]]:
         """(rule id or None for an asserted fact, premise fact indexes)."""
         rule = self.rule[index]
-        premises = list(self.premises[self.start[index]:self.start[index + 1]])
+        premises = list(self.premises[self.start[index] : self.start[index + 1]])
         return (None if rule < 0 else self.rules[rule]), premises
 
 
@@ -184,9 +191,12 @@ class Explanation:
 
     def to_dict(self) -> dict[str, object]:
         """Stable JSON form: ``{"triple": [s, p, o], "rule", "asserted", "premises"}``."""
-        out: dict[str, object] = {"triple": list(self.triple), "rule": self.rule,
-                                  "asserted": self.asserted,
-                                  "premises": [p.to_dict() for p in self.premises]}
+        out: dict[str, object] = {
+            "triple": list(self.triple),
+            "rule": self.rule,
+            "asserted": self.asserted,
+            "premises": [p.to_dict() for p in self.premises],
+        }
         if self.cycle:
             out["cycle"] = True
         return out
@@ -207,8 +217,10 @@ def explain(derivations: Derivations, triple: object) -> Explanation:
     index = derivations.index_of(triple)
     if index is None or not derivations.inferred[index]:
         shown = " ".join(str(t) for t in triple)  # type: ignore[attr-defined]
-        raise NotInferredError(f"{shown} is not an inferred triple",
-                               hint="it is asserted, junk, or does not follow from the graph")
+        raise NotInferredError(
+            f"{shown} is not an inferred triple",
+            hint="it is asserted, junk, or does not follow from the graph",
+        )
     return _tree(derivations, index, frozenset())
 
 

@@ -58,6 +58,7 @@ class ClassProfile(NamedTuple):
     in_lists: bool
     keys: tuple[int, ...]
 
+
 _EMPTY: frozenset[int] = frozenset()
 
 
@@ -178,16 +179,19 @@ class Engine:
         prof = self.property_cache.get(p)
         if prof is None:
             prof = self.property_cache[p] = PropertyProfile(
-                tuple(self.objects(p, v.DOMAIN)), tuple(self.objects(p, v.RANGE)),
+                tuple(self.objects(p, v.DOMAIN)),
+                tuple(self.objects(p, v.RANGE)),
                 tuple(self.objects(p, v.SPO)),
-                tuple(self.objects(p, v.EQP)), tuple(self.subjects(v.EQP, p)),
-                tuple(self.objects(p, v.INVERSE_OF)), tuple(self.subjects(v.INVERSE_OF, p)),
+                tuple(self.objects(p, v.EQP)),
+                tuple(self.subjects(v.EQP, p)),
+                tuple(self.objects(p, v.INVERSE_OF)),
+                tuple(self.subjects(v.INVERSE_OF, p)),
                 frozenset(self.objects(p, v.TYPE)) & v.CHARACTERISTICS,
-                tuple(self.objects(p, v.PROPERTY_DISJOINT) |
-                      self.subjects(v.PROPERTY_DISJOINT, p)),
+                tuple(self.objects(p, v.PROPERTY_DISJOINT) | self.subjects(v.PROPERTY_DISJOINT, p)),
                 tuple(self.subjects(v.ON_PROPERTY, p)),
                 bool(self.subjects(v.ASSERTION_PROPERTY, p)),
-                tuple(self.heads_containing(p)))
+                tuple(self.heads_containing(p)),
+            )
         return prof
 
     def class_profile(self, c: int) -> ClassProfile:
@@ -204,7 +208,8 @@ class Engine:
                 c in self.po.get(v.SOME_VALUES_FROM, ()) or c in self.po.get(v.ON_CLASS, ()),
                 bool(self.objects(c, v.INTERSECTION_OF)),
                 bool(self.heads_containing(c)),
-                tuple(self.objects(c, v.HAS_KEY)))
+                tuple(self.objects(c, v.HAS_KEY)),
+            )
         return prof
 
     # --- lists ------------------------------------------------------------------------------

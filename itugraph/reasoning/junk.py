@@ -22,9 +22,7 @@ import pyoxigraph as ox
 
 from itugraph.reasoning import vocab as v
 
-_REFLEXIVE: Final = frozenset(
-    v.VOCAB[i] for i in (v.SAME_AS, v.SCO, v.EQC, v.SPO, v.EQP)
-)
+_REFLEXIVE: Final = frozenset(v.VOCAB[i] for i in (v.SAME_AS, v.SCO, v.EQC, v.SPO, v.EQP))
 _TRIVIAL_TYPES: Final = frozenset(v.VOCAB[i] for i in (v.THING, v.RESOURCE, v.DATATYPE))
 _TYPE: Final = v.VOCAB[v.TYPE]
 _SCO: Final = v.VOCAB[v.SCO]
@@ -63,16 +61,26 @@ class JunkIds:
     """
 
     def __init__(self, terms: list[object]) -> None:
-        self.not_subject = {i for i, t in enumerate(terms) if isinstance(t, ox.Literal) or (
-            isinstance(t, ox.NamedNode) and t.value.startswith(v.RESERVED_NAMESPACES))}
+        self.not_subject = {
+            i
+            for i, t in enumerate(terms)
+            if isinstance(t, ox.Literal)
+            or (isinstance(t, ox.NamedNode) and t.value.startswith(v.RESERVED_NAMESPACES))
+        }
         self.iris = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode)}
-        self.trivial_types = {i for i, t in enumerate(terms) if isinstance(t, ox.NamedNode) and (
-            t.value in _TRIVIAL_TYPES or t.value.startswith(v.XSD_NS))}
+        self.trivial_types = {
+            i
+            for i, t in enumerate(terms)
+            if isinstance(t, ox.NamedNode) and (t.value in _TRIVIAL_TYPES or t.value.startswith(v.XSD_NS))
+        }
         self.reflexive = {v.SAME_AS, v.SCO, v.EQC, v.SPO, v.EQP}
 
     def __call__(self, fact: tuple[int, int, int]) -> bool:
         s, p, o = fact
-        return (s in self.not_subject or p not in self.iris
-                or (s == o and p in self.reflexive)
-                or (p == v.TYPE and o in self.trivial_types)
-                or (p == v.SCO and o == v.THING))
+        return (
+            s in self.not_subject
+            or p not in self.iris
+            or (s == o and p in self.reflexive)
+            or (p == v.TYPE and o in self.trivial_types)
+            or (p == v.SCO and o == v.THING)
+        )

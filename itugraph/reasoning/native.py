@@ -22,8 +22,10 @@ from itugraph.reasoning.engine import Engine, Fact, Handler
 
 def _node(handler: object) -> Handler:
     """Adapt a handler of a node (``on_npa(e, node)``) to a handler of a triple."""
+
     def run(e: Engine, t: Fact) -> None:
         handler(e, t[0])  # type: ignore[operator]
+
     return run
 
 

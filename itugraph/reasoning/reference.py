@@ -51,8 +51,7 @@ def to_rdflib(term: object) -> object:
     if term.language:
         return rdflib.Literal(term.value, lang=term.language, normalize=False)
     dt = typed_datatype(term)
-    return rdflib.Literal(term.value, datatype=rdflib.URIRef(dt) if dt else None,
-                          normalize=False)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(dt) if dt else None, normalize=False)
 
 
 def from_rdflib(term: object) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -79,8 +78,7 @@ def closure(asserted: Iterable[Triple]) -> tuple[set[Triple], list[Inconsistency
     graph = rdflib.Graph()
     for s, p, o in given:
         graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))  # type: ignore[arg-type]
-    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False,
-                     datatype_axioms=False).expand(graph)
+    DeductiveClosure(OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(graph)
     errors = _take_errors(graph)
     inferred: set[Triple] = set()
     for rs, rp, ro in graph:

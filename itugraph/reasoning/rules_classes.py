@@ -30,8 +30,7 @@ def on_type(e: Engine, t: Fact) -> None:
         emit((x, v.TYPE, d), "cax-eqc2", ((d, v.EQC, c), t))
     if prof.disjoint or prof.complement or c == v.NOTHING:
         _clashes(e, x, c)
-    if prof.is_restriction or prof.is_filler or prof.is_intersection or prof.in_lists \
-            or prof.keys:
+    if prof.is_restriction or prof.is_filler or prof.is_intersection or prof.in_lists or prof.keys:
         _constructed(e, t, prof)
 
 
@@ -56,13 +55,15 @@ def _clashes(e: Engine, x: int, c: int) -> None:
     # RULE cax-dw
     for d in e.objects(c, v.DISJOINT_WITH) | e.subjects(v.DISJOINT_WITH, c):
         if (x, v.TYPE, d) in e.facts:
-            e.inconsistent("cax-dw", "{0} is an instance of the disjoint classes {1} and {2}",
-                           x, *sorted((c, d)))
+            e.inconsistent(
+                "cax-dw", "{0} is an instance of the disjoint classes {1} and {2}", x, *sorted((c, d))
+            )
     # RULE cls-com
     for d in e.objects(c, v.COMPLEMENT_OF) | e.subjects(v.COMPLEMENT_OF, c):
         if (x, v.TYPE, d) in e.facts:
-            e.inconsistent("cls-com", "{0} is an instance of {1} and of its complement {2}",
-                           x, *sorted((c, d)))
+            e.inconsistent(
+                "cls-com", "{0} is an instance of {1} and of its complement {2}", x, *sorted((c, d))
+            )
 
 
 def on_disjoint_with(e: Engine, t: Fact) -> None:
@@ -76,6 +77,7 @@ def on_complement(e: Engine, t: Fact) -> None:
 
 
 # --- restrictions --------------------------------------------------------------------------
+
 
 def on_restriction_part(e: Engine, t: Fact) -> None:
     """A defining triple of restriction R: re-evaluate every cls-* rule of R."""
@@ -105,8 +107,7 @@ def _restriction_pair(e: Engine, r: int, p: int, t: Fact) -> None:
     for y in e.objects(r, v.SOME_VALUES_FROM):
         # RULE cls-svf1
         if (w, v.TYPE, y) in e.facts:
-            e.emit((u, v.TYPE, r), "cls-svf1",
-                   ((r, v.SOME_VALUES_FROM, y), on_p, t, (w, v.TYPE, y)))
+            e.emit((u, v.TYPE, r), "cls-svf1", ((r, v.SOME_VALUES_FROM, y), on_p, t, (w, v.TYPE, y)))
         # RULE cls-svf2
         elif y == v.THING:
             e.emit((u, v.TYPE, r), "cls-svf2", ((r, v.SOME_VALUES_FROM, y), on_p, t))
@@ -126,12 +127,10 @@ def _typed_value(e: Engine, r: int, p: int, t: Fact) -> None:
         _max_card(e, (r, v.MAX_CARDINALITY, n), cardinality(e.terms[n]), member, t, None)
     for n in e.objects(r, v.MAX_QUALIFIED_CARDINALITY):
         for cc in e.objects(r, v.ON_CLASS):
-            _max_card(e, (r, v.MAX_QUALIFIED_CARDINALITY, n), cardinality(e.terms[n]),
-                      member, t, cc)
+            _max_card(e, (r, v.MAX_QUALIFIED_CARDINALITY, n), cardinality(e.terms[n]), member, t, cc)
 
 
-def _max_card(e: Engine, axiom: Fact, n: int | None, member: Fact, t: Fact,
-              cc: int | None) -> None:
+def _max_card(e: Engine, axiom: Fact, n: int | None, member: Fact, t: Fact, cc: int | None) -> None:
     u, p, w = t
     fits = cc is None or cc == v.THING or (w, v.TYPE, cc) in e.facts
     if n == 0 and fits:
@@ -173,8 +172,11 @@ def filler_typed(e: Engine, t: Fact) -> None:
         for p in e.objects(r, v.ON_PROPERTY):
             for u in e.subjects(p, w):
                 # RULE cls-svf1
-                e.emit((u, v.TYPE, r), "cls-svf1",
-                       ((r, v.SOME_VALUES_FROM, y), (r, v.ON_PROPERTY, p), (u, p, w), t))
+                e.emit(
+                    (u, v.TYPE, r),
+                    "cls-svf1",
+                    ((r, v.SOME_VALUES_FROM, y), (r, v.ON_PROPERTY, p), (u, p, w), t),
+                )
     for r in e.subjects(v.ON_CLASS, y):
         for p in e.objects(r, v.ON_PROPERTY):
             for u in e.subjects(p, w):

@@ -64,8 +64,7 @@ def replace_in(e: Engine, t: Fact, same: dict[int, set[int]]) -> None:
 def _check_different(e: Engine, x: int, y: int) -> None:
     # RULE eq-diff1
     if (x, v.DIFFERENT_FROM, y) in e.facts or (y, v.DIFFERENT_FROM, x) in e.facts:
-        e.inconsistent("eq-diff1", "{0} is both owl:sameAs and owl:differentFrom {1}",
-                       *sorted((x, y)))
+        e.inconsistent("eq-diff1", "{0} is both owl:sameAs and owl:differentFrom {1}", *sorted((x, y)))
     for head in e.heads_containing(x):
         for node in _all_different_nodes(e, head):
             if y in e.items(head):
@@ -77,8 +76,7 @@ def on_different_from(e: Engine, t: Fact) -> None:
     x, _, y = t
     # RULE eq-diff1
     if x == y or (x, v.SAME_AS, y) in e.facts or (y, v.SAME_AS, x) in e.facts:
-        e.inconsistent("eq-diff1", "{0} is both owl:sameAs and owl:differentFrom {1}",
-                       *sorted((x, y)))
+        e.inconsistent("eq-diff1", "{0} is both owl:sameAs and owl:differentFrom {1}", *sorted((x, y)))
 
 
 def _all_different_nodes(e: Engine, head: int) -> list[int]:
@@ -89,8 +87,9 @@ def _all_different_nodes(e: Engine, head: int) -> list[int]:
 def _diff23(e: Engine, node: int, x: int, y: int) -> None:
     # RULE eq-diff2
     # RULE eq-diff3
-    e.inconsistent("eq-diff2", "{1} and {2} are owl:sameAs but members of owl:AllDifferent {0}",
-                   node, *sorted((x, y)))
+    e.inconsistent(
+        "eq-diff2", "{1} and {2} are owl:sameAs but members of owl:AllDifferent {0}", node, *sorted((x, y))
+    )
 
 
 def on_all_different(e: Engine, node: int) -> None:
@@ -99,18 +98,16 @@ def on_all_different(e: Engine, node: int) -> None:
         for head in e.objects(node, pred):
             members = e.items(head)
             for i, zi in enumerate(members):
-                for zj in members[i + 1:]:
+                for zj in members[i + 1 :]:
                     if zi != zj and (zi, v.SAME_AS, zj) in e.facts:
                         _diff23(e, node, zi, zj)
 
 
 def check_same_as_vocabulary(e: Engine) -> None:
     """Refuse axioms about owl:sameAs itself (they would need eq-ref materialised)."""
-    if any(v.SAME_AS in by_s for by_s in e.sp.values()) or \
-            any(v.SAME_AS in by_o for by_o in e.po.values()):
+    if any(v.SAME_AS in by_s for by_s in e.sp.values()) or any(v.SAME_AS in by_o for by_o in e.po.values()):
         raise UnsupportedConstructError(
-            "the input states axioms about owl:sameAs itself (it appears as a subject or "
-            "object)",
+            "the input states axioms about owl:sameAs itself (it appears as a subject or object)",
             hint="itugraph does not reason over statements about the OWL vocabulary; "
             "remove them (see docs/reasoning.md)",
         )

@@ -16,6 +16,7 @@ Path = tuple[int, tuple[Fact, ...]]
 
 # --- prp-spo2: property chains of any length ------------------------------------------------
 
+
 def on_chain(e: Engine, t: Fact) -> None:
     """``p owl:propertyChainAxiom (p1 … pn)`` meets every known path."""
     chain = e.items(t[2])
@@ -40,7 +41,7 @@ def chain_instance(e: Engine, t: Fact, head: int) -> None:
 def _chain_from(e: Engine, axiom: Fact, chain: list[int], i: int, t: Fact) -> None:
     # RULE prp-spo2
     lefts = _walk_back(e, t[0], chain[:i])
-    rights = _walk_forward(e, t[2], chain[i + 1:])
+    rights = _walk_forward(e, t[2], chain[i + 1 :])
     for start, before in lefts:
         for end, after in rights:
             e.emit((start, axiom[0], end), "prp-spo2", (axiom, *before, t, *after))
@@ -65,6 +66,7 @@ def _walk_back(e: Engine, node: int, props: list[int]) -> list[Path]:
 
 
 # --- prp-key ------------------------------------------------------------------------------------
+
 
 def on_key(e: Engine, t: Fact) -> None:
     """``C owl:hasKey (p1 … pn)`` meets every known instance of C."""
@@ -92,8 +94,11 @@ def key_check(e: Engine, axiom: Fact, x: int) -> None:
             return
     for y in candidates or ():
         if y != x and (y, v.TYPE, c) in e.facts:
-            e.emit((x, v.SAME_AS, y), "prp-key",
-                   (axiom, (x, v.TYPE, c), (y, v.TYPE, c), *_key_witness(e, keys, x, y)))
+            e.emit(
+                (x, v.SAME_AS, y),
+                "prp-key",
+                (axiom, (x, v.TYPE, c), (y, v.TYPE, c), *_key_witness(e, keys, x, y)),
+            )
 
 
 def _key_witness(e: Engine, keys: list[int], x: int, y: int) -> list[Fact]:
@@ -105,6 +110,7 @@ def _key_witness(e: Engine, keys: list[int], x: int, y: int) -> list[Fact]:
 
 
 # --- class constructors ---------------------------------------------------------------------
+
 
 def on_intersection(e: Engine, t: Fact) -> None:
     c, _, head = t
@@ -122,8 +128,7 @@ def on_intersection(e: Engine, t: Fact) -> None:
 def _int1(e: Engine, axiom: Fact, members: list[int], y: int) -> None:
     # RULE cls-int1
     if members and all((y, v.TYPE, ci) in e.facts for ci in members):
-        e.emit((y, v.TYPE, axiom[0]), "cls-int1",
-               (axiom, *((y, v.TYPE, ci) for ci in members)))
+        e.emit((y, v.TYPE, axiom[0]), "cls-int1", (axiom, *((y, v.TYPE, ci) for ci in members)))
 
 
 def _int2(e: Engine, axiom: Fact, members: list[int], y: int) -> None:
@@ -173,10 +178,14 @@ def _adc(e: Engine, classes: list[int], z: int) -> None:
     types = e.objects(z, v.TYPE)
     inside = [c for c in classes if c in types]
     for i, c1 in enumerate(inside):
-        for c2 in inside[i + 1:]:
+        for c2 in inside[i + 1 :]:
             if c1 != c2:
-                e.inconsistent("cax-adc", "{0} is in both {1} and {2}, members of an "
-                               "owl:AllDisjointClasses", z, *sorted((c1, c2)))
+                e.inconsistent(
+                    "cax-adc",
+                    "{0} is in both {1} and {2}, members of an owl:AllDisjointClasses",
+                    z,
+                    *sorted((c1, c2)),
+                )
 
 
 def on_all_disjoint_classes(e: Engine, node: int) -> None:

@@ -59,8 +59,7 @@ def _characteristics(e: Engine, t: Fact, types: set[int] | frozenset[int]) -> No
         # RULE prp-ifp
         for x2 in e.subjects(p, y):
             if x2 != x:
-                e.emit((x, v.SAME_AS, x2), "prp-ifp",
-                       ((p, v.TYPE, v.INVERSE_FUNCTIONAL), t, (x2, p, y)))
+                e.emit((x, v.SAME_AS, x2), "prp-ifp", ((p, v.TYPE, v.INVERSE_FUNCTIONAL), t, (x2, p, y)))
     if v.SYMMETRIC in types:
         # RULE prp-symp
         e.emit((y, p, x), "prp-symp", ((p, v.TYPE, v.SYMMETRIC), t))
@@ -71,8 +70,9 @@ def _characteristics(e: Engine, t: Fact, types: set[int] | frozenset[int]) -> No
         e.inconsistent("prp-irp", "irreflexive property {1} relates {0} to itself", x, p)
     # RULE prp-asyp
     if v.ASYMMETRIC in types and (y, p, x) in e.facts:
-        e.inconsistent("prp-asyp", "asymmetric property {1} holds both ways between {0} and "
-                       "{2}", *_ordered_pair(x, p, y))
+        e.inconsistent(
+            "prp-asyp", "asymmetric property {1} holds both ways between {0} and {2}", *_ordered_pair(x, p, y)
+        )
 
 
 def _ordered_pair(x: int, p: int, y: int) -> tuple[int, int, int]:
@@ -94,8 +94,9 @@ def _disjoint(e: Engine, t: Fact, others: tuple[int, ...]) -> None:
     # RULE prp-pdw
     for q in others:
         if (x, q, y) in e.facts:
-            e.inconsistent("prp-pdw", "disjoint properties {1} and {2} both relate {0} to {3}",
-                           x, *sorted((p, q)), y)
+            e.inconsistent(
+                "prp-pdw", "disjoint properties {1} and {2} both relate {0} to {3}", x, *sorted((p, q)), y
+            )
 
 
 def on_characteristic(e: Engine, t: Fact) -> None:
@@ -159,7 +160,7 @@ def on_all_disjoint_properties(e: Engine, node: int) -> None:
     for head in e.objects(node, v.MEMBERS):
         members = e.items(head)
         for i, pi in enumerate(members):
-            for pj in members[i + 1:]:
+            for pj in members[i + 1 :]:
                 _adp_pair(e, pi, pj)
 
 
@@ -167,8 +168,13 @@ def _adp_pair(e: Engine, pi: int, pj: int) -> None:
     # RULE prp-adp
     for x, y in e.pairs(pi):
         if pi != pj and (x, pj, y) in e.facts:
-            e.inconsistent("prp-adp", "properties {1} and {2} of an owl:AllDisjointProperties "
-                           "both relate {0} to {3}", x, *sorted((pi, pj)), y)
+            e.inconsistent(
+                "prp-adp",
+                "properties {1} and {2} of an owl:AllDisjointProperties both relate {0} to {3}",
+                x,
+                *sorted((pi, pj)),
+                y,
+            )
 
 
 def adp_instance(e: Engine, t: Fact, head: int) -> None:
@@ -178,9 +184,13 @@ def adp_instance(e: Engine, t: Fact, head: int) -> None:
         if (node, v.TYPE, v.ALL_DISJOINT_PROPERTIES) in e.facts:
             for q in e.items(head):
                 if q != p and (x, q, y) in e.facts:
-                    e.inconsistent("prp-adp", "properties {1} and {2} of an "
-                                   "owl:AllDisjointProperties both relate {0} to {3}",
-                                   x, *sorted((p, q)), y)
+                    e.inconsistent(
+                        "prp-adp",
+                        "properties {1} and {2} of an owl:AllDisjointProperties both relate {0} to {3}",
+                        x,
+                        *sorted((p, q)),
+                        y,
+                    )
 
 
 def on_npa(e: Engine, node: int) -> None:
@@ -192,8 +202,7 @@ def on_npa(e: Engine, node: int) -> None:
                 # RULE prp-npa2
                 for i2 in e.objects(node, pred):
                     if (i1, p, i2) in e.facts:
-                        e.inconsistent(rule, "negative property assertion {0} {1} {2} is "
-                                       "violated", i1, p, i2)
+                        e.inconsistent(rule, "negative property assertion {0} {1} {2} is violated", i1, p, i2)
 
 
 def npa_instance(e: Engine, t: Fact) -> None:

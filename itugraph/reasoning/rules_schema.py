@@ -157,6 +157,7 @@ def on_range_schema(e: Engine, t: Fact) -> None:
 
 # --- scm-hv, scm-svf1/2, scm-avf1/2 ------------------------------------------------------------
 
+
 def scm_restriction(e: Engine, r: int) -> None:
     """Every scm rule with restriction ``r`` in either role, against related restrictions."""
     others: set[int] = set()
@@ -185,9 +186,16 @@ def scm_pair(e: Engine, c1: int, c2: int) -> None:
         _scm_filler(e, c1, c2, pred, sub, same_p, through_sub, through_filler)
 
 
-def _scm_filler(e: Engine, c1: int, c2: int, pred: int, sub: list[tuple[int, int]],
-                same_p: set[int] | frozenset[int], through_sub: str,
-                through_filler: str | None) -> None:
+def _scm_filler(
+    e: Engine,
+    c1: int,
+    c2: int,
+    pred: int,
+    sub: list[tuple[int, int]],
+    same_p: set[int] | frozenset[int],
+    through_sub: str,
+    through_filler: str | None,
+) -> None:
     f1, f2 = e.objects(c1, pred), e.objects(c2, pred)
     # RULE scm-hv
     # RULE scm-svf2
@@ -195,9 +203,17 @@ def _scm_filler(e: Engine, c1: int, c2: int, pred: int, sub: list[tuple[int, int
     for y in f1 & f2:
         for p1, p2 in sub:
             conclusion = (c2, v.SCO, c1) if through_sub == "scm-avf2" else (c1, v.SCO, c2)
-            e.emit(conclusion, through_sub, ((c1, pred, y), (c1, v.ON_PROPERTY, p1),
-                                             (c2, pred, y), (c2, v.ON_PROPERTY, p2),
-                                             (p1, v.SPO, p2)))
+            e.emit(
+                conclusion,
+                through_sub,
+                (
+                    (c1, pred, y),
+                    (c1, v.ON_PROPERTY, p1),
+                    (c2, pred, y),
+                    (c2, v.ON_PROPERTY, p2),
+                    (p1, v.SPO, p2),
+                ),
+            )
     if through_filler is None:
         return
     # RULE scm-svf1
@@ -206,6 +222,14 @@ def _scm_filler(e: Engine, c1: int, c2: int, pred: int, sub: list[tuple[int, int
         for y2 in f2:
             if (y1, v.SCO, y2) in e.facts:
                 for p in same_p:
-                    e.emit((c1, v.SCO, c2), through_filler,
-                           ((c1, pred, y1), (c1, v.ON_PROPERTY, p), (c2, pred, y2),
-                            (c2, v.ON_PROPERTY, p), (y1, v.SCO, y2)))
+                    e.emit(
+                        (c1, v.SCO, c2),
+                        through_filler,
+                        (
+                            (c1, pred, y1),
+                            (c1, v.ON_PROPERTY, p),
+                            (c2, pred, y2),
+                            (c2, v.ON_PROPERTY, p),
+                            (y1, v.SCO, y2),
+                        ),
+                    )

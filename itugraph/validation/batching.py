@@ -33,8 +33,17 @@ from rdflib.term import Variable
 
 THIS = Variable("this")
 _SAFE_ANYWHERE = {"BGP"}
-_MODIFIERS = {"Project", "Distinct", "Reduced", "OrderBy", "Slice", "Extend", "Filter",
-              "AggregateJoin", "Group"}
+_MODIFIERS = {
+    "Project",
+    "Distinct",
+    "Reduced",
+    "OrderBy",
+    "Slice",
+    "Extend",
+    "Filter",
+    "AggregateJoin",
+    "Group",
+}
 
 
 def batch_refusal(select: str, prefixes: dict[str, str]) -> str | None:
@@ -149,5 +158,3 @@ def _mentions(value: object) -> bool:
     if isinstance(value, list | tuple):
         return any(_mentions(v) for v in value)
     return False
-
-

@@ -42,32 +42,92 @@ FOCUS_OF = "urn:itugraph:validation:focusOf"
 _INSTANCE_OF = f"{iri(str(RDF.type))}/{iri(str(RDFS.subClassOf))}*"
 
 #: Parameters whose value is checked per value node (SHACL §4.1–4.6, 4.8 minus property-level).
-_VALUE_PARAMETERS = {SH["class"], SH.datatype, SH.nodeKind, SH.pattern, SH["in"],
-                     SH.languageIn, SH.minLength, SH.maxLength, SH.minInclusive,
-                     SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH["not"], SH["and"],
-                     SH["or"], SH.xone, SH.node}
+_VALUE_PARAMETERS = {
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.pattern,
+    SH["in"],
+    SH.languageIn,
+    SH.minLength,
+    SH.maxLength,
+    SH.minInclusive,
+    SH.maxInclusive,
+    SH.minExclusive,
+    SH.maxExclusive,
+    SH["not"],
+    SH["and"],
+    SH["or"],
+    SH.xone,
+    SH.node,
+}
 #: Parameters that look at all values of a property shape together.
-_SET_PARAMETERS = {SH.minCount, SH.maxCount, SH.uniqueLang, SH.qualifiedValueShape,
-                   SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.qualifiedValueShapesDisjoint,
-                   SH.hasValue}
+_SET_PARAMETERS = {
+    SH.minCount,
+    SH.maxCount,
+    SH.uniqueLang,
+    SH.qualifiedValueShape,
+    SH.qualifiedMinCount,
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
+    SH.hasValue,
+}
 #: sh: predicates that carry no constraint (or are handled with another parameter).
-_INERT = {SH.path, SH.severity, SH.message, SH.name, SH.description, SH.order, SH.group,
-          SH.defaultValue, SH.deactivated, SH.flags, SH.ignoredProperties, SH.prefixes,
-          SH.declare, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-          SH.targetObjectsOf, SH.target, SH.property, SH.closed, SH.sparql, SH.rule}
+_INERT = {
+    SH.path,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.defaultValue,
+    SH.deactivated,
+    SH.flags,
+    SH.ignoredProperties,
+    SH.prefixes,
+    SH.declare,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+    SH.property,
+    SH.closed,
+    SH.sparql,
+    SH.rule,
+}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
 _NODE_KINDS: dict[Node, str] = {
-    SH.IRI: "isIRI({v})", SH.BlankNode: "isBlank({v})", SH.Literal: "isLiteral({v})",
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
     SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
     SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
     SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
 }
 #: Datatypes whose lexical form oxigraph checks on a cast to themselves (rdflib flags
 #: the same ill-typed literals, which pyshacl then rejects).
-_CHECKED_DATATYPES = {XSD[t] for t in (
-    "boolean", "float", "double", "decimal", "integer", "date", "time", "dateTime",
-    "gYear", "gYearMonth", "gMonthDay", "gDay", "gMonth", "duration")}
+_CHECKED_DATATYPES = {
+    XSD[t]
+    for t in (
+        "boolean",
+        "float",
+        "double",
+        "decimal",
+        "integer",
+        "date",
+        "time",
+        "dateTime",
+        "gYear",
+        "gYearMonth",
+        "gMonthDay",
+        "gDay",
+        "gMonth",
+        "duration",
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -148,15 +208,17 @@ def top_shapes(graph: Graph) -> list[Node]:
 
 
 def _deactivated(graph: Graph, node: Node) -> bool:
-    return any(isinstance(v, Literal) and v.toPython() is True
-               for v in graph.objects(node, SH.deactivated))
+    return any(isinstance(v, Literal) and v.toPython() is True for v in graph.objects(node, SH.deactivated))
 
 
 def _custom_parameters(graph: Graph) -> set[Node]:
     """Parameter predicates of user-defined constraint components (not compiled)."""
-    return {p for component in graph.subjects(RDF.type, SH.ConstraintComponent)
-            for parameter in graph.objects(component, SH.parameter)
-            for p in graph.objects(parameter, SH.path)}
+    return {
+        p
+        for component in graph.subjects(RDF.type, SH.ConstraintComponent)
+        for parameter in graph.objects(component, SH.parameter)
+        for p in graph.objects(parameter, SH.path)
+    }
 
 
 class _ShapeCompiler:
@@ -184,8 +246,12 @@ class _ShapeCompiler:
         for cls in classes:
             updates.append(Target(f"{into}{{ ?this {_INSTANCE_OF} {term(cls)} }}"))
         for node in self.g.objects(shape, SH.targetNode):
-            updates.append(Target(f"INSERT DATA {{ GRAPH {iri(FOCUS_GRAPH)} {{ "
-                                  f"{iri(self.key)} {iri(FOCUS_OF)} {term(node)} }} }}"))
+            updates.append(
+                Target(
+                    f"INSERT DATA {{ GRAPH {iri(FOCUS_GRAPH)} {{ "
+                    f"{iri(self.key)} {iri(FOCUS_OF)} {term(node)} }} }}"
+                )
+            )
         for predicate in self.g.objects(shape, SH.targetSubjectsOf):
             updates.append(Target(f"{into}{{ ?this {term(predicate)} ?object }}"))
         for predicate in self.g.objects(shape, SH.targetObjectsOf):
@@ -236,11 +302,14 @@ class _ShapeCompiler:
             if predicate in self.custom:
                 raise Unsupported(f"custom constraint component parameter <{predicate}>")
             if str(predicate).startswith(str(SH)) and predicate not in (
-                    _VALUE_PARAMETERS | _SET_PARAMETERS | _INERT):
-                raise Unsupported(f"sh:{str(predicate)[len(str(SH)):]} is not compiled")
+                _VALUE_PARAMETERS | _SET_PARAMETERS | _INERT
+            ):
+                raise Unsupported(f"sh:{str(predicate)[len(str(SH)) :]} is not compiled")
         if self.g.value(shape, SH.qualifiedValueShapesDisjoint) is not None and any(
-                v.toPython() is True for v in self.g.objects(shape, SH.qualifiedValueShapesDisjoint)
-                if isinstance(v, Literal)):
+            v.toPython() is True
+            for v in self.g.objects(shape, SH.qualifiedValueShapesDisjoint)
+            if isinstance(v, Literal)
+        ):
             raise Unsupported("sh:qualifiedValueShapesDisjoint true")
 
     def _values(self, shape_path: Node | None) -> str:
@@ -249,75 +318,108 @@ class _ShapeCompiler:
             return "BIND(?this AS ?value)"
         return f"?this {path(self.g, shape_path)} ?value ."
 
-    def _value_check(self, shape: Node, shape_path: Node | None, parameter: Node,
-                     value: Node) -> Check:
+    def _value_check(self, shape: Node, shape_path: Node | None, parameter: Node, value: Node) -> Check:
         condition = self.value_condition(parameter, value, "?value", shape)
         distinct = "DISTINCT " if shape_path is not None else ""
-        query = (f"SELECT {distinct}?this ?value WHERE {{ {self.focus} {self._values(shape_path)} "
-                 f"FILTER(!({condition})) }}")
+        query = (
+            f"SELECT {distinct}?this ?value WHERE {{ {self.focus} {self._values(shape_path)} "
+            f"FILTER(!({condition})) }}"
+        )
         return Check(shape, _component(parameter), query, value_is_focus=shape_path is None)
 
     def _set_checks(self, shape: Node, shape_path: Node) -> list[Check]:
         steps = f"?this {path(self.g, shape_path)} ?value"
         checks = []
         for bound in self.g.objects(shape, SH.minCount):
-            checks.extend(self._count(shape, "MinCountConstraintComponent", steps, "true",
-                                      _int(bound), "<"))
+            checks.extend(self._count(shape, "MinCountConstraintComponent", steps, "true", _int(bound), "<"))
         for bound in self.g.objects(shape, SH.maxCount):
-            checks.extend(self._count(shape, "MaxCountConstraintComponent", steps, "true",
-                                      _int(bound), ">"))
+            checks.extend(self._count(shape, "MaxCountConstraintComponent", steps, "true", _int(bound), ">"))
         for unique in self.g.objects(shape, SH.uniqueLang):
             if isinstance(unique, Literal) and unique.toPython() is True:
-                checks.append(Check(shape, "UniqueLangConstraintComponent", (
-                    f"SELECT ?this WHERE {{ {self.focus} {steps} "
-                    'FILTER(isLiteral(?value) && LANG(?value) != "") } '
-                    "GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) "
-                    "HAVING (COUNT(DISTINCT ?value) > 1)")))
+                checks.append(
+                    Check(
+                        shape,
+                        "UniqueLangConstraintComponent",
+                        (
+                            f"SELECT ?this WHERE {{ {self.focus} {steps} "
+                            'FILTER(isLiteral(?value) && LANG(?value) != "") } '
+                            "GROUP BY ?this (LCASE(LANG(?value)) AS ?lang) "
+                            "HAVING (COUNT(DISTINCT ?value) > 1)"
+                        ),
+                    )
+                )
         for value in self.g.objects(shape, SH.hasValue):
-            checks.append(Check(shape, "HasValueConstraintComponent", (
-                f"SELECT ?this WHERE {{ {self.focus} FILTER NOT EXISTS {{ {steps} "
-                f"FILTER(sameTerm(?value, {term(value)})) }} }}")))
+            checks.append(
+                Check(
+                    shape,
+                    "HasValueConstraintComponent",
+                    (
+                        f"SELECT ?this WHERE {{ {self.focus} FILTER NOT EXISTS {{ {steps} "
+                        f"FILTER(sameTerm(?value, {term(value)})) }} }}"
+                    ),
+                )
+            )
         for qualified in self.g.objects(shape, SH.qualifiedValueShape):
             condition = self.conforms(qualified, "?value")
             for bound in self.g.objects(shape, SH.qualifiedMinCount):
-                checks.extend(self._count(shape, "QualifiedMinCountConstraintComponent", steps,
-                                          condition, _int(bound), "<"))
+                checks.extend(
+                    self._count(
+                        shape, "QualifiedMinCountConstraintComponent", steps, condition, _int(bound), "<"
+                    )
+                )
             for bound in self.g.objects(shape, SH.qualifiedMaxCount):
-                checks.extend(self._count(shape, "QualifiedMaxCountConstraintComponent", steps,
-                                          condition, _int(bound), ">"))
+                checks.extend(
+                    self._count(
+                        shape, "QualifiedMaxCountConstraintComponent", steps, condition, _int(bound), ">"
+                    )
+                )
         return checks
 
-    def _count(self, shape: Node, component: str, steps: str, condition: str, bound: int,
-               op: str) -> list[Check]:
+    def _count(
+        self, shape: Node, component: str, steps: str, condition: str, bound: int, op: str
+    ) -> list[Check]:
         """Focus nodes whose number of distinct (qualifying) values is ``op`` ``bound``."""
         if op == "<" and bound <= 0:
             return []
         if op == "<" and bound == 1:
-            query = (f"SELECT ?this WHERE {{ {self.focus} FILTER NOT EXISTS {{ {steps} "
-                     f"FILTER({condition}) }} }}")
+            query = (
+                f"SELECT ?this WHERE {{ {self.focus} FILTER NOT EXISTS {{ {steps} FILTER({condition}) }} }}"
+            )
         elif op == "<":
-            query = (f"SELECT ?this WHERE {{ {self.focus} OPTIONAL {{ {steps} "
-                     f"FILTER({condition}) }} }} GROUP BY ?this "
-                     f"HAVING (COUNT(DISTINCT ?value) < {bound})")
+            query = (
+                f"SELECT ?this WHERE {{ {self.focus} OPTIONAL {{ {steps} "
+                f"FILTER({condition}) }} }} GROUP BY ?this "
+                f"HAVING (COUNT(DISTINCT ?value) < {bound})"
+            )
         else:
-            query = (f"SELECT ?this WHERE {{ {self.focus} {steps} FILTER({condition}) }} "
-                     f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})")
+            query = (
+                f"SELECT ?this WHERE {{ {self.focus} {steps} FILTER({condition}) }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {bound})"
+            )
         return [Check(shape, component, query)]
 
     def _closed(self, shape: Node, shape_path: Node | None) -> list[Check]:
-        if not any(isinstance(v, Literal) and v.toPython() is True
-                   for v in self.g.objects(shape, SH.closed)):
+        if not any(isinstance(v, Literal) and v.toPython() is True for v in self.g.objects(shape, SH.closed)):
             return []
         if shape_path is not None:
             raise Unsupported("sh:closed on a property shape")
-        allowed: list[Node] = [p for child in self.g.objects(shape, SH.property)
-                   for p in self.g.objects(child, SH.path) if isinstance(p, URIRef)]
+        allowed: list[Node] = [
+            p
+            for child in self.g.objects(shape, SH.property)
+            for p in self.g.objects(child, SH.path)
+            if isinstance(p, URIRef)
+        ]
         for ignored in self.g.objects(shape, SH.ignoredProperties):
             allowed.extend(rdf_list(self.g, ignored))
         listed = ", ".join(term(p) for p in allowed)
         keep = f"FILTER(?path NOT IN ({listed}))" if allowed else ""
-        return [Check(shape, "ClosedConstraintComponent",
-                      f"SELECT ?this ?path ?value WHERE {{ {self.focus} ?this ?path ?value {keep} }}")]
+        return [
+            Check(
+                shape,
+                "ClosedConstraintComponent",
+                f"SELECT ?this ?path ?value WHERE {{ {self.focus} ?this ?path ?value {keep} }}",
+            )
+        ]
 
     def _sparql_check(self, shape: Node, shape_path: Node | None, constraint: Node) -> Check:
         select = self.g.value(constraint, SH.select)
@@ -341,10 +443,10 @@ class _ShapeCompiler:
                 query = sparql_text.inject(text, self.focus)
             except ValueError as exc:
                 refusal = str(exc)
-        sparql = SparqlConstraint(constraint, query if refusal is None else text, prefixes,
-                                  messages, refusal is None, refusal)
-        return Check(shape, "SPARQLConstraintComponent", "", value_is_focus=shape_path is None,
-                     sparql=sparql)
+        sparql = SparqlConstraint(
+            constraint, query if refusal is None else text, prefixes, messages, refusal is None, refusal
+        )
+        return Check(shape, "SPARQLConstraintComponent", "", value_is_focus=shape_path is None, sparql=sparql)
 
     # --- value conditions -------------------------------------------------------------
 
@@ -356,8 +458,7 @@ class _ShapeCompiler:
         if parameter == SH.pattern:
             flags = self.g.value(shape, SH.flags)
             regex, kept = pattern_regex(str(value), str(flags) if flags is not None else None)
-            return (f"COALESCE(!isBlank({v}) && REGEX(STR({v}), {string(regex)}, "
-                    f"{string(kept)}), false)")
+            return f"COALESCE(!isBlank({v}) && REGEX(STR({v}), {string(regex)}, {string(kept)}), false)"
         if parameter == SH["in"]:
             members = [f"sameTerm({v}, {term(m)})" for m in rdf_list(self.g, value)]
             return "(" + (" || ".join(members) or "false") + ")"
@@ -398,8 +499,10 @@ class _ShapeCompiler:
         if "*" in wanted:
             return f'COALESCE(isLiteral({v}) && LANG({v}) != "", false)'
         listed = ", ".join(string(w) for w in wanted)
-        return (f'COALESCE(isLiteral({v}) && LANG({v}) != "" && (LCASE(LANG({v})) IN ({listed}) '
-                f'|| LCASE(STRBEFORE(LANG({v}), "-")) IN ({listed})), false)')
+        return (
+            f'COALESCE(isLiteral({v}) && LANG({v}) != "" && (LCASE(LANG({v})) IN ({listed}) '
+            f'|| LCASE(STRBEFORE(LANG({v}), "-")) IN ({listed})), false)'
+        )
 
 
 #: pyshacl's own test for $PATH (it substitutes the path's SPARQL text).
@@ -430,9 +533,16 @@ def _int(node: Node) -> int:
 
 def _component(parameter: Node) -> str:
     """The constraint component a parameter belongs to (``sh:class`` → ``ClassConstraintComponent``)."""
-    local = str(parameter)[len(str(SH)):]
-    names = {"in": "In", "not": "Not", "and": "And", "or": "Or", "xone": "Xone", "node": "Node",
-             "class": "Class"}
+    local = str(parameter)[len(str(SH)) :]
+    names = {
+        "in": "In",
+        "not": "Not",
+        "and": "And",
+        "or": "Or",
+        "xone": "Xone",
+        "node": "Node",
+        "class": "Class",
+    }
     name = names.get(local, local[:1].upper() + local[1:])
     return f"{name}ConstraintComponent"
 
@@ -461,9 +571,12 @@ _CONDITIONS: dict[Node, Callable[[Node, str], str]] = {
     SH["class"]: lambda value, v: f"EXISTS {{ {v} {_INSTANCE_OF} {term(value)} }}",
     SH.datatype: _datatype,
     SH.nodeKind: lambda value, v: _node_kind(value).format(v=v),
-    SH.minInclusive: _range(">="), SH.maxInclusive: _range("<="),
-    SH.minExclusive: _range(">"), SH.maxExclusive: _range("<"),
-    SH.minLength: _length(">="), SH.maxLength: _length("<="),
+    SH.minInclusive: _range(">="),
+    SH.maxInclusive: _range("<="),
+    SH.minExclusive: _range(">"),
+    SH.maxExclusive: _range("<"),
+    SH.minLength: _length(">="),
+    SH.maxLength: _length("<="),
 }
 
 
@@ -473,5 +586,15 @@ def _node_kind(value: Node) -> str:
     return _NODE_KINDS[value]
 
 
-__all__ = ["FOCUS_GRAPH", "Check", "Plan", "SparqlConstraint", "Target", "TopShape",
-           "Unsupported", "compile_shapes", "declared_prefixes", "top_shapes"]
+__all__ = [
+    "FOCUS_GRAPH",
+    "Check",
+    "Plan",
+    "SparqlConstraint",
+    "Target",
+    "TopShape",
+    "Unsupported",
+    "compile_shapes",
+    "declared_prefixes",
+    "top_shapes",
+]

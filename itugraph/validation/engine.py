@@ -48,8 +48,12 @@ log = logging.getLogger(__name__)
 
 
 def validate_project(
-    project: Project, *, inferred: Iterable[Triple] | None = None, strict: bool = False,
-    engine: str = "sparql", parsed: Parsed | None = None,
+    project: Project,
+    *,
+    inferred: Iterable[Triple] | None = None,
+    strict: bool = False,
+    engine: str = "sparql",
+    parsed: Parsed | None = None,
 ) -> ValidationReport:
     """Validate ``project``'s data (plus ontology, plus ``inferred``) against its shapes.
 
@@ -103,8 +107,7 @@ def validate_files(
     triples = list(parsed.asserted) if parsed is not None else load_triples([*ontology, *data])
     if inferred is not None:
         triples.extend(inferred)
-    derived = parsed.derived if parsed is not None and inferred is None \
-        else derive(triples, shapes_graph)
+    derived = parsed.derived if parsed is not None and inferred is None else derive(triples, shapes_graph)
     triples.extend(derived)
     if engine == "pyshacl":
         data_graph = graph_of(triples)
@@ -116,8 +119,7 @@ def validate_files(
     # is a result to locate (a conforming build at 1M skips it).
     index = SourceIndex.build([*data, *ontology]) if raw else SourceIndex()
     owners = _blank_node_owners(triples) if any(r.focus_node.startswith("_:") for r in raw) else {}
-    results = sorted((_located(r, shapes_graph, index, owners) for r in raw),
-                     key=lambda r: r.sort_key)
+    results = sorted((_located(r, shapes_graph, index, owners) for r in raw), key=lambda r: r.sort_key)
     return ValidationReport(
         conforms=not results,
         results=results,
@@ -143,8 +145,9 @@ def _sparql_results(triples: list[Triple], shapes_graph: Graph) -> tuple[list[Ra
     fallback = sorted(shape_id(named_shape(shapes_graph, s)) for s in run.fallback)
     if run.fallback:
         for shape, reason in sorted(run.fallback.items(), key=lambda item: str(item[0])):
-            log.warning("shape %s is validated with pyshacl: %s",
-                        shape_id(named_shape(shapes_graph, shape)), reason)
+            log.warning(
+                "shape %s is validated with pyshacl: %s", shape_id(named_shape(shapes_graph, shape)), reason
+            )
         only_fallback = without_targets(shapes_graph, [s.node for s in plan.shapes])
         raw.extend(raw_results(run_pyshacl(graph_of(triples), only_fallback), shapes_graph))
     return raw, run.triple_count, fallback
@@ -159,8 +162,7 @@ def without_targets(shapes: Graph, compiled: Iterable[Node]) -> Graph:
     for triple in shapes:
         copy.add(triple)
     for shape in compiled:
-        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
-                          SH.targetObjectsOf, SH.target):
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
             copy.remove((shape, predicate, None))
         for cls in (RDFS.Class, OWL.Class):
             copy.remove((shape, RDF.type, cls))
@@ -268,8 +270,7 @@ def _blank_node_owners(triples: Iterable[Triple]) -> dict[str, str]:
     return owners
 
 
-def _located(raw: RawResult, shapes: Graph, index: SourceIndex,
-             owners: dict[str, str]) -> ValidationResult:
+def _located(raw: RawResult, shapes: Graph, index: SourceIndex, owners: dict[str, str]) -> ValidationResult:
     owner = owners.get(raw.focus_node) if raw.focus_node.startswith("_:") else None
     where = index.locate(owner or raw.focus_node)
     return ValidationResult(

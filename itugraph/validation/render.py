@@ -19,12 +19,19 @@ from itugraph.validation.terms import compact, display_value
 
 #: Keys of each object in the ``results`` array of the JSON format, in output order.
 JSON_RESULT_KEYS: tuple[str, ...] = (
-    "shape_id", "severity", "focus_node", "path", "value", "message", "file", "line",
-    "constraint", "owner",
+    "shape_id",
+    "severity",
+    "focus_node",
+    "path",
+    "value",
+    "message",
+    "file",
+    "line",
+    "constraint",
+    "owner",
 )
 #: Top-level keys of the JSON format, in output order.
-JSON_KEYS: tuple[str, ...] = ("conforms", "failed", "strict", "inferred", "summary", "results",
-                              "stats")
+JSON_KEYS: tuple[str, ...] = ("conforms", "failed", "strict", "inferred", "summary", "results", "stats")
 
 _GITHUB_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
 
@@ -34,8 +41,9 @@ def render(report: ValidationReport, fmt: str) -> str:
     try:
         renderer = RENDERERS[fmt]
     except KeyError:
-        raise InputError(f"unknown report format {fmt!r}",
-                         hint=f"use one of: {', '.join(RENDERERS)}") from None
+        raise InputError(
+            f"unknown report format {fmt!r}", hint=f"use one of: {', '.join(RENDERERS)}"
+        ) from None
     return renderer(report)
 
 
@@ -43,12 +51,19 @@ def summary_line(report: ValidationReport) -> str:
     """One line: the counts, the size of what was checked, and the verdict."""
     counts = ", ".join(_plural(report.count(s), s.lower()) for s in SEVERITIES)
     resources = len({r.focus_node for r in report.results})
-    verdict = ("FAILED" if report.failed(strict=report.strict)
-               else "conforms" if report.conforms else "passed with warnings or infos")
+    verdict = (
+        "FAILED"
+        if report.failed(strict=report.strict)
+        else "conforms"
+        if report.conforms
+        else "passed with warnings or infos"
+    )
     mode = "inferred graph" if report.inferred else "asserted graph"
-    return (f"{counts} on {_plural(resources, 'resource')} — {mode}: "
-            f"{_plural(len(report.data_files), 'data file')}, {report.triple_count:,} triples, "
-            f"{_plural(report.shape_count, 'shape')}, {report.seconds:.1f} s — {verdict}")
+    return (
+        f"{counts} on {_plural(resources, 'resource')} — {mode}: "
+        f"{_plural(len(report.data_files), 'data file')}, {report.triple_count:,} triples, "
+        f"{_plural(report.shape_count, 'shape')}, {report.seconds:.1f} s — {verdict}"
+    )
 
 
 def render_text(report: ValidationReport) -> str:
@@ -106,11 +121,9 @@ def render_junit(report: ValidationReport) -> str:
     the report is strict, where warnings fail too.
     """
     suites = ET.Element("testsuites", name="itugraph validate")
-    by_file: dict[str, list[ValidationResult]] = {
-        report.display_path(p) or "": [] for p in report.data_files}
+    by_file: dict[str, list[ValidationResult]] = {report.display_path(p) or "": [] for p in report.data_files}
     for result in report.results:
-        by_file.setdefault(report.display_path(result.file) or "(no source location)",
-                           []).append(result)
+        by_file.setdefault(report.display_path(result.file) or "(no source location)", []).append(result)
     for name, results in by_file.items():
         _junit_suite(suites, report, name, results)
     _set_counts(suites, list(suites))
@@ -142,9 +155,15 @@ def _details(r: ValidationResult) -> str:
 
 def _json_result(report: ValidationReport, r: ValidationResult) -> dict[str, object]:
     values: dict[str, object] = {
-        "shape_id": r.shape_id, "severity": r.severity, "focus_node": r.focus_node,
-        "path": r.path, "value": r.value, "message": r.message,
-        "file": report.display_path(r.file), "line": r.line, "constraint": r.constraint,
+        "shape_id": r.shape_id,
+        "severity": r.severity,
+        "focus_node": r.focus_node,
+        "path": r.path,
+        "value": r.value,
+        "message": r.message,
+        "file": report.display_path(r.file),
+        "line": r.line,
+        "constraint": r.constraint,
         "owner": r.owner,
     }
     return {key: values[key] for key in JSON_RESULT_KEYS}
@@ -164,8 +183,9 @@ def _github_line(report: ValidationReport, r: ValidationResult) -> str:
     return f"::{level} {','.join(props)}::{_gh_data(message)}"
 
 
-def _junit_suite(parent: ET.Element, report: ValidationReport, name: str,
-                 results: list[ValidationResult]) -> None:
+def _junit_suite(
+    parent: ET.Element, report: ValidationReport, name: str, results: list[ValidationResult]
+) -> None:
     suite = ET.SubElement(parent, "testsuite", name=name)
     if not results:
         ET.SubElement(suite, "testcase", classname=name, name="conforms")
@@ -175,19 +195,22 @@ def _junit_suite(parent: ET.Element, report: ValidationReport, name: str,
     _set_counts(suite, [suite])
 
 
-def _junit_case(suite: ET.Element, report: ValidationReport, file: str,
-                key: tuple[str, str], results: list[ValidationResult]) -> None:
+def _junit_case(
+    suite: ET.Element,
+    report: ValidationReport,
+    file: str,
+    key: tuple[str, str],
+    results: list[ValidationResult],
+) -> None:
     first = results[0]
     case = ET.SubElement(suite, "testcase", classname=file, name=f"{key[0]} {key[1]}")
     if first.line is not None:
         case.set("file", file)
         case.set("line", str(first.line))
     text = "\n".join(_text_result(r) for r in results)
-    failing = [r for r in results if r.severity == "Violation"
-               or (report.strict and r.severity == "Warning")]
+    failing = [r for r in results if r.severity == "Violation" or (report.strict and r.severity == "Warning")]
     if failing:
-        failure = ET.SubElement(case, "failure", message=failing[0].message,
-                                type=failing[0].severity)
+        failure = ET.SubElement(case, "failure", message=failing[0].message, type=failing[0].severity)
         failure.text = f"{file}:{first.line or ''} {first.focus_node}\n{text}"
     else:
         ET.SubElement(case, "system-out").text = text

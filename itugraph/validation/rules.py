@@ -79,11 +79,15 @@ def _sparql_rule(shapes: Graph, shape: Node, rule: Node) -> SparqlRule:
     where = f"rule of shape {name}"
     kinds = set(shapes.objects(rule, RDF.type))
     if SH.SPARQLRule not in kinds:
-        raise ShapesError(f"{where}: only sh:SPARQLRule is supported",
-                          hint="write the rule as a sh:SPARQLRule with a sh:construct query")
+        raise ShapesError(
+            f"{where}: only sh:SPARQLRule is supported",
+            hint="write the rule as a sh:SPARQLRule with a sh:construct query",
+        )
     if shapes.value(rule, SH.condition) is not None:
-        raise ShapesError(f"{where}: sh:condition is not supported",
-                          hint="put the condition in the CONSTRUCT's WHERE clause")
+        raise ShapesError(
+            f"{where}: sh:condition is not supported",
+            hint="put the condition in the CONSTRUCT's WHERE clause",
+        )
     construct = shapes.value(rule, SH.construct)
     if not isinstance(construct, Literal) or "CONSTRUCT" not in str(construct).upper():
         raise ShapesError(f"{where}: sh:construct must be a CONSTRUCT query string")
@@ -106,8 +110,7 @@ def _order(shapes: Graph, rule: Node, where: str) -> Decimal:
 
 
 def _deactivated(graph: Graph, node: Node) -> bool:
-    return any(isinstance(v, Literal) and v.toPython() is True
-               for v in graph.objects(node, SH.deactivated))
+    return any(isinstance(v, Literal) and v.toPython() is True for v in graph.objects(node, SH.deactivated))
 
 
 def apply_rules(store: ox.Store, shapes: Graph) -> dict[Triple, str]:
@@ -148,16 +151,19 @@ def _evaluate(store: ox.Store, rule: SparqlRule) -> list[Triple]:
         out: list[Triple] = []
         for node in nodes:
             if isinstance(node, ox.BlankNode):
-                result = store.query(rule.construct, prefixes=rule.prefixes or None,
-                                     substitutions={ox.Variable("this"): node})
+                result = store.query(
+                    rule.construct, prefixes=rule.prefixes or None, substitutions={ox.Variable("this"): node}
+                )
             else:
-                result = store.query(sparql_text.substitute_this(rule.construct, str(node)),
-                                     prefixes=rule.prefixes or None)
+                result = store.query(
+                    sparql_text.substitute_this(rule.construct, str(node)), prefixes=rule.prefixes or None
+                )
             out.extend(_triples(result))
         return out
     except SyntaxError as exc:
-        raise ShapesError(f"{rule.shape_id}: its sh:construct does not parse: {exc}",
-                          hint="fix the SPARQL text of the rule") from None
+        raise ShapesError(
+            f"{rule.shape_id}: its sh:construct does not parse: {exc}", hint="fix the SPARQL text of the rule"
+        ) from None
     finally:
         if focus in store.named_graphs():
             store.remove_graph(focus)

@@ -37,8 +37,10 @@ def load_shapes(paths: list[Path]) -> Graph:
     would pass vacuously) and :class:`ShapesError` naming each malformed shape.
     """
     if not paths:
-        raise InputError("no shapes files found", hint="add SHACL shapes under shapes/ "
-                         "(or point --shapes at the folder holding them)")
+        raise InputError(
+            "no shapes files found",
+            hint="add SHACL shapes under shapes/ (or point --shapes at the folder holding them)",
+        )
     graph = load_graph(paths)
     check_shapes(graph, SourceIndex.build(paths))
     return graph
@@ -52,24 +54,26 @@ def check_shapes(graph: Graph, index: SourceIndex | None = None) -> None:
     passes SHACL-for-SHACL), and parsing every ``sh:select``/``sh:ask`` query.
     """
     conforms, report, _text = meta_validate(graph, inference="none")
-    problems = [] if conforms else sorted(
-        {_problem(graph, report, result, index)
-         for result in report.subjects(SH.resultSeverity, None)})
+    problems = (
+        []
+        if conforms
+        else sorted(
+            {_problem(graph, report, result, index) for result in report.subjects(SH.resultSeverity, None)}
+        )
+    )
     if not problems:
         problems = _constraint_problems(graph, index) + _sparql_problems(graph, index)
     if not problems:
         return
     raise ShapesError(
-        "the SHACL shapes are malformed:\n"
-        + "\n".join(f"  - {p}" for p in problems),
+        "the SHACL shapes are malformed:\n" + "\n".join(f"  - {p}" for p in problems),
         hint="fix the shape named above; see https://www.w3.org/TR/shacl/#shacl-shacl",
     )
 
 
 def count_shapes(graph: Graph) -> int:
     """How many shapes have an IRI (the ones with an ID in ``shapes/README.md``)."""
-    return len({s for t in _SHAPE_TYPES for s in graph.subjects(RDF.type, t)
-                if isinstance(s, URIRef)})
+    return len({s for t in _SHAPE_TYPES for s in graph.subjects(RDF.type, t) if isinstance(s, URIRef)})
 
 
 def named_shape(graph: Graph, node: Node) -> Node:
@@ -111,8 +115,7 @@ def _constraint_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
             try:
                 component(shape)
             except ReportableRuntimeError as exc:
-                problems.append(f"{_where_and_name(graph, shape.node, index)}: "
-                                f"{str(exc).splitlines()[0]}")
+                problems.append(f"{_where_and_name(graph, shape.node, index)}: {str(exc).splitlines()[0]}")
     return sorted(set(problems))
 
 
@@ -124,8 +127,10 @@ def _sparql_problems(graph: Graph, index: SourceIndex | None) -> list[str]:
             try:
                 prepareQuery(str(query), initNs=declared_prefixes(graph, holder))
             except ParseException as exc:
-                problems.append(f"{_where_and_name(graph, holder, index)}: SPARQL syntax error "
-                                f"in {compact(str(predicate))}: {exc}")
+                problems.append(
+                    f"{_where_and_name(graph, holder, index)}: SPARQL syntax error "
+                    f"in {compact(str(predicate))}: {exc}"
+                )
             except Exception as exc:  # rdflib raises a plain Exception for
                 # unknown prefixes ("Unknown namespace prefix : x"), nothing narrower
                 problems.append(f"{_where_and_name(graph, holder, index)}: {exc}")

@@ -78,8 +78,10 @@ def run(store: ox.Store, shapes: Graph, plan: Plan | None = None) -> SparqlRun:
                 if check.sparql is not None and not check.sparql.batched:
                     per_node[check.sparql.node] = check.sparql.why_not_batched or ""
     except (SyntaxError, OSError) as exc:
-        raise ShapesError(f"a compiled shape query failed in pyoxigraph: {exc}",
-                          hint="run with --engine pyshacl and report the shape") from None
+        raise ShapesError(
+            f"a compiled shape query failed in pyoxigraph: {exc}",
+            hint="run with --engine pyshacl and report the shape",
+        ) from None
     finally:  # leave the caller's store as it was
         focus = ox.NamedNode(FOCUS_GRAPH)
         if focus in store.named_graphs():
@@ -115,8 +117,15 @@ class _CheckRunner:
 
     def _core(self, row: ox.QuerySolution) -> RawResult:
         focus, value, path = row["this"], _get(row, "value"), _get(row, "path")
-        return RawResult(self.check.shape, self.severity, _node(focus), self._path_shown(path),
-                         _value(value), self._core_message, self.check.component)
+        return RawResult(
+            self.check.shape,
+            self.severity,
+            _node(focus),
+            self._path_shown(path),
+            _value(value),
+            self._core_message,
+            self.check.component,
+        )
 
     def _path_shown(self, path: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> str | None:
         """The result path: the one a row binds, else the shape's own (as pyshacl shows it)."""
@@ -127,8 +136,7 @@ class _CheckRunner:
     @functools.cached_property
     def _core_message(self) -> str:
         """The shape's message (English first): the same for every result of the check."""
-        messages = [m for m in self.shapes.objects(self.check.shape, SH.message)
-                    if isinstance(m, Literal)]
+        messages = [m for m in self.shapes.objects(self.check.shape, SH.message) if isinstance(m, Literal)]
         for wanted in ("en", None):
             for message in messages:
                 if message.language == wanted:
@@ -155,9 +163,15 @@ class _CheckRunner:
             if value is None and self.check.value_is_focus:
                 value = this
             variables = {"this": this, "path": path, "value": value, **bound}
-            yield RawResult(self.check.shape, self.severity, _node(this), self._path_shown(path),
-                            _value(value), self._sparql_message(variables),
-                            self.check.component)
+            yield RawResult(
+                self.check.shape,
+                self.severity,
+                _node(this),
+                self._path_shown(path),
+                _value(value),
+                self._sparql_message(variables),
+                self.check.component,
+            )
 
     def _sparql_rows(self) -> Iterator[tuple[OxTerm | None, list[str], ox.QuerySolution]]:
         """(focus node if evaluated per node, variable names, row) for each solution."""
@@ -171,15 +185,15 @@ class _CheckRunner:
             return
         this = ox.Variable("this")
         for focus in self._focus_nodes():
-            solutions = select(self.store, sparql.query, prefixes=sparql.prefixes,
-                               substitutions={this: focus})
+            solutions = select(
+                self.store, sparql.query, prefixes=sparql.prefixes, substitutions={this: focus}
+            )
             names = [v.value for v in solutions.variables]
             for row in solutions:
                 yield focus, names, row
 
     def _focus_nodes(self) -> list[OxTerm]:
-        query = (f"SELECT ?this WHERE {{ GRAPH <{FOCUS_GRAPH}> "
-                 f"{{ <{self.top.key}> ?p ?this }} }}")
+        query = f"SELECT ?this WHERE {{ GRAPH <{FOCUS_GRAPH}> {{ <{self.top.key}> ?p ?this }} }}"
         return [row["this"] for row in select(self.store, query)]
 
     def _sparql_message(self, variables: dict[str, OxTerm | None]) -> str:
@@ -187,7 +201,8 @@ class _CheckRunner:
         sparql = self.check.sparql
         assert sparql is not None
         candidates = list(sparql.messages) or [
-            m for m in self.shapes.objects(self.check.shape, SH.message) if isinstance(m, Literal)]
+            m for m in self.shapes.objects(self.check.shape, SH.message) if isinstance(m, Literal)
+        ]
         if not candidates:
             return "SPARQL constraint not satisfied"
         english = [m for m in candidates if m.language == "en"]

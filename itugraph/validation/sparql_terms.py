@@ -28,8 +28,13 @@ def iri(value: str) -> str:
 
 def string(value: str) -> str:
     """A SPARQL string literal holding ``value`` exactly."""
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"')
-               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 
@@ -62,8 +67,12 @@ def path(graph: Graph, node: Node) -> str:
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         return "(" + "|".join(path(graph, p) for p in rdf_list(graph, alternatives)) + ")"
-    for operator, template in ((SH.inversePath, "^({})"), (SH.zeroOrMorePath, "({})*"),
-                               (SH.oneOrMorePath, "({})+"), (SH.zeroOrOnePath, "({})?")):
+    for operator, template in (
+        (SH.inversePath, "^({})"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
         inner = graph.value(node, operator)
         if inner is not None:
             return template.format(path(graph, inner))
@@ -98,14 +107,14 @@ def _end_anchors(pattern: str) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
             in_class = ch != "]"
         elif ch == "[":
             in_class = True
-            if pattern[i + 1:i + 2] == "]":  # a literal ] first in the class
+            if pattern[i + 1 : i + 2] == "]":  # a literal ] first in the class
                 out.append("[]")
                 i += 2
                 continue

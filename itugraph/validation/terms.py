@@ -30,11 +30,11 @@ def compact(iri: str) -> str:
     """``prefix:local`` when a known prefix gives a clean local name, else ``<iri>``."""
     for prefix, namespace in _DISPLAY:
         if iri.startswith(namespace):
-            local = iri[len(namespace):]
+            local = iri[len(namespace) :]
             if local and all(ch.isalnum() or ch in "-_." for ch in local) and prefix != "ituid":
                 return f"{prefix}:{local}"
     if iri.startswith(ITUID):
-        return f"<…/{iri[len(ITUID):]}>"
+        return f"<…/{iri[len(ITUID) :]}>"
     return f"<{iri}>"
 
 

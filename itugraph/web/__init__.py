@@ -34,9 +34,12 @@ from itugraph.web.result_cache import ResultCache
 from itugraph.web.state import ServingState
 
 
-def create_app(project: Project | None = None,
-               settings: Settings | Mapping[str, Any] | None = None,
-               *, built: Build | None = None) -> Flask:
+def create_app(
+    project: Project | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    *,
+    built: Build | None = None,
+) -> Flask:
     """An app serving ``project`` (default: the ITU graph).
 
     ``settings`` is a ``Settings`` record, or override keys (``{"QUERY_TIMEOUT": 3}``)
@@ -47,8 +50,12 @@ def create_app(project: Project | None = None,
     project = project or Project.at()
     built = built or build(project)
     app = Flask(__name__)
-    executor = QueryExecutor(built.store_path, built.version, workers=config.workers,
-                             memory_limit_mb=config.worker_memory_mb or None)
+    executor = QueryExecutor(
+        built.store_path,
+        built.version,
+        workers=config.workers,
+        memory_limit_mb=config.worker_memory_mb or None,
+    )
     atexit.register(executor.close)
     app.extensions["itugraph"] = ServingState(
         built=built,
@@ -59,8 +66,17 @@ def create_app(project: Project | None = None,
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
     )
-    for blueprint in (errors.bp, sparql.bp, queries_api.bp, explain_api.bp, health.bp, ui.bp,
-                      resources.bp, dumps.bp, ontology_docs.bp):
+    for blueprint in (
+        errors.bp,
+        sparql.bp,
+        queries_api.bp,
+        explain_api.bp,
+        health.bp,
+        ui.bp,
+        resources.bp,
+        dumps.bp,
+        ontology_docs.bp,
+    ):
         app.register_blueprint(blueprint)
     install_hooks(app)
     return app

@@ -64,8 +64,7 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         """A copy with ``changes`` (field names), converted like any other override."""
-        return load_settings({name.upper(): value for name, value in changes.items()},
-                             environ={}, base=self)
+        return load_settings({name.upper(): value for name, value in changes.items()}, environ={}, base=self)
 
     def as_overrides(self) -> dict[str, Any]:
         """The settings as override keys, e.g. to hand them to another process."""
@@ -76,9 +75,12 @@ class Settings:
 NAMES: dict[str, str] = {f.name.upper(): f.name for f in dataclasses.fields(Settings)}
 
 
-def load_settings(overrides: Mapping[str, Any] | Settings | None = None,
-                  environ: Mapping[str, str] | None = None, *,
-                  base: Settings | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | Settings | None = None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    base: Settings | None = None,
+) -> Settings:
     """Settings from ``base`` (default: the defaults), the environment, then ``overrides``.
 
     >>> load_settings({"PORT": "8080"}, environ={}).port
@@ -113,5 +115,4 @@ def _convert(name: str, value: Any, default: Any) -> Any:
             return value
         return type(default)(value)
     except (TypeError, ValueError):
-        raise ValueError(f"setting {name.upper()}={value!r} must be a "
-                         f"{type(default).__name__}") from None
+        raise ValueError(f"setting {name.upper()}={value!r} must be a {type(default).__name__}") from None

@@ -41,23 +41,44 @@ def document_etag(base_path: str, rep: Representation, variant: str = "") -> str
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def not_modified(base_path: str, rep: Representation, *, variant: str = "",
-                 negotiated: bool = True, datasets: bool = True,
-                 vary_language: bool = False) -> Response | None:
+def not_modified(
+    base_path: str,
+    rep: Representation,
+    *,
+    variant: str = "",
+    negotiated: bool = True,
+    datasets: bool = True,
+    vary_language: bool = False,
+) -> Response | None:
     """A ``304`` when the client holds the current representation, else None.
 
     Called before rendering, so a revalidation costs no rendering at all.
     """
     etag = document_etag(base_path, rep, variant)
     if etag in request.if_none_match:
-        return _headers(Response(status=304), base_path, rep, etag, negotiated=negotiated,
-                        datasets=datasets, vary_language=vary_language)
+        return _headers(
+            Response(status=304),
+            base_path,
+            rep,
+            etag,
+            negotiated=negotiated,
+            datasets=datasets,
+            vary_language=vary_language,
+        )
     return None
 
 
-def send_document(body: bytes | str, rep: Representation, base_path: str, *,
-                  negotiated: bool, datasets: bool = True, status: int = 200,
-                  variant: str = "", vary_language: bool = False) -> Response:
+def send_document(
+    body: bytes | str,
+    rep: Representation,
+    base_path: str,
+    *,
+    negotiated: bool,
+    datasets: bool = True,
+    status: int = 200,
+    variant: str = "",
+    vary_language: bool = False,
+) -> Response:
     """``body`` as ``rep`` of the document at ``base_path`` (the path without suffix)."""
     response = Response(body, status=status, content_type=rep.content_type)
     if status != 200:
@@ -65,12 +86,27 @@ def send_document(body: bytes | str, rep: Representation, base_path: str, *,
         if vary:
             response.headers["Vary"] = ", ".join(vary)
         return response
-    return _headers(response, base_path, rep, document_etag(base_path, rep, variant),
-                    negotiated=negotiated, datasets=datasets, vary_language=vary_language)
+    return _headers(
+        response,
+        base_path,
+        rep,
+        document_etag(base_path, rep, variant),
+        negotiated=negotiated,
+        datasets=datasets,
+        vary_language=vary_language,
+    )
 
 
-def _headers(response: Response, base_path: str, rep: Representation, etag: str, *,
-             negotiated: bool, datasets: bool = True, vary_language: bool = False) -> Response:
+def _headers(
+    response: Response,
+    base_path: str,
+    rep: Representation,
+    etag: str,
+    *,
+    negotiated: bool,
+    datasets: bool = True,
+    vary_language: bool = False,
+) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
     vary = (["Accept"] if negotiated else []) + (["Accept-Language"] if vary_language else [])
@@ -80,5 +116,7 @@ def _headers(response: Response, base_path: str, rep: Representation, etag: str,
     response.headers["Content-Location"] = absolute(suffixed(base_path, rep.suffix), root)
     response.headers["Link"] = ", ".join(
         f'<{absolute(path, root)}>; rel="alternate"; type="{other.media_type}"'
-        for path, other in alternates(base_path, datasets=datasets) if other != rep)
+        for path, other in alternates(base_path, datasets=datasets)
+        if other != rep
+    )
     return response

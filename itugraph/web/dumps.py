@@ -69,6 +69,7 @@ def facts() -> VoidFacts:
 
 # --- the index -----------------------------------------------------------------------------
 
+
 @bp.get("/dumps")
 def dumps_root() -> Response:
     return Response(status=308, headers={"Location": "/dumps/"})
@@ -78,10 +79,15 @@ def dumps_root() -> Response:
 @bp.get("/dumps/index.<suffix>")
 def index(suffix: str | None = None) -> Response:
     """The files on offer: HTML, JSON or (any RDF format) the VoID description."""
-    wants_json = suffix == "json" or (suffix is None and request.args.get("format") == "json") \
-        or (suffix is None and request.accept_mimetypes.best_match(
-            ["text/html", "application/json"]) == "application/json"
-            and not request.accept_mimetypes.accept_html)
+    wants_json = (
+        suffix == "json"
+        or (suffix is None and request.args.get("format") == "json")
+        or (
+            suffix is None
+            and request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+            and not request.accept_mimetypes.accept_html
+        )
+    )
     if wants_json:
         return _json_index(negotiated=suffix is None)
     rep = BY_SUFFIX.get(suffix) if suffix else None
@@ -92,37 +98,54 @@ def index(suffix: str | None = None) -> Response:
     if rep is None:
         return _not_acceptable("/dumps/index")
     root = base_url()
-    cached = not_modified("/dumps/index", rep, variant=root, negotiated=negotiated,
-                          datasets=False)
+    cached = not_modified("/dumps/index", rep, variant=root, negotiated=negotiated, datasets=False)
     if cached is not None:
         return cached
     if rep.is_html:
         body: bytes | str = render_template(
-            "dumps.html", files=_rows(root), graphs=list(GRAPHS), suffixes=SUFFIXES,
-            sums=absolute("/dumps/" + SUMS, root), context=absolute("/dumps/" + CONTEXT, root),
-            void=absolute(VOID_PATH, root), facts=facts(),
-            alternates=_alternates("/dumps/index"))
+            "dumps.html",
+            files=_rows(root),
+            graphs=list(GRAPHS),
+            suffixes=SUFFIXES,
+            sums=absolute("/dumps/" + SUMS, root),
+            context=absolute("/dumps/" + CONTEXT, root),
+            void=absolute(VOID_PATH, root),
+            facts=facts(),
+            alternates=_alternates("/dumps/index"),
+        )
     else:
         body = _void_body(rep, root)
-    return send_document(body, rep, "/dumps/index", negotiated=negotiated, datasets=False,
-                         variant=root)
+    return send_document(body, rep, "/dumps/index", negotiated=negotiated, datasets=False, variant=root)
 
 
 def _rows(root: str) -> list[dict[str, str]]:
-    return [{"name": d.name, "graph": d.graph, "suffix": d.suffix, "media_type": d.media_type,
-             "url": absolute("/dumps/" + d.name, root)} for d in dump_files()]
+    return [
+        {
+            "name": d.name,
+            "graph": d.graph,
+            "suffix": d.suffix,
+            "media_type": d.media_type,
+            "url": absolute("/dumps/" + d.name, root),
+        }
+        for d in dump_files()
+    ]
 
 
 def _json_index(*, negotiated: bool) -> Response:
     root = base_url()
     info = facts()
-    body = json.dumps({
-        "version": info.version, "built_at": info.built_at, "triples": info.triples,
-        "files": [{**row, "compression": "gzip"} for row in _rows(root)],
-        "checksums": absolute("/dumps/" + SUMS, root),
-        "context": absolute("/dumps/" + CONTEXT, root),
-        "void": absolute(VOID_PATH, root),
-    }, indent=1)
+    body = json.dumps(
+        {
+            "version": info.version,
+            "built_at": info.built_at,
+            "triples": info.triples,
+            "files": [{**row, "compression": "gzip"} for row in _rows(root)],
+            "checksums": absolute("/dumps/" + SUMS, root),
+            "context": absolute("/dumps/" + CONTEXT, root),
+            "void": absolute(VOID_PATH, root),
+        },
+        indent=1,
+    )
     response = Response(body, content_type="application/json")
     response.set_etag(hashlib.sha256(f"{state().built.version}\0{root}".encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
@@ -134,15 +157,20 @@ def _json_index(*, negotiated: bool) -> Response:
 
 def _alternates(base: str) -> list[dict[str, str]]:
     root = base_url()
-    return [{"media_type": r.media_type, "href": absolute(p, root)}
-            for p, r in alternates(base, datasets=False) if not r.is_html]
+    return [
+        {"media_type": r.media_type, "href": absolute(p, root)}
+        for p, r in alternates(base, datasets=False)
+        if not r.is_html
+    ]
 
 
 def _not_acceptable(base: str) -> Response:
-    body = "406 Not Acceptable: available as " + ", ".join(
-        r.media_type for _, r in alternates(base, datasets=False)) + "\n"
-    return Response(body, status=406, content_type="text/plain; charset=utf-8",
-                    headers={"Vary": "Accept"})
+    body = (
+        "406 Not Acceptable: available as "
+        + ", ".join(r.media_type for _, r in alternates(base, datasets=False))
+        + "\n"
+    )
+    return Response(body, status=406, content_type="text/plain; charset=utf-8", headers={"Vary": "Accept"})
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -158,20 +186,26 @@ def dump_file(name: str) -> Response:
         abort(404)
     dumps = dumps_of(state().built)
     path = dumps.path(name)
-    response = send_file(path, mimetype="application/gzip" if dump else _TYPES[name],
-                         etag=dumps.checksum(name), conditional=True,
-                         max_age=state().settings.max_age)
+    response = send_file(
+        path,
+        mimetype="application/gzip" if dump else _TYPES[name],
+        etag=dumps.checksum(name),
+        conditional=True,
+        max_age=state().settings.max_age,
+    )
     if dump is not None:
         # Never re-encoded (the compression hook skips compressed media types): a .gz
         # file must reach the client as the bytes summed.
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     if name == CONTEXT or (dump and dump.suffix == "jsonld"):
-        response.headers["Link"] = (f'<{absolute("/dumps/" + CONTEXT, base_url())}>; '
-                                    'rel="http://www.w3.org/ns/json-ld#context"')
+        response.headers["Link"] = (
+            f'<{absolute("/dumps/" + CONTEXT, base_url())}>; rel="http://www.w3.org/ns/json-ld#context"'
+        )
     return response
 
 
 # --- VoID ----------------------------------------------------------------------------------
+
 
 @bp.get(VOID_PATH)
 @bp.get(VOID_PATH + ".<suffix>")
@@ -191,16 +225,19 @@ def void(suffix: str | None = None) -> Response:
     if rep.is_html:
         info = facts()
         body: bytes | str = render_template(
-            "void.html", facts=info, root=root, sparql=absolute("/sparql", root),
-            dumps=absolute("/dumps/", root), alternates=_alternates(VOID_PATH),
-            files=_rows(root))
+            "void.html",
+            facts=info,
+            root=root,
+            sparql=absolute("/sparql", root),
+            dumps=absolute("/dumps/", root),
+            alternates=_alternates(VOID_PATH),
+            files=_rows(root),
+        )
     else:
         body = _void_body(rep, root)
-    return send_document(body, rep, VOID_PATH, negotiated=negotiated, datasets=False,
-                         variant=root)
+    return send_document(body, rep, VOID_PATH, negotiated=negotiated, datasets=False, variant=root)
 
 
 def _void_body(rep: Representation, root: str) -> bytes:
     assert rep is not HTML and rep.format is not None
-    return void_bytes(facts(), rep.format.oxigraph, server=root,
-                      dumps=absolute("/dumps/", root))
+    return void_bytes(facts(), rep.format.oxigraph, server=root, dumps=absolute("/dumps/", root))

@@ -21,19 +21,30 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An HTTP error with a stable code, raised by views."""
 
-    def __init__(self, status: int, code: str, message: str, hint: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        hint: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.hint = status, code, message, hint
         self.headers = headers or {}
 
 
-def error_response(status: int, code: str, message: str, hint: str | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, code: str, message: str, hint: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
     """Render an error in JSON when the client prefers it, else as plain text."""
-    wants_json = request.accept_mimetypes.best_match(
-        ["text/plain", "application/json", "application/sparql-results+json"]) != "text/plain" \
+    wants_json = (
+        request.accept_mimetypes.best_match(
+            ["text/plain", "application/json", "application/sparql-results+json"]
+        )
+        != "text/plain"
         and request.accept_mimetypes.accept_json
+    )
     if wants_json:
         body = json.dumps({"code": code, "status": status, "message": message, "hint": hint})
         response = Response(body, status=status, mimetype="application/json")
@@ -66,5 +77,9 @@ def _http_error(error: HTTPException) -> Response:
 @bp.app_errorhandler(Exception)
 def _unexpected(error: Exception) -> Response:
     log.exception("unhandled error")
-    return error_response(500, "INTERNAL_ERROR", "the server failed to answer this request",
-                          "retry; if it persists, report it with the request")
+    return error_response(
+        500,
+        "INTERNAL_ERROR",
+        "the server failed to answer this request",
+        "retry; if it persists, report it with the request",
+    )

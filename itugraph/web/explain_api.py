@@ -21,9 +21,13 @@ def explain() -> Response:
     """The derivation tree of one triple; 404 when the triple was not inferred."""
     missing = [name for name in ("s", "p", "o") if not request.args.get(name)]
     if missing:
-        raise ApiError(400, "MISSING_PARAMETER", f"missing parameter(s): {', '.join(missing)}",
-                       hint="pass s, p and o, e.g. ?s=ituid:study-group/itu-t-sg17-2025-2028"
-                       "&p=org:transitiveSubOrganizationOf&o=ituid:organization/itu")
+        raise ApiError(
+            400,
+            "MISSING_PARAMETER",
+            f"missing parameter(s): {', '.join(missing)}",
+            hint="pass s, p and o, e.g. ?s=ituid:study-group/itu-t-sg17-2025-2028"
+            "&p=org:transitiveSubOrganizationOf&o=ituid:organization/itu",
+        )
     try:
         triple = parse_triple(request.args["s"], request.args["p"], request.args["o"])
     except ItuGraphError as exc:

@@ -19,10 +19,13 @@ def healthz() -> Response:
 def readyz() -> Response:
     """The graph is loaded and query workers run: the server can answer queries."""
     serving = state()
-    body = {"status": "ready", "dataset": serving.built.version,
-            "asserted_triples": serving.built.manifest.asserted_triples,
-            "inferred_triples": serving.built.manifest.inferred_triples,
-            "workers": serving.executor.size}
+    body = {
+        "status": "ready",
+        "dataset": serving.built.version,
+        "asserted_triples": serving.built.manifest.asserted_triples,
+        "inferred_triples": serving.built.manifest.inferred_triples,
+        "workers": serving.executor.size,
+    }
     return jsonify(body)
 
 

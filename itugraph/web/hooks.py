@@ -37,8 +37,8 @@ def _cors(response: Response) -> Response:
     if request.method == "OPTIONS":
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = (
-            request.headers.get("Access-Control-Request-Headers")
-            or "Accept, Content-Type, If-None-Match")
+            request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type, If-None-Match"
+        )
         response.headers["Access-Control-Max-Age"] = "86400"
     return response
 
@@ -50,11 +50,20 @@ PRECOMPRESSED = frozenset({"application/gzip", "application/zip", "image/png", "
 
 def _compress(response: Response) -> Response:
     response.headers["Vary"] = _vary(response.headers.get("Vary"))
-    if response.status_code != 200 or "Content-Encoding" in response.headers \
-            or "Accept-Encoding" not in request.headers or response.mimetype in PRECOMPRESSED:
+    if (
+        response.status_code != 200
+        or "Content-Encoding" in response.headers
+        or "Accept-Encoding" not in request.headers
+        or response.mimetype in PRECOMPRESSED
+    ):
         return response
-    encoding = "gzip" if request.accept_encodings["gzip"] else \
-        "deflate" if request.accept_encodings["deflate"] else None
+    encoding = (
+        "gzip"
+        if request.accept_encodings["gzip"]
+        else "deflate"
+        if request.accept_encodings["deflate"]
+        else None
+    )
     if encoding is None:
         return response
     if response.direct_passthrough:  # a static file: compress once per file version
@@ -62,8 +71,7 @@ def _compress(response: Response) -> Response:
         response.direct_passthrough = False
         body = _static_compressed(key, response.get_data())
     elif response.is_streamed:  # a query answer: compressed as it streams, never held whole
-        response.response = _compressed_stream(cast(Iterable[bytes], response.response),
-                                               encoding)
+        response.response = _compressed_stream(cast(Iterable[bytes], response.response), encoding)
         response.headers.pop("Content-Length", None)
         response.headers["Content-Encoding"] = encoding
         return response
@@ -124,13 +132,20 @@ def _record(response: Response) -> Response:
     state().metrics.observe(endpoint, response.status_code, seconds)
     if not log.isEnabledFor(logging.INFO):
         return response
-    log.info(json.dumps({
-        "method": request.method, "path": request.path, "endpoint": endpoint,
-        "status": response.status_code, "ms": round(seconds * 1000, 2),
-        # Never calculate_content_length() on a stream: werkzeug would read it all into
-        # memory to count it (the whole answer, held at once).
-        "bytes": None if response.is_streamed else response.calculate_content_length(),
-        "cache": response.headers.get("X-Itugraph-Cache"),
-        "remote": request.remote_addr,
-    }))
+    log.info(
+        json.dumps(
+            {
+                "method": request.method,
+                "path": request.path,
+                "endpoint": endpoint,
+                "status": response.status_code,
+                "ms": round(seconds * 1000, 2),
+                # Never calculate_content_length() on a stream: werkzeug would read it all into
+                # memory to count it (the whole answer, held at once).
+                "bytes": None if response.is_streamed else response.calculate_content_length(),
+                "cache": response.headers.get("X-Itugraph-Cache"),
+                "remote": request.remote_addr,
+            }
+        )
+    )
     return response

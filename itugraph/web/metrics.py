@@ -91,8 +91,9 @@ class Metrics:
     def totals(self) -> Counter[str]:
         """Every counter summed over all processes sharing the directory."""
         with self._lock:
-            own = Counter({key: _SLOT.unpack_from(self._map, slot * _SLOT.size)[0]
-                           for key, slot in self._index.items()})
+            own = Counter(
+                {key: _SLOT.unpack_from(self._map, slot * _SLOT.size)[0] for key, slot in self._index.items()}
+            )
         if self._directory is None:
             return own
         totals: Counter[str] = Counter()
@@ -105,28 +106,45 @@ class Metrics:
                 values = keys_path.with_suffix(".bin").read_bytes()
             except (OSError, ValueError):
                 continue  # a process being set up or cleaned away
-            totals.update({key: _SLOT.unpack_from(values, slot * _SLOT.size)[0]
-                           for key, slot in index.items()
-                           if (slot + 1) * _SLOT.size <= len(values)})
+            totals.update(
+                {
+                    key: _SLOT.unpack_from(values, slot * _SLOT.size)[0]
+                    for key, slot in index.items()
+                    if (slot + 1) * _SLOT.size <= len(values)
+                }
+            )
         return totals
 
     def render(self) -> str:
         totals = self.totals()
-        requests = sorted((tuple(key.split("\t")[1:]), value) for key, value in totals.items()
-                          if key.startswith("requests\t"))
-        lines = ["# HELP itugraph_requests_total HTTP requests by endpoint and status.",
-                 "# TYPE itugraph_requests_total counter"]
-        lines += [f'itugraph_requests_total{{endpoint="{e}",status="{s}"}} {n:.0f}'
-                  for (e, s), n in requests]
-        lines += ["# HELP itugraph_request_seconds Request latency.",
-                  "# TYPE itugraph_request_seconds histogram"]
+        requests = sorted(
+            (tuple(key.split("\t")[1:]), value)
+            for key, value in totals.items()
+            if key.startswith("requests\t")
+        )
+        lines = [
+            "# HELP itugraph_requests_total HTTP requests by endpoint and status.",
+            "# TYPE itugraph_requests_total counter",
+        ]
+        lines += [f'itugraph_requests_total{{endpoint="{e}",status="{s}"}} {n:.0f}' for (e, s), n in requests]
+        lines += [
+            "# HELP itugraph_request_seconds Request latency.",
+            "# TYPE itugraph_request_seconds histogram",
+        ]
         buckets = list(itertools.accumulate(totals[key] for key in _BUCKET_KEYS[:-1]))
-        lines += [f'itugraph_request_seconds_bucket{{le="{bound}"}} {count:.0f}'
-                  for bound, count in zip(BUCKETS, buckets, strict=True)]
-        lines += [f'itugraph_request_seconds_bucket{{le="+Inf"}} {totals["latency_count"]:.0f}',
-                  f"itugraph_request_seconds_sum {totals['latency_sum']:.6f}",
-                  f"itugraph_request_seconds_count {totals['latency_count']:.0f}"]
+        lines += [
+            f'itugraph_request_seconds_bucket{{le="{bound}"}} {count:.0f}'
+            for bound, count in zip(BUCKETS, buckets, strict=True)
+        ]
+        lines += [
+            f'itugraph_request_seconds_bucket{{le="+Inf"}} {totals["latency_count"]:.0f}',
+            f"itugraph_request_seconds_sum {totals['latency_sum']:.6f}",
+            f"itugraph_request_seconds_count {totals['latency_count']:.0f}",
+        ]
         for name, key, help_text in _SIMPLE:
-            lines += [f"# HELP itugraph_{name} {help_text}", f"# TYPE itugraph_{name} counter",
-                      f"itugraph_{name} {totals[key]:.0f}"]
+            lines += [
+                f"# HELP itugraph_{name} {help_text}",
+                f"# TYPE itugraph_{name} counter",
+                f"itugraph_{name} {totals[key]:.0f}",
+            ]
         return "\n".join(lines) + "\n"

@@ -86,8 +86,10 @@ def _stable(triples: list[Triple]) -> list[Triple]:
     def stable(term: ox.BlankNode) -> ox.BlankNode:
         return names.setdefault(term, ox.BlankNode(f"b{len(names)}"))
 
-    return [(stable(s) if isinstance(s, ox.BlankNode) else s, p,
-             stable(o) if isinstance(o, ox.BlankNode) else o) for s, p, o in triples]
+    return [
+        (stable(s) if isinstance(s, ox.BlankNode) else s, p, stable(o) if isinstance(o, ox.BlankNode) else o)
+        for s, p, o in triples
+    ]
 
 
 @bp.route("/def/", defaults={"rest": ""})
@@ -99,11 +101,15 @@ def definition(rest: str) -> Response:
     if rep is None:
         rep = choose(request.headers.get("Accept"), datasets=False)
         if rep is None:
-            return error_response(406, "NOT_ACCEPTABLE",
-                                  "no representation of this document matches Accept",
-                                  "ask for text/html or an RDF format (text/turtle, "
-                                  "application/ld+json, application/n-triples, "
-                                  "application/rdf+xml)", {"Vary": "Accept"})
+            return error_response(
+                406,
+                "NOT_ACCEPTABLE",
+                "no representation of this document matches Accept",
+                "ask for text/html or an RDF format (text/turtle, "
+                "application/ld+json, application/n-triples, "
+                "application/rdf+xml)",
+                {"Vary": "Accept"},
+            )
     name = _load().paths.get(path)
     if name is None or (rep.format is not None and rep.format.is_dataset):
         return _not_found(path, rep, negotiated)
@@ -123,14 +129,17 @@ def _body(name: str, rep: Representation) -> bytes:
     if key in _bodies:
         return _bodies[key]
     if rep.is_html:
-        body = _cached_file(built.path / f"{name}-docs-{RENDERER}-{variant}.html",
-                            lambda: _render_html(name))
+        body = _cached_file(built.path / f"{name}-docs-{RENDERER}-{variant}.html", lambda: _render_html(name))
     else:
         sources = _load()
         triples = sources.ontology if name == "itu" else sources.shapes
         assert rep.format is not None
-        body = ox.serialize([ox.Triple(*t) for t in triples], format=rep.format.oxigraph,
-                            prefixes=DISPLAY_PREFIXES) or b""
+        body = (
+            ox.serialize(
+                [ox.Triple(*t) for t in triples], format=rep.format.oxigraph, prefixes=DISPLAY_PREFIXES
+            )
+            or b""
+        )
     with _lock:
         if len(_bodies) > 32:  # entries of older builds
             _bodies.clear()
@@ -142,11 +151,14 @@ def _renderer_key() -> str:
     """A hash of the code and templates that render the pages, read when this module is
     imported (the code this process runs): a page another version kept is not served."""
     here = Path(__file__).resolve().parent
-    files = [Path(__file__).resolve(), *sorted((here / "templates").glob("ontology*.html")),
-             *sorted((here / "templates").glob("shapes*.html")),
-             here / "templates" / "ld_base.html",
-             *sorted((here.parent / "linkeddata").glob("ontology_docs*.py")),
-             *sorted((here.parent / "linkeddata").glob("shapes_docs*.py"))]
+    files = [
+        Path(__file__).resolve(),
+        *sorted((here / "templates").glob("ontology*.html")),
+        *sorted((here / "templates").glob("shapes*.html")),
+        here / "templates" / "ld_base.html",
+        *sorted((here.parent / "linkeddata").glob("ontology_docs*.py")),
+        *sorted((here.parent / "linkeddata").glob("shapes_docs*.py")),
+    ]
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.read_bytes())
@@ -178,8 +190,11 @@ def _render_html(name: str) -> str:
     sources = _load()
     serving = state()
     base = ONTOLOGY_PATH if name == "itu" else SHAPES_PATH
-    formats = [{"media_type": r.media_type, "href": p, "name": _FORMAT_NAMES.get(r.suffix, r.suffix)}
-               for p, r in alternates(base, datasets=False) if not r.is_html]
+    formats = [
+        {"media_type": r.media_type, "href": p, "name": _FORMAT_NAMES.get(r.suffix, r.suffix)}
+        for p, r in alternates(base, datasets=False)
+        if not r.is_html
+    ]
     context = {
         "alternates": formats,
         "formats": formats,
@@ -193,8 +208,7 @@ def _render_html(name: str) -> str:
     else:
         shapes = shapes_model(sources.shapes, validation_counts(serving.built.path))
         html = render_template("shapes.html", model=shapes, **context)
-    log.info("rendered %s documentation in %.2f s (%d bytes)", name,
-             time.perf_counter() - started, len(html))
+    log.info("rendered %s documentation in %.2f s (%d bytes)", name, time.perf_counter() - started, len(html))
     return html
 
 
@@ -202,8 +216,7 @@ def _not_found(path: str, rep: Representation, negotiated: bool) -> Response:
     """A 404 in the representation asked for: a page, or an empty RDF document."""
     body: bytes | str
     if rep.is_html:
-        body = render_template("ontology_not_found.html", path=path,
-                               documents=sorted(_load().paths))
+        body = render_template("ontology_not_found.html", path=path, documents=sorted(_load().paths))
     else:
         assert rep.format is not None
         body = ox.serialize([], format=rep.format.oxigraph) or b""

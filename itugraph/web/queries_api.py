@@ -23,8 +23,9 @@ def run_query(name: str) -> Response:
     """Run a named query with typed parameters from the query string, in any result format."""
     named = state().catalogue.get(name)
     if named is None:
-        raise ApiError(404, "UNKNOWN_QUERY", f"no named query {name!r}",
-                       hint="GET /api/queries lists the names")
+        raise ApiError(
+            404, "UNKNOWN_QUERY", f"no named query {name!r}", hint="GET /api/queries lists the names"
+        )
     try:
         bindings = named.bindings(request.args.to_dict())
     except InputError as exc:

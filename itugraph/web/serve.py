@@ -39,10 +39,17 @@ def serve(project: Project, overrides: dict[str, Any]) -> None:
     _check_can_listen(settings.host, settings.port)
     built = build(project)
     processes = max(1, settings.http_workers)
-    log.info("itugraph %s listening on http://%s:%d/ (SPARQL at /sparql): %d HTTP worker "
-             "process(es), each with %d threads and %d query workers; %gs query time limit",
-             built.version, settings.host, settings.port, processes, settings.threads,
-             settings.workers, settings.query_timeout)
+    log.info(
+        "itugraph %s listening on http://%s:%d/ (SPARQL at /sparql): %d HTTP worker "
+        "process(es), each with %d threads and %d query workers; %gs query time limit",
+        built.version,
+        settings.host,
+        settings.port,
+        processes,
+        settings.threads,
+        settings.workers,
+        settings.query_timeout,
+    )
     with tempfile.TemporaryDirectory(prefix="itugraph-metrics-") as metrics_dir:
         _run(project, settings.replace(metrics_dir=metrics_dir), built, processes)
 
@@ -64,8 +71,7 @@ def _run(project: Project, settings: Settings, built: Build, processes: int) -> 
         log_level=LogLevels.warning,
         log_dictconfig=_GRANIAN_LOGGING,
     )
-    server.serve(target_loader=functools.partial(_make_app, project, settings, built),
-                 wrap_loader=False)
+    server.serve(target_loader=functools.partial(_make_app, project, settings, built), wrap_loader=False)
 
 
 def _make_app(project: Project, settings: Settings, built: Build) -> Flask:
@@ -87,11 +93,13 @@ _GRANIAN_LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "granian %(levelname)s: %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain",
-                            "stream": "ext://sys.stderr"}},
-    "loggers": {"_granian": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
-                "granian.access": {"handlers": ["stderr"], "level": "WARNING",
-                                   "propagate": False}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain", "stream": "ext://sys.stderr"}
+    },
+    "loggers": {
+        "_granian": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+        "granian.access": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
 }
 
 
@@ -103,6 +111,7 @@ def _check_can_listen(host: str, port: int) -> None:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
     except OSError as exc:
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                         hint="choose another --port (or ITUGRAPH_PORT), or stop the program "
-                         "using it") from None
+        raise InputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="choose another --port (or ITUGRAPH_PORT), or stop the program using it",
+        ) from None

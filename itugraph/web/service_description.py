@@ -53,14 +53,21 @@ def description_turtle(endpoint: str) -> str:
     manifest = state().built.manifest
     asserted, inferred = manifest.asserted_triples, manifest.inferred_triples
     result_formats = "sd:resultFormat " + ", ".join(
-        f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c)
+        f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c
+    )
     # sd:BasicFederatedQuery is announced only when an allow-list switches SERVICE on.
     void = absolute(VOID_PATH, base_url())  # the dataset's VoID description
-    text = _TEMPLATE.format(endpoint=endpoint, formats=result_formats, void=void,
-                            version=state().built.version,
-                            asserted=GRAPH_ASSERTED, inferred=GRAPH_INFERRED,
-                            total=asserted + inferred, asserted_count=asserted,
-                            inferred_count=inferred)
+    text = _TEMPLATE.format(
+        endpoint=endpoint,
+        formats=result_formats,
+        void=void,
+        version=state().built.version,
+        asserted=GRAPH_ASSERTED,
+        inferred=GRAPH_INFERRED,
+        total=asserted + inferred,
+        asserted_count=asserted,
+        inferred_count=inferred,
+    )
     if not state().settings.service_allow:
         text = text.replace(", sd:BasicFederatedQuery", "")
     return text
@@ -70,10 +77,15 @@ def service_description() -> Response:
     """Answer ``GET /sparql`` without a query, in any RDF format of the registry."""
     choice = choose(request.headers.get("Accept"), request.args.get("format"), "rdf")
     if choice is None:
-        raise ApiError(406, "NOT_ACCEPTABLE", "the service description is available as "
-                       + ", ".join(media_types("rdf")))
+        raise ApiError(
+            406, "NOT_ACCEPTABLE", "the service description is available as " + ", ".join(media_types("rdf"))
+        )
     graph = ox.parse(description_turtle(request.base_url), format=ox.RdfFormat.TURTLE)
-    body = ox.serialize((q.triple for q in graph), format=choice.format.oxigraph, prefixes={
-        "sd": SD, "ent": ENTAILMENT, "dcterms": DCTERMS}
-        if choice.format.name in {"ttl", "trig", "jsonld", "xml"} else None)
+    body = ox.serialize(
+        (q.triple for q in graph),
+        format=choice.format.oxigraph,
+        prefixes={"sd": SD, "ent": ENTAILMENT, "dcterms": DCTERMS}
+        if choice.format.name in {"ttl", "trig", "jsonld", "xml"}
+        else None,
+    )
     return Response(body, content_type=choice.content_type)

@@ -51,9 +51,13 @@ def sparql() -> Response:
     return answer_query(text, default_graphs=graphs[0] or None, named_graphs=graphs[1] or None)
 
 
-def answer_query(text: str, *, default_graphs: list[str] | None = None,
-                 named_graphs: list[str] | None = None,
-                 substitutions: Mapping[str, Term] | None = None) -> Response:
+def answer_query(
+    text: str,
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    substitutions: Mapping[str, Term] | None = None,
+) -> Response:
     """Check, negotiate and answer a query: from the cache, or streamed from a worker.
 
     Every error (syntax, time limit, the optional size limit) is raised before the first
@@ -70,15 +74,23 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
     choice = formats.choose(request.headers.get("Accept"), _param("format"), kind)
     if choice is None:
         _raise_if_malformed(text)
-        raise ApiError(406, "NOT_ACCEPTABLE",
-                       f"cannot answer a {form or 'this'} query in the requested format",
-                       hint="accept one of: " + ", ".join(formats.media_types(kind)))
+        raise ApiError(
+            406,
+            "NOT_ACCEPTABLE",
+            f"cannot answer a {form or 'this'} query in the requested format",
+            hint="accept one of: " + ", ".join(formats.media_types(kind)),
+        )
     fmt = choice.format
     max_rows = settings.max_rows or None
-    query = QueryRequest(text, results_format=fmt.name if kind == "results" else "json",
-                         rdf_format=fmt.name if kind == "rdf" else "ttl",
-                         default_graphs=default_graphs, named_graphs=named_graphs,
-                         substitutions=dict(substitutions or {}), max_rows=max_rows)
+    query = QueryRequest(
+        text,
+        results_format=fmt.name if kind == "results" else "json",
+        rdf_format=fmt.name if kind == "rdf" else "ttl",
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+        substitutions=dict(substitutions or {}),
+        max_rows=max_rows,
+    )
     key = _cache_key(serving.built.version, lexed.normalised, query)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
@@ -95,16 +107,18 @@ def answer_query(text: str, *, default_graphs: list[str] | None = None,
         out = Response(answer.whole, status=200, content_type=choice.content_type)
         out.headers["X-Itugraph-Cache"] = "miss"
         return _with_caching(out, etag, settings)
-    out = Response(_cached_while_streaming(answer, key, serving.cache), status=200,
-                   content_type=choice.content_type)
+    out = Response(
+        _cached_while_streaming(answer, key, serving.cache), status=200, content_type=choice.content_type
+    )
     out.implicit_sequence_conversion = False  # anything that would buffer it fails loudly
     out.call_on_close(answer.close)
     out.headers["X-Itugraph-Cache"] = "miss"
     return _with_caching(out, etag, settings)
 
 
-def _cached_while_streaming(answer: AnswerStream, key: tuple[object, ...],
-                            cache: ResultCache) -> Iterator[bytes]:
+def _cached_while_streaming(
+    answer: AnswerStream, key: tuple[object, ...], cache: ResultCache
+) -> Iterator[bytes]:
     """The answer's chunks; a complete answer small enough for the cache is kept there.
 
     It runs after the view has returned, outside the request context: what it needs is
@@ -156,8 +170,12 @@ def _check_size(text: str, settings: Settings) -> None:
     """Checked before anything reads the text, so a huge body costs nothing more."""
     limit = settings.max_query_bytes
     if len(text.encode("utf-8", "surrogatepass")) > limit:
-        raise ApiError(413, "QUERY_TOO_LARGE", f"the query is longer than {limit} bytes",
-                       hint="shorten the query (large VALUES blocks belong in a file)")
+        raise ApiError(
+            413,
+            "QUERY_TOO_LARGE",
+            f"the query is longer than {limit} bytes",
+            hint="shorten the query (large VALUES blocks belong in a file)",
+        )
 
 
 def _check_text(lexed: QueryText, settings: Settings) -> None:
@@ -176,42 +194,59 @@ def _query_text() -> str | None:
     # request.form is parsed only for form posts: touching it costs ~50 µs on every query.
     form = request.form if mimetype == FORM else None
     if "update" in request.args or (form is not None and "update" in form):
-        raise ApiError(403, UpdateRefusedError.code,
-                       "SPARQL Update is not accepted: this endpoint is read-only")
+        raise ApiError(
+            403, UpdateRefusedError.code, "SPARQL Update is not accepted: this endpoint is read-only"
+        )
     if request.method == "POST" and mimetype == SPARQL_UPDATE:
-        raise ApiError(403, UpdateRefusedError.code,
-                       "SPARQL Update is not accepted: this endpoint is read-only")
+        raise ApiError(
+            403, UpdateRefusedError.code, "SPARQL Update is not accepted: this endpoint is read-only"
+        )
     given = request.args.getlist("query") + (form.getlist("query") if form is not None else [])
     if request.method == "POST" and mimetype == SPARQL_QUERY:
         if given:
-            raise ApiError(400, "MULTIPLE_QUERIES",
-                           "the request has a query in its body and another in its URL",
-                           hint="send the query once: in the body, or as query=… in the URL")
+            raise ApiError(
+                400,
+                "MULTIPLE_QUERIES",
+                "the request has a query in its body and another in its URL",
+                hint="send the query once: in the body, or as query=… in the URL",
+            )
         return _utf8_body()
     if len(given) > 1:
-        raise ApiError(400, "MULTIPLE_QUERIES",
-                       f"the request has {len(given)} query parameters; the protocol allows one",
-                       hint="send exactly one query=…")
+        raise ApiError(
+            400,
+            "MULTIPLE_QUERIES",
+            f"the request has {len(given)} query parameters; the protocol allows one",
+            hint="send exactly one query=…",
+        )
     if request.method != "POST":
         return given[0] if given else None
     if form is not None:
         if not given:
-            raise ApiError(400, "MISSING_QUERY", "the form has no query parameter",
-                           hint=f"POST {FORM} with query=… (URL-encoded), or the query itself "
-                           f"as {SPARQL_QUERY}")
+            raise ApiError(
+                400,
+                "MISSING_QUERY",
+                "the form has no query parameter",
+                hint=f"POST {FORM} with query=… (URL-encoded), or the query itself as {SPARQL_QUERY}",
+            )
         return given[0]
-    raise ApiError(415, "UNSUPPORTED_MEDIA_TYPE",
-                   f"cannot read a query from a {mimetype or 'body without Content-Type'}",
-                   hint=f"POST the query as {SPARQL_QUERY} or as {FORM} with query=…")
+    raise ApiError(
+        415,
+        "UNSUPPORTED_MEDIA_TYPE",
+        f"cannot read a query from a {mimetype or 'body without Content-Type'}",
+        hint=f"POST the query as {SPARQL_QUERY} or as {FORM} with query=…",
+    )
 
 
 def _utf8_body() -> str:
     try:
         return request.get_data(cache=False).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ApiError(400, "INVALID_ENCODING",
-                       f"the query is not valid UTF-8 (byte {exc.start})",
-                       hint="send the query encoded as UTF-8") from None
+        raise ApiError(
+            400,
+            "INVALID_ENCODING",
+            f"the query is not valid UTF-8 (byte {exc.start})",
+            hint="send the query encoded as UTF-8",
+        ) from None
 
 
 def _param(name: str) -> str | None:
@@ -223,8 +258,7 @@ def _param(name: str) -> str | None:
 
 
 def _param_list(name: str) -> list[str]:
-    values = request.args.getlist(name) + (request.form.getlist(name)
-                                           if request.mimetype == FORM else [])
+    values = request.args.getlist(name) + (request.form.getlist(name) if request.mimetype == FORM else [])
     for value in values:
         if not value or any(c in value for c in ' <>"{}|^`\\') or ":" not in value:
             raise ApiError(400, "BAD_GRAPH_URI", f"{name} {value!r} is not an absolute IRI")
@@ -232,10 +266,19 @@ def _param_list(name: str) -> list[str]:
 
 
 def _cache_key(version: str, normalised: str, query: QueryRequest) -> tuple[object, ...]:
-    graphs = (None if query.default_graphs is None else tuple(query.default_graphs),
-              None if query.named_graphs is None else tuple(query.named_graphs))
-    return (version, normalised, query.results_format, query.rdf_format, graphs,
-            tuple(sorted((k, str(v)) for k, v in query.substitutions.items())), query.max_rows)
+    graphs = (
+        None if query.default_graphs is None else tuple(query.default_graphs),
+        None if query.named_graphs is None else tuple(query.named_graphs),
+    )
+    return (
+        version,
+        normalised,
+        query.results_format,
+        query.rdf_format,
+        graphs,
+        tuple(sorted((k, str(v)) for k, v in query.substitutions.items())),
+        query.max_rows,
+    )
 
 
 def _with_caching(response: Response, etag: str, settings: Settings) -> Response:

@@ -27,7 +27,9 @@ bp = Blueprint("ui", __name__)
 VENDOR_FILES = ("yasgui.min.js", "yasgui.min.css")
 
 #: The query a new (empty) tab starts with: our prefixes, then an overview of the graph.
-NEW_TAB_QUERY = sparql_prologue() + """
+NEW_TAB_QUERY = (
+    sparql_prologue()
+    + """
 # What kinds of things does the graph describe, and how many of each?
 SELECT ?class (COUNT(DISTINCT ?thing) AS ?things) WHERE {
   ?thing a ?class .
@@ -36,6 +38,7 @@ GROUP BY ?class
 ORDER BY DESC(?things)
 LIMIT 25
 """
+)
 
 
 @bp.get("/")
@@ -46,13 +49,14 @@ def index() -> str:
     manifest = serving.built.manifest
     context: dict[str, Any] = {
         "examples": examples,
-        "dataset": {"version": serving.built.version,
-                    "asserted": manifest.asserted_triples,
-                    "inferred": manifest.inferred_triples},
+        "dataset": {
+            "version": serving.built.version,
+            "asserted": manifest.asserted_triples,
+            "inferred": manifest.inferred_triples,
+        },
     }
     if not vendor_ready():
-        return render_template("index_fallback.html", **context,
-                               default_query=NEW_TAB_QUERY)
+        return render_template("index_fallback.html", **context, default_query=NEW_TAB_QUERY)
     page_config = {
         "endpoint": url_for("sparql.sparql"),
         "prefixes": PREFIXES,
@@ -103,14 +107,15 @@ def example_query(named: NamedQuery) -> str:
     names = " ".join(f"?{name}" for name, _ in bound)
     values = " ".join(term for _, term in bound)
     usage = "&".join(f"{name}=…" for name, _ in bound)
-    block = [f"# Parameter values (the named-query API takes them as ?{usage}):",
-             f"VALUES ({names}) {{ ({values}) }}"]
+    block = [
+        f"# Parameter values (the named-query API takes them as ?{usage}):",
+        f"VALUES ({names}) {{ ({values}) }}",
+    ]
     brace = where_brace(text)
     if brace is None:  # no WHERE group found: a trailing VALUES clause is valid SPARQL too
         return text + "\n".join(block) + "\n"
-    tail = text[brace + 1:]
-    return (text[:brace + 1] + "\n" + "".join(f"  {line}\n" for line in block)
-            + tail.removeprefix("\n"))
+    tail = text[brace + 1 :]
+    return text[: brace + 1] + "\n" + "".join(f"  {line}\n" for line in block) + tail.removeprefix("\n")
 
 
 def _example(named: NamedQuery) -> dict[str, Any]:
@@ -119,8 +124,7 @@ def _example(named: NamedQuery) -> dict[str, Any]:
         "name": named.name,
         "title": named.title,
         "description": named.description,
-        "parameters": [{"name": p.name, "type": p.type, "default": p.default}
-                       for p in named.parameters],
+        "parameters": [{"name": p.name, "type": p.type, "default": p.default} for p in named.parameters],
         "query": example_query(named),
         "api": api,
     }
