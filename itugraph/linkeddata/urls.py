@@ -48,15 +48,6 @@ def path_of(iri: str) -> str:
     return f"{EXTERNAL_ROUTE}?{urlencode({'iri': iri})}"
 
 
-def document_iri(iri: str) -> str:
-    """The IRI of the document that describes ``iri`` (itself, less any fragment).
-
-    >>> document_iri("https://w3id.org/itugraph/def/itu#StudyGroup")
-    'https://w3id.org/itugraph/def/itu'
-    """
-    return iri.partition("#")[0]
-
-
 def iri_of(path: str) -> str:
     """The IRI a server path stands for (the inverse of :func:`path_of` for our IRIs).
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -180,12 +179,6 @@ def search() -> Response:
 
 
 # --- serving ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rendered:
-    status: int
-    body: bytes
 
 
 def _serve(
