@@ -1,13 +1,22 @@
-"""`itugraph serve` as a process: where it listens, how it survives a crash, how it stops."""
+"""`itugraph serve` as a process: where it listens, how it survives a crash, how it stops; and,
+in-process, what it does before granian takes over."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from itugraph.errors import InputError
+from itugraph.project import Project
+from itugraph.web.serve import serve
 from tests.helpers import free_port, http, live_server, run_cli
 
 ASK = "/sparql?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"
@@ -94,3 +103,58 @@ def test_sigterm_stops_the_server_and_all_its_processes(tiny_root: Path, tmp_pat
         left = [p for p in family if _running(p)]
         assert not left, f"processes left running after SIGTERM: {left}"
         assert "Traceback" not in server.log()
+
+
+# --- in-process: what `serve` does before granian takes over ---------------------------------
+
+@pytest.fixture
+def quiet_logging() -> Iterator[None]:
+    """``serve`` turns on INFO logging for itugraph: restore the levels afterwards."""
+    loggers = [logging.getLogger(name) for name in ("itugraph", "itugraph.access")]
+    levels = [logger.level for logger in loggers]
+    yield
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.setLevel(level)
+
+
+def test_serve_refuses_a_busy_port_before_building(tiny_root: Path, quiet_logging: None) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        with pytest.raises(InputError, match=f"cannot listen on 127.0.0.1:{port}") as caught:
+            serve(Project.at(tiny_root), {"PORT": port})
+    assert "--port" in (caught.value.hint or "")
+    assert not (tiny_root / ".itugraph").exists()
+
+
+def test_serve_builds_then_gives_granian_a_loader_of_the_app(
+        tiny_root: Path, quiet_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """granian's server is replaced by a stand-in that records its options and loads the
+    app as a granian worker process would."""
+    started: dict[str, Any] = {}
+
+    class StandIn:
+        def __init__(self, target: str, **options: Any) -> None:
+            started.update(options, target=target)
+
+        def serve(self, *, target_loader: Any, wrap_loader: bool) -> None:
+            started["app"], started["wrap_loader"] = target_loader(), wrap_loader
+            started["metrics_dir"] = Path(started["app"].extensions["itugraph"].settings.metrics_dir)
+            started["metrics_dir_existed"] = started["metrics_dir"].is_dir()
+            started["ready"] = started["app"].test_client().get("/readyz").get_json()
+
+    monkeypatch.setattr("granian.server.MPServer", StandIn)
+    port = free_port()
+    serve(Project.at(tiny_root), {"PORT": port, "HTTP_WORKERS": 3, "THREADS": 2, "WORKERS": 1})
+    app = started["app"]
+    try:
+        assert (started["address"], started["port"], started["workers"]) == ("127.0.0.1", port, 3)
+        assert started["blocking_threads"] == 2 and started["respawn_failed_workers"] is True
+        assert started["target"] == "itugraph.web:create_app" and started["wrap_loader"] is False
+        assert started["metrics_dir_existed"] and not started["metrics_dir"].exists()  # removed
+        assert [p for p in (tiny_root / ".itugraph").iterdir() if p.is_dir()]  # built first
+        assert started["ready"]["status"] == "ready" and started["ready"]["workers"] == 1
+        assert logging.getLogger("itugraph.access").isEnabledFor(logging.INFO)
+    finally:
+        app.extensions["itugraph"].executor.close()
