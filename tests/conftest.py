@@ -9,6 +9,7 @@ signals, workers, packaging, the browser).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +20,44 @@ from flask.testing import FlaskClient
 from itugraph.build import Build, build
 from itugraph.project import Project
 from itugraph.store import OxigraphStore
-from tests.helpers import Cli, LiveServer, copy_fixture, live_server, run_main, running_app
+from tests.helpers import (
+    Cli,
+    LiveServer,
+    copy_fixture,
+    live_server,
+    run_main,
+    running_app,
+    shared_sparql_parses,
+)
 
 #: The test settings of the tiny server, in-process or real: small limits so tests reach them.
 TINY_SETTINGS = {"QUERY_TIMEOUT": 3, "MAX_ROWS": 20, "WORKERS": 2}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under xdist (``make unit``: ``-n auto``), build the ITU graph once, in the controller,
+    before the workers start: they then all read the cached build in ROOT/.itugraph instead
+    of each building (and writing) the same entry at once. Validated, as ``make run`` and
+    the live servers of the tests build it. A failing build is left to the tests to report."""
+    config = session.config
+    if not getattr(config.option, "numprocesses", None) or hasattr(config, "workerinput"):
+        return
+    with contextlib.suppress(Exception):  # the tests that use the build report it
+        build(Project.at())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sparql_parses_shared() -> Iterator[None]:
+    """rdflib parses each SPARQL text once per test process (``shared_sparql_parses``)."""
+    with shared_sparql_parses():
+        yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked slow first, the order otherwise kept: under xdist the longest tests then
+    start early, instead of one worker running the last of them while the other idles.
+    (Every worker sorts alike, so all collect the same order, as xdist requires.)"""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+import pytest
+
 if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
@@ -29,6 +31,11 @@ if TYPE_CHECKING:
     from itugraph.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
+
+#: For a test whose time is a pure-Python reference engine's (pyshacl, owlrl): under
+#: ``make unit`` it runs untraced by coverage (pytest-cov's ``no_cover``), as tracing doubles
+#: those engines' time. The itugraph code such a test reaches, other tests cover.
+REFERENCE_ENGINE = pytest.mark.no_cover
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -134,6 +141,53 @@ def call(client: FlaskClient, method: str, path: str, *, body: bytes | None = No
                          response.get_data())
     finally:
         response.close()
+
+
+#: rdflib's own functions that :func:`shared_sparql_parses` wraps (set on first use).
+RDFLIB_PARSING: dict[str, Any] = {}
+
+
+@contextmanager
+def shared_sparql_parses() -> Iterator[None]:
+    """rdflib parses each SPARQL text (with its prefixes and base) once in this process.
+
+    The validation tests run the same few dozen SHACL-SPARQL texts over and over: pyshacl
+    sends each ``sh:select`` as a string per focus node (the real graph: 707 queries, 21
+    texts; ~40% of a pyshacl run is rdflib parsing them again), and the SPARQL engine asks
+    rdflib for each constraint's algebra to decide whether it may be batched, on every
+    validation (~60% of validating a small graph). Here both get the prepared query of a
+    text parsed before: evaluating a prepared query again is rdflib's own reuse path
+    (``prepareQuery``), the evaluation and the batching decision still run every time, and
+    a text that fails to parse is not kept (its error is raised anew).
+    ``tests/validation/test_shared_parses.py`` checks that reports are unchanged.
+    """
+    from rdflib.plugins.sparql import processor
+
+    from itugraph.validation import batching
+
+    prepare, evaluate = processor.prepareQuery, processor.SPARQLProcessor.query
+    RDFLIB_PARSING.setdefault("prepareQuery", prepare)
+    RDFLIB_PARSING.setdefault("SPARQLProcessor.query", evaluate)
+    prepared: dict[tuple[object, ...], Any] = {}
+
+    def prepare_once(text: str, initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's
+                     base: str | None = None) -> Any:
+        key = (text, tuple(sorted((initNs or {}).items())), base)
+        if key not in prepared:
+            prepared[key] = prepare(text, initNs=initNs, base=base)
+        return prepared[key]
+
+    def query(self: Any, text_or_query: Any, initBindings: Any = None,  # noqa: N803 - rdflib's
+              initNs: Mapping[str, Any] | None = None, base: str | None = None,  # noqa: N803
+              DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(text_or_query, str):
+            text_or_query = prepare_once(text_or_query, initNs, base)
+        return evaluate(self, text_or_query, initBindings, initNs, base, DEBUG)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batching, "prepareQuery", prepare_once)
+        patch.setattr(processor.SPARQLProcessor, "query", query)
+        yield
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
 from itugraph.store import OxigraphStore
+from tests.helpers import REFERENCE_ENGINE
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH_DIR = ROOT / "graph"
@@ -291,6 +292,7 @@ def test_org_unit_of_points_to_a_formal_organization() -> None:
 
 
 @pytest.mark.slow
+@REFERENCE_ENGINE
 def test_owl_rl_closure_is_consistent() -> None:
     """The OWL 2 RL closure (owlrl) of ontology + data reports no inconsistency."""
     owlrl = pytest.importorskip("owlrl")

@@ -23,6 +23,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
+from tests.helpers import REFERENCE_ENGINE
+
 REPO = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = REPO / "ontology"
 OWLRL_ERROR = URIRef("http://www.daml.org/2002/03/agents/agent-ont#error")
@@ -100,7 +102,8 @@ def close(data: str, engine: str) -> Closed:
     return Closed(graph, [f"[{i.rule}] {i.message}" for i in closure.inconsistencies])
 
 
-@pytest.fixture(params=ENGINES)
+@pytest.fixture(params=[pytest.param(e, marks=REFERENCE_ENGINE) if e == "owlrl" else e
+                        for e in ENGINES])
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 

@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from itugraph.project import Project
 from tests.helpers import LiveServer, call, copy_fixture, running_app
 
+pytestmark = pytest.mark.xdist_group("tiny_server")  # one live server under xdist
+
 
 @pytest.fixture(scope="module")
 def federating_client(tiny_server: LiveServer,

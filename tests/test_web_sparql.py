@@ -27,6 +27,10 @@ CONSTRUCT = ("CONSTRUCT { ?u <http://example.org/tiny#partOf> ?o } "
              "WHERE { ?u <http://example.org/tiny#partOf> ?o }")
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
+#: Every test here talks to the session's one live tiny server: under xdist they share a
+#: worker (``--dist loadgroup``), so one server is started, not one per worker.
+pytestmark = pytest.mark.xdist_group("tiny_server")
+
 
 def _get(server: LiveServer, query: str, **params: str) -> str:
     return f"{server.url}/sparql?" + urllib.parse.urlencode({"query": query, **params})

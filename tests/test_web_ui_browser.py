@@ -21,7 +21,8 @@ import pytest
 from tests.helpers import REPO, LiveServer, http
 from tests.test_web_ui import in_ci, require_built_ui
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.xdist_group("tiny_server")]  # one live server under xdist
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -18,6 +18,7 @@ MANIFEST_DIR = Path(__file__).resolve().parent.parent / "manifests" / "inference
 MF = "http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#"
 ITT = "https://w3id.org/itugraph/def/tests#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 KINDS = {MF + "PositiveEntailmentTest": "positive", MF + "NegativeEntailmentTest": "negative",
          ITT + "InconsistencyTest": "inconsistent"}
@@ -54,7 +55,26 @@ def entries(manifest: Path = MANIFEST_DIR / "manifest.ttl") -> list[Entry]:
              mf:action ?action .
           OPTIONAL {{ ?e mf:result ?result }}
         }}""")
-    return [_entry(row) for row in rows]  # type: ignore[union-attr]
+    # The property path gives no order (it differs between processes, and xdist workers
+    # must collect the same list): sort by the entry's position in the mf:entries list.
+    position = {entry: i for i, entry in enumerate(_list(store, _entries_head(store)))}
+    return [_entry(row) for row in sorted(rows, key=lambda row: position[row["e"]])]  # type: ignore[union-attr,index]
+
+
+def _entries_head(store: ox.Store) -> ox.NamedNode | ox.BlankNode:
+    (quad,) = store.quads_for_pattern(None, ox.NamedNode(MF + "entries"), None)
+    return quad.object  # type: ignore[return-value]
+
+
+def _list(store: ox.Store, node: ox.NamedNode | ox.BlankNode) -> list[object]:
+    """The members of an RDF list, in order."""
+    members: list[object] = []
+    while node != ox.NamedNode(RDF + "nil"):
+        (first,) = store.quads_for_pattern(node, ox.NamedNode(RDF + "first"), None)
+        (rest,) = store.quads_for_pattern(node, ox.NamedNode(RDF + "rest"), None)
+        members.append(first.object)
+        node = rest.object  # type: ignore[assignment]
+    return members
 
 
 def _entry(row: ox.QuerySolution) -> Entry:

@@ -10,6 +10,7 @@ import pytest
 from itugraph.load import load_triples
 from itugraph.project import Project
 from itugraph.reasoning import UnsupportedConstructError, infer
+from tests.helpers import REFERENCE_ENGINE
 from tests.reasoning.helpers import assert_same_closure
 from tests.reasoning.synthetic import ID, ORG, org_graph
 
@@ -19,6 +20,7 @@ UNIT = ox.NamedNode(ORG + "OrganizationalUnit")
 TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
+@REFERENCE_ENGINE
 def test_synthetic_org_graph_native_equals_owlrl() -> None:
     """~1.1k triples nested units: prp-trp, prp-inv1/2, prp-spo1/2, prp-dom/rng, cax-sco."""
     graph = org_graph(120)
@@ -49,6 +51,7 @@ def test_axioms_about_owl_same_as_are_refused() -> None:
 
 
 @pytest.mark.slow
+@REFERENCE_ENGINE
 def test_real_graph_native_equals_owlrl() -> None:
     """The ITU ontology + data: identical inferred-only triples and inconsistencies."""
     project = Project.at()

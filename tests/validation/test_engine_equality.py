@@ -26,6 +26,7 @@ from itugraph.load import Triple, load_triples
 from itugraph.project import EMBEDDED_ROOT, Project
 from itugraph.validation import ValidationReport, sparql_engine, validate_files, validate_project
 from itugraph.validation.compiler import compile_shapes
+from tests.helpers import REFERENCE_ENGINE
 
 sys.path.insert(0, str(EMBEDDED_ROOT / "bench"))
 
@@ -51,6 +52,7 @@ def test_every_sparql_constraint_of_ours_is_batched(shapes: Graph) -> None:
     assert all(c.batched for c in constraints), [c.why_not_batched for c in constraints]
 
 
+@REFERENCE_ENGINE
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_fixture(entry: Entry, project: Project, shapes: Graph) -> None:
     fast, reference = _both(shapes, data=[entry.data], ontology=project.ontology_files())
@@ -58,6 +60,7 @@ def test_fixture(entry: Entry, project: Project, shapes: Graph) -> None:
 
 
 @pytest.mark.slow
+@REFERENCE_ENGINE
 def test_real_graph_asserted(project: Project, shapes: Graph) -> None:
     fast, reference = _both(shapes, data=project.data_files(), ontology=project.ontology_files())
     assert differences(fast, reference, shapes) == []
@@ -65,6 +68,7 @@ def test_real_graph_asserted(project: Project, shapes: Graph) -> None:
 
 
 @pytest.mark.slow
+@REFERENCE_ENGINE
 def test_real_graph_inferred(project: Project, shapes: Graph) -> None:
     inferred = list(build(project, validate=False).open_store().triple_tuples())
     fast = validate_project(project, inferred=inferred, engine="sparql")
@@ -91,6 +95,7 @@ def damaged_synthetic(tmp_path_factory: pytest.TempPathFactory) -> Project:
 
 
 @pytest.mark.slow
+@REFERENCE_ENGINE
 def test_damaged_synthetic_graph(damaged_synthetic: Project, shapes: Graph) -> None:
     fast, reference = _both(shapes, data=damaged_synthetic.data_files(),
                             ontology=damaged_synthetic.ontology_files())

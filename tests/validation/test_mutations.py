@@ -24,6 +24,7 @@ from itugraph.project import Project
 from itugraph.validation import ValidationResult, render, validate_files, validate_project
 from itugraph.validation.graphs import graph_of
 from itugraph.validation.terms import compact
+from tests.helpers import REFERENCE_ENGINE
 
 pytestmark = pytest.mark.slow
 
@@ -248,6 +249,7 @@ ORACLE_MUTATIONS = [m for m in MUTATIONS
                     if m.name in ORACLE or os.environ.get("ITUGRAPH_FULL_ORACLE") == "1"]
 
 
+@REFERENCE_ENGINE
 @pytest.mark.parametrize("mutation", ORACLE_MUTATIONS, ids=[m.name for m in ORACLE_MUTATIONS])
 def test_engines_agree_on_mutation(mutation: Mutation, project: Project, shapes: Graph,
                                    tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from itugraph.project import EMBEDDED_ROOT, Project
 from itugraph.validation import validate_files
 from itugraph.validation.engine import ENGINES
 from itugraph.validation.terms import path_text
+from tests.helpers import REFERENCE_ENGINE
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
@@ -89,7 +90,8 @@ def _shape_ids(shapes: Graph) -> dict[str, str]:
     return ids
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=REFERENCE_ENGINE) if e == "pyshacl" else e
+                                    for e in ENGINES])
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_entry(entry: Entry, engine: str, project: Project, shapes: Graph) -> None:
     shape_id = _shape_ids(shapes)[entry.shape_number]
