@@ -9,6 +9,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -107,18 +108,20 @@ def test_sigterm_stops_the_server_and_all_its_processes(tiny_root: Path, tmp_pat
 
 # --- in-process: what `serve` does before granian takes over ---------------------------------
 
-@pytest.fixture
-def quiet_logging() -> Iterator[None]:
-    """``serve`` turns on INFO logging for itugraph: restore the levels afterwards."""
+@contextmanager
+def _log_levels_kept() -> Iterator[None]:
+    """``serve`` turns on INFO logging for itugraph: the levels are restored afterwards."""
     loggers = [logging.getLogger(name) for name in ("itugraph", "itugraph.access")]
     levels = [logger.level for logger in loggers]
-    yield
-    for logger, level in zip(loggers, levels, strict=True):
-        logger.setLevel(level)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
-def test_serve_refuses_a_busy_port_before_building(tiny_root: Path, quiet_logging: None) -> None:
-    with socket.socket() as holder:
+def test_serve_refuses_a_busy_port_before_building(tiny_root: Path) -> None:
+    with _log_levels_kept(), socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
@@ -129,7 +132,7 @@ def test_serve_refuses_a_busy_port_before_building(tiny_root: Path, quiet_loggin
 
 
 def test_serve_builds_then_gives_granian_a_loader_of_the_app(
-        tiny_root: Path, quiet_logging: None, monkeypatch: pytest.MonkeyPatch) -> None:
+        tiny_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """granian's server is replaced by a stand-in that records its options and loads the
     app as a granian worker process would."""
     started: dict[str, Any] = {}
@@ -146,7 +149,9 @@ def test_serve_builds_then_gives_granian_a_loader_of_the_app(
 
     monkeypatch.setattr("granian.server.MPServer", StandIn)
     port = free_port()
-    serve(Project.at(tiny_root), {"PORT": port, "HTTP_WORKERS": 3, "THREADS": 2, "WORKERS": 1})
+    with _log_levels_kept():
+        serve(Project.at(tiny_root), {"PORT": port, "HTTP_WORKERS": 3, "THREADS": 2, "WORKERS": 1})
+        access_logged = logging.getLogger("itugraph.access").isEnabledFor(logging.INFO)
     app = started["app"]
     try:
         assert (started["address"], started["port"], started["workers"]) == ("127.0.0.1", port, 3)
@@ -155,6 +160,6 @@ def test_serve_builds_then_gives_granian_a_loader_of_the_app(
         assert started["metrics_dir_existed"] and not started["metrics_dir"].exists()  # removed
         assert [p for p in (tiny_root / ".itugraph").iterdir() if p.is_dir()]  # built first
         assert started["ready"]["status"] == "ready" and started["ready"]["workers"] == 1
-        assert logging.getLogger("itugraph.access").isEnabledFor(logging.INFO)
+        assert access_logged
     finally:
         app.extensions["itugraph"].executor.close()

@@ -32,8 +32,6 @@ ITU = Namespace("https://w3id.org/itugraph/def/itu#")
 ID = Namespace("https://w3id.org/itugraph/id/")
 SDG = Namespace("http://metadata.un.org/sdg/")
 
-Files = dict[str, Graph]
-
 
 @dataclass(frozen=True)
 class Mutation:
