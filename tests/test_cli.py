@@ -192,6 +192,22 @@ def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(cli: Cli,
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+def test_explain_as_text_with_bare_iris(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "explain", "http://example.org/id/group",
+                 "http://example.org/tiny#partOf", "http://example.org/id/org")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("[by prp-trp]") and "<http://example.org/id/group>" in lines[0]
+    assert any(line.startswith("  ") and line.endswith("[asserted]") for line in lines[1:])
+
+
+def test_explain_of_an_unreadable_term_says_how_to_write_one(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "explain", "nope:x", "a", "<http://example.org/tiny#Unit>")
+    assert result.returncode == 2
+    assert "cannot read the subject 'nope:x'" in result.stderr
+    assert "hint: write <http://…>, a prefixed name with one of: " in result.stderr
+
+
 def test_fmt_check_reports_and_fmt_rewrites_preserving_header_and_graph(tiny_root: Path) -> None:
     data = tiny_root / "graph" / "units.ttl"
     before = Graph().parse(data)
@@ -257,3 +273,68 @@ def test_validate_inferred_graph(cli: Cli, tiny_root: Path) -> None:
     # ... while the inferred graph has id:group ex:unitOf id:sector (prp-inv2) and conforms.
     inferred = cli("--root", tiny_root, "validate", "--inferred")
     assert inferred.returncode == 0, inferred.stdout + inferred.stderr
+
+
+def test_build_refuses_data_that_violates_the_shapes_printing_the_report(cli: Cli,
+                                                                        tiny_root: Path) -> None:
+    _break_group_unit(tiny_root)
+    result = cli("--root", tiny_root, "build")
+    assert result.returncode == 1
+    assert "http://example.org/id/group" in result.stdout and "units.ttl" in result.stdout
+    assert "error: SHACL validation failed: 1 violation(s)" in result.stderr
+    assert _cache_entries(tiny_root) == []
+
+
+def test_a_param_without_a_value_is_an_error(cli: Cli, tiny_root: Path) -> None:
+    result = cli("--root", tiny_root, "query", "01-units", "--param", "org")
+    assert result.returncode == 2
+    assert "bad --param 'org'" in result.stderr and "NAME=VALUE" in result.stderr
+
+
+def test_fmt_refuses_to_rewrite_a_project_it_may_not_write(
+        cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.access", lambda *_args, **_kwargs: False)  # as root, chmod is no test
+    result = cli("--root", tiny_root, "fmt")
+    assert result.returncode == 2 and "it is not writable" in result.stderr
+    assert "--root DIR" in result.stderr
+
+
+@pytest.mark.parametrize(("raised", "code", "said"), [
+    (KeyboardInterrupt, 130, "interrupted\n"),
+    (BrokenPipeError, 0, ""),  # `itugraph queries | head`: the reader left, nothing to say
+])
+def test_an_interrupt_or_a_closed_pipe_ends_the_command_without_a_traceback(
+        cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch, raised: type[BaseException],
+        code: int, said: str) -> None:
+    def interrupted(_folder: Path) -> None:
+        raise raised
+
+    monkeypatch.setattr("itugraph.catalogue.load_catalogue", interrupted)
+    result = cli("--root", tiny_root, "queries")
+    assert (result.returncode, result.stderr) == (code, said)
+
+
+def test_serve_passes_only_the_options_given(cli: Cli, tiny_root: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[Path, dict[str, object]]] = []
+    monkeypatch.setattr("itugraph.web.serve.serve",
+                        lambda project, overrides: calls.append((project.root, overrides)))
+    result = cli("--root", tiny_root, "serve", "--port", "8123", "--http-workers", "1",
+                 "--timeout", "2.5")
+    assert result.returncode == 0
+    assert calls == [(tiny_root.resolve(), {"PORT": 8123, "HTTP_WORKERS": 1, "QUERY_TIMEOUT": 2.5})]
+
+
+def test_the_table_view_of_ask_construct_and_a_cut_select(cli: Cli, tiny_root: Path) -> None:
+    ask = cli("--root", tiny_root, "query", "ASK { ?s ?p ?o }")
+    assert (ask.returncode, ask.stdout) == (0, "true\n")
+    graph = cli("--root", tiny_root, "query",
+                "CONSTRUCT WHERE { <http://example.org/id/org> ?p ?o }")  # the table is Turtle
+    assert graph.returncode == 0 and '"The Organisation"@en' in graph.stdout
+    cut = cli("--root", tiny_root, "query", "01-units", "--limit", "1")
+    lines = cut.stdout.splitlines()
+    assert lines[0].split() == ["org", "unit", "label"] and set(lines[1]) == {"-", " "}
+    assert lines[2].split()[-1] == "group@en"
+    assert lines[-1] == "(1 row, truncated at the result limit)"
+    whole = cli("--root", tiny_root, "query", "01-units").stdout.splitlines()
+    assert whole[-1] == "(2 rows)"
