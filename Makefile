@@ -32,8 +32,12 @@ lint: venv
 	$(BIN)/vulture itugraph tests bench .ci/vulture_whitelist.py --min-confidence 60
 	$(BIN)/itugraph fmt --check
 
+# The suite on every core (pytest-xdist; tests sharing one live server keep to one worker:
+# --dist loadgroup), measuring line and branch coverage of itugraph in the pytest processes.
+# The floor is what the suite reached (84.9% of lines and branches together, 2026-12-06).
 unit: venv ui browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup --cov=itugraph --cov-branch \
+	  --cov-report=term-missing:skip-covered --cov-fail-under=84
 
 test: venv lint unit report
 
