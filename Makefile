@@ -27,6 +27,7 @@ run: venv ui build
 # and the bench, vulture (names only frameworks use are listed in .ci/vulture_whitelist.py).
 lint: venv
 	$(BIN)/ruff check itugraph tests bench
+	$(BIN)/ruff format --check itugraph tests bench
 	$(BIN)/mypy
 	$(BIN)/mypy bench
 	$(BIN)/vulture itugraph tests bench .ci/vulture_whitelist.py --min-confidence 60

@@ -45,11 +45,6 @@ def load_triples(paths: Iterable[Path]) -> list[Triple]:
     return triples
 
 
-def load_by_file(paths: Iterable[Path]) -> dict[Path, list[Triple]]:
-    """Triples of each file kept apart (for validation reports that name the file)."""
-    return {path: load_triples([path]) for path in paths}
-
-
 def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
     return (exc.lineno, exc.offset) if exc.lineno else (None, None)
 

@@ -21,9 +21,6 @@ from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from itugraph.results import QueryOutcome, Term
 from itugraph.sparql_text import QueryText
 
-#: The named graphs a built dataset holds, by short name.
-NAMED_GRAPHS: dict[str, str] = {"asserted": GRAPH_ASSERTED, "inferred": GRAPH_INFERRED}
-
 
 class GraphStore(Protocol):
     """What itugraph needs from a triple store: SPARQL over a fixed, versioned dataset."""

@@ -46,13 +46,18 @@ def copy_fixture(name: str, target: Path) -> Path:
     return dest
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None, timeout: float = 300,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, timeout: float = 300, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m itugraph ARGS`` as a user would, capturing output."""
     return subprocess.run(
         [sys.executable, "-m", "itugraph", *map(str, args)],
-        cwd=cwd or REPO, capture_output=True, text=True, timeout=timeout,
-        env={**os.environ, **(env or {})}, check=False,
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
@@ -116,8 +121,9 @@ def _exit_code(code: object, err: io.TextIOWrapper) -> int:
 
 
 @contextmanager
-def running_app(project: Project, settings: Mapping[str, Any], *,
-                built: Build | None = None) -> Iterator[Flask]:
+def running_app(
+    project: Project, settings: Mapping[str, Any], *, built: Build | None = None
+) -> Iterator[Flask]:
     """The app ``create_app`` makes for ``project`` (over ``built``, its build, if given), its
     query workers stopped afterwards."""
     from itugraph.web import create_app
@@ -130,15 +136,21 @@ def running_app(project: Project, settings: Mapping[str, Any], *,
         app.extensions["itugraph"].executor.close()
 
 
-def call(client: FlaskClient, method: str, path: str, *, body: bytes | None = None,
-         headers: dict[str, str] | None = None) -> HttpReply:
+def call(
+    client: FlaskClient,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> HttpReply:
     """One request to the app in-process, as :func:`http` would return it over HTTP
     (``path`` may carry a query string; the body is read whole, streamed or not)."""
     response = client.open(path, method=method, data=body, headers=headers or {})
     try:
-        return HttpReply(response.status_code,
-                         {k.lower(): v for k, v in response.headers.items()},
-                         response.get_data())
+        return HttpReply(
+            response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.get_data()
+        )
     finally:
         response.close()
 
@@ -170,16 +182,24 @@ def shared_sparql_parses() -> Iterator[None]:
     RDFLIB_PARSING.setdefault("SPARQLProcessor.query", evaluate)
     prepared: dict[tuple[object, ...], Any] = {}
 
-    def prepare_once(text: str, initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's
-                     base: str | None = None) -> Any:
+    def prepare_once(
+        text: str,
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803 - rdflib's
+        base: str | None = None,
+    ) -> Any:
         key = (text, tuple(sorted((initNs or {}).items())), base)
         if key not in prepared:
             prepared[key] = prepare(text, initNs=initNs, base=base)
         return prepared[key]
 
-    def query(self: Any, text_or_query: Any, initBindings: Any = None,  # noqa: N803 - rdflib's
-              initNs: Mapping[str, Any] | None = None, base: str | None = None,  # noqa: N803
-              DEBUG: bool = False) -> Any:  # noqa: N803
+    def query(
+        self: Any,
+        text_or_query: Any,
+        initBindings: Any = None,  # noqa: N803 - rdflib's names
+        initNs: Mapping[str, Any] | None = None,  # noqa: N803
+        base: str | None = None,
+        DEBUG: bool = False,  # noqa: N803
+    ) -> Any:
         if isinstance(text_or_query, str):
             text_or_query = prepare_once(text_or_query, initNs, base)
         return evaluate(self, text_or_query, initBindings, initNs, base, DEBUG)
@@ -207,16 +227,29 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(root: Path, tmp: Path, *, env: dict[str, str] | None = None,
-                startup_timeout: float = 300) -> Iterator[LiveServer]:
+def live_server(
+    root: Path, tmp: Path, *, env: dict[str, str] | None = None, startup_timeout: float = 300
+) -> Iterator[LiveServer]:
     """Start ``itugraph serve`` on a free port and wait until ``/readyz`` answers."""
     port = free_port()
     log_path = tmp / f"server-{port}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "itugraph", "--root", str(root), "serve",
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+            [
+                sys.executable,
+                "-m",
+                "itugraph",
+                "--root",
+                str(root),
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
             start_new_session=True,
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
@@ -269,14 +302,18 @@ class HttpReply:
         return json.loads(self.body)
 
 
-def http(method: str, url: str, *, body: bytes | None = None,
-         headers: dict[str, str] | None = None, timeout: float = 60) -> HttpReply:
+def http(
+    method: str,
+    url: str,
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> HttpReply:
     """One real HTTP request; errors are replies, not exceptions (we test their status)."""
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
-            return HttpReply(reply.status, {k.lower(): v for k, v in reply.headers.items()},
-                             reply.read())
+            return HttpReply(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
     except urllib.error.HTTPError as error:
-        return HttpReply(error.code, {k.lower(): v for k, v in error.headers.items()},
-                         error.read())
+        return HttpReply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())

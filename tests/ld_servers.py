@@ -12,6 +12,7 @@ from tests.helpers import REPO, LiveServer, copy_fixture, live_server
 #: A label that must come out escaped on every page.
 INJECTED_LABEL = '<script>alert("x")</script> & <b>bold</b>'
 
+
 @contextmanager
 def itu_server(tmp: Path) -> Iterator[LiveServer]:
     """``itugraph serve`` over the repository's ITU graph (its cached build)."""
@@ -32,6 +33,8 @@ def injected_server(tmp: Path) -> Iterator[LiveServer]:
         "    <http://example.org/tiny#unitOf> ituid:thing\\/good .\n"
         "ituid:thing\\/good a <http://example.org/tiny#Unit> ;\n"
         "    <http://example.org/tiny#unitOf> <http://example.org/id/org> ;\n"
-        '    rdfs:label "A good thing"@en .\n', encoding="utf-8")
+        '    rdfs:label "A good thing"@en .\n',
+        encoding="utf-8",
+    )
     with live_server(root, tmp) as server:
         yield server

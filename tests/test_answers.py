@@ -77,8 +77,7 @@ def test_csv_gives_the_same_values_with_blank_nodes_as_spec_says(store: Oxigraph
         if isinstance(term, ox.BlankNode):
             return f"_:{term.value}"
         if isinstance(term, ox.Triple):
-            return csv_value(term.subject) + " " + csv_value(term.predicate) + " " + \
-                csv_value(term.object)
+            return csv_value(term.subject) + " " + csv_value(term.predicate) + " " + csv_value(term.object)
         return str(term.value)  # type: ignore[attr-defined]
 
     assert table[1:] == [[csv_value(t) for t in row] for row in _rows(store)]
@@ -97,18 +96,21 @@ def test_ask_and_construct_use_the_engine_writers(store: OxigraphStore) -> None:
 def test_a_large_answer_is_written_in_bounded_chunks() -> None:
     engine = ox.Store()
     p = ox.NamedNode("http://example.org/p")
-    engine.bulk_extend(ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i)))
-                       for i in range(20_000))
+    engine.bulk_extend(
+        ox.Quad(ox.NamedNode(f"http://example.org/s{i}"), p, ox.Literal(str(i))) for i in range(20_000)
+    )
     store = OxigraphStore(engine, "big")
     chunks: list[int] = []
-    answer(store, QueryRequest("SELECT * WHERE { ?s ?p ?o }", results_format="json"),
-           emit=lambda chunk: chunks.append(len(chunk)))
+    answer(
+        store,
+        QueryRequest("SELECT * WHERE { ?s ?p ?o }", results_format="json"),
+        emit=lambda chunk: chunks.append(len(chunk)),
+    )
     assert len(chunks) > 5 and max(chunks) < 2 * CHUNK_BYTES
     result = store.evaluate("SELECT * WHERE { ?s ?p ?o }")
     assert isinstance(result, ox.QuerySolutions)
     body = bytearray()
-    write_answer(result, results=named("tsv", "results"), rdf=named("ttl", "rdf"),
-                 emit=body.extend)
+    write_answer(result, results=named("tsv", "results"), rdf=named("ttl", "rdf"), emit=body.extend)
     assert body.count(b"\n") == 20_001  # every row, and the header: nothing cut
 
 

@@ -35,8 +35,10 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
 
 def test_importing_the_package_loads_no_heavy_library() -> None:
     """The CLI and every query worker import ``itugraph``: it must stay cheap."""
-    code = ("import sys, itugraph; "
-            "print(sorted(m for m in ('flask', 'rdflib', 'pyshacl', 'owlrl') if m in sys.modules))")
+    code = (
+        "import sys, itugraph; "
+        "print(sorted(m for m in ('flask', 'rdflib', 'pyshacl', 'owlrl') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -56,16 +58,16 @@ def test_the_readme_example_runs(tmp_path: Path) -> None:
 
 
 def test_settings_come_from_defaults_environment_then_overrides() -> None:
-    settings = load_settings({"WORKERS": "3"},
-                             environ={"ITUGRAPH_WORKERS": "5", "ITUGRAPH_QUERY_TIMEOUT": "2.5"})
+    settings = load_settings(
+        {"WORKERS": "3"}, environ={"ITUGRAPH_WORKERS": "5", "ITUGRAPH_QUERY_TIMEOUT": "2.5"}
+    )
     assert settings.workers == 3
     assert settings.query_timeout == 2.5
     assert settings.port == Settings().port
 
 
 def test_service_allow_is_a_set_of_iris_and_metrics_dir_a_path() -> None:
-    settings = load_settings({"SERVICE_ALLOW": " http://a/  http://b/ ", "METRICS_DIR": "/tmp/m"},
-                             environ={})
+    settings = load_settings({"SERVICE_ALLOW": " http://a/  http://b/ ", "METRICS_DIR": "/tmp/m"}, environ={})
     assert settings.service_allow == frozenset({"http://a/", "http://b/"})
     assert settings.metrics_dir == Path("/tmp/m")
     assert load_settings({"METRICS_DIR": ""}, environ={}).metrics_dir is None
@@ -97,15 +99,20 @@ def test_settings_are_frozen_and_replace_converts() -> None:
 def store(tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
     folder = tmp_path_factory.mktemp("store")
     raw = ox.Store(str(folder))
-    raw.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("x"),
-                    ox.NamedNode("https://w3id.org/itugraph/graph/asserted")))
+    raw.add(
+        ox.Quad(
+            ox.NamedNode("http://e/a"),
+            ox.NamedNode("http://e/p"),
+            ox.Literal("x"),
+            ox.NamedNode("https://w3id.org/itugraph/graph/asserted"),
+        )
+    )
     raw.flush()
     del raw
     return OxigraphStore.open_read_only(folder, "test")
 
 
-def test_a_parameter_the_query_does_not_project_is_a_query_parameter_error(
-        store: OxigraphStore) -> None:
+def test_a_parameter_the_query_does_not_project_is_a_query_parameter_error(store: OxigraphStore) -> None:
     with pytest.raises(QueryParameterError) as caught:
         store.query("SELECT ?s WHERE { ?s ?p ?o }", substitutions={"o": ox.Literal("x")})
     assert caught.value.code == "QUERY_PARAMETER"
@@ -130,7 +137,7 @@ def test_prefixed_names_are_one_token_so_their_local_part_is_no_keyword() -> Non
 
 def test_tokens_carry_their_offsets() -> None:
     text = 'ASK { <http://e/a> ?p "x" }'
-    assert all(text[t.start:t.start + len(t.text)] == t.text for t in tokens(text))
+    assert all(text[t.start : t.start + len(t.text)] == t.text for t in tokens(text))
 
 
 def test_injection_and_pre_binding_skip_strings_iris_and_comments() -> None:
@@ -138,8 +145,10 @@ def test_injection_and_pre_binding_skip_strings_iris_and_comments() -> None:
     assert inject(select, "?x a ?t .") == 'SELECT ?x { ?x a ?t .  ?x <http://e/{p}> "{" } # {'
     construct = "CONSTRUCT { ?this ?p ?o } WHERE { $this ?p ?o FILTER (?o != '$this') }"
     assert inject_where(construct, "VALUES ?this { <http://e/a> }").startswith(
-        "CONSTRUCT { ?this ?p ?o } WHERE { VALUES ?this { <http://e/a> } ")
+        "CONSTRUCT { ?this ?p ?o } WHERE { VALUES ?this { <http://e/a> } "
+    )
     assert substitute_this(construct, "<http://e/a>") == (
-        "CONSTRUCT { <http://e/a> ?p ?o } WHERE { <http://e/a> ?p ?o FILTER (?o != '$this') }")
+        "CONSTRUCT { <http://e/a> ?p ?o } WHERE { <http://e/a> ?p ?o FILTER (?o != '$this') }"
+    )
     with pytest.raises(ValueError, match="no WHERE group"):
         inject("ASK", "?s ?p ?o")

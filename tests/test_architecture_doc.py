@@ -35,6 +35,5 @@ def test_every_module_is_in_the_module_map() -> None:
 
 
 def test_every_module_the_map_names_exists() -> None:
-    gone = [n for n in _named_paths()
-            if "*" not in n and not (REPO / n).exists()]
+    gone = [n for n in _named_paths() if "*" not in n and not (REPO / n).exists()]
     assert not gone, f"docs/architecture.md names modules that do not exist: {gone}"

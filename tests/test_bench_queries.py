@@ -20,8 +20,7 @@ def test_every_catalogue_query_is_benchmarked() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CATALOGUE))
-def test_bench_text_answers_like_the_api_with_default_parameters(itu_store: OxigraphStore,
-                                                                 name: str) -> None:
+def test_bench_text_answers_like_the_api_with_default_parameters(itu_store: OxigraphStore, name: str) -> None:
     named = CATALOGUE[name]
     defaults = {p.name: p.default for p in named.parameters if p.default}
     api = itu_store.query(named.text, substitutions=named.bindings(defaults))

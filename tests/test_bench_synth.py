@@ -34,24 +34,34 @@ def test_size_is_close_to_the_request() -> None:
 
 def test_units_nest_four_to_six_levels_below_the_itu_and_unit_of_points_only_to_it() -> None:
     store = _store(synth.generate(5000))
-    depths = [int(row["depth"].value) for row in store.query(f"""
+    depths = [
+        int(row["depth"].value)
+        for row in store.query(f"""
         PREFIX org: <{ORG}>
         SELECT ?leaf (COUNT(?mid) AS ?depth) WHERE {{
           ?leaf (org:unitOf|org:subOrganizationOf)* ?mid .
           ?mid (org:unitOf|org:subOrganizationOf) ?up .
           FILTER NOT EXISTS {{ ?child org:subOrganizationOf ?leaf }}
-        }} GROUP BY ?leaf""")]  # type: ignore[union-attr, index]
+        }} GROUP BY ?leaf""")
+    ]  # type: ignore[union-attr, index]
     assert set(depths) == {4, 5, 6}
-    targets = {row["o"].value for row in store.query(f"""
-        SELECT DISTINCT ?o WHERE {{ ?s <{ORG}unitOf> ?o }}""")}  # type: ignore[union-attr, index]
+    targets = {
+        row["o"].value
+        for row in store.query(f"""
+        SELECT DISTINCT ?o WHERE {{ ?s <{ORG}unitOf> ?o }}""")
+    }  # type: ignore[union-attr, index]
     assert targets == {ITU_ORG}
 
 
 def test_sdg_links_use_the_un_iris_of_the_kos() -> None:
     kos = set(synth.sdg_targets(synth.REPO / "graph" / "sdg" / "sdg-kos-goals-targets-indicators.ttl"))
     store = _store(synth.generate(3000))
-    linked = {row["o"].value for row in store.query(
-        "SELECT DISTINCT ?o WHERE { ?s <https://w3id.org/itugraph/def/itu#contributesToSDG> ?o }")}  # type: ignore[union-attr, index]
+    linked = {
+        row["o"].value
+        for row in store.query(
+            "SELECT DISTINCT ?o WHERE { ?s <https://w3id.org/itugraph/def/itu#contributesToSDG> ?o }"
+        )
+    }  # type: ignore[union-attr, index]
     assert linked and linked <= kos
 
 

@@ -58,7 +58,9 @@ def test_the_manifest_is_a_typed_record_that_reads_older_entries(tmp_path: Path)
     (tmp_path / "manifest.json").write_text(
         '{"key": "k", "itugraph": "0.1.0", "engine": "native", "asserted_triples": 3, '
         '"inferred_triples": 1, "validated": true, "built_at": "2026-01-01T00:00:00Z", '
-        '"a_future_key": 1}', encoding="utf-8")
+        '"a_future_key": 1}',
+        encoding="utf-8",
+    )
     manifest = BuildManifest.read(tmp_path)
     assert (manifest.asserted_triples, manifest.derived_triples, manifest.seconds) == (3, 0, {})
     manifest.write(tmp_path)

@@ -50,12 +50,16 @@ def test_a_header_gives_title_description_parameters_returns_and_report(tmp_path
 
 def test_a_query_without_header_is_named_after_its_file(tmp_path: Path) -> None:
     named = parse_query_file(_write(tmp_path, "bare.rq", "ASK {}\n# title: too late\n"))
-    assert (named.title, named.description, named.returns, named.parameters, named.report) == \
-        ("bare", "", (), (), False)
+    assert (named.title, named.description, named.returns, named.parameters, named.report) == (
+        "bare",
+        "",
+        (),
+        (),
+        False,
+    )
 
 
-@pytest.mark.parametrize("line", ["# param: topic", "# param: topic uri https://e.org/x",
-                                  "# param: topic  "])
+@pytest.mark.parametrize("line", ["# param: topic", "# param: topic uri https://e.org/x", "# param: topic  "])
 def test_a_bad_param_header_is_an_error_naming_the_file(tmp_path: Path, line: str) -> None:
     path = _write(tmp_path, "bad.rq", f"# title: Bad\n{line}\nASK {{}}\n")
     with pytest.raises(InputError, match=r"bad\.rq: bad '# param: topic") as caught:
@@ -78,34 +82,42 @@ def test_the_tiny_catalogue_as_the_api_lists_it() -> None:
     catalogue = load_catalogue(FIXTURES / "tiny" / "queries")
     listed = catalogue["01-units"].to_dict()
     assert listed["name"] == "01-units" and listed["returns"] == ["org", "unit", "label"]
-    assert listed["parameters"] == [{"name": "org", "type": "iri",
-                                     "default": "http://example.org/id/org"}]
+    assert listed["parameters"] == [{"name": "org", "type": "iri", "default": "http://example.org/id/org"}]
     assert str(listed["query"]).startswith("# title: Units of an organisation at any depth")
 
 
-@pytest.mark.parametrize(("kind", "raw", "term"), [
-    ("iri", "https://w3id.org/itugraph/id/organization/itu",
-     ox.NamedNode("https://w3id.org/itugraph/id/organization/itu")),
-    ("iri", "urn:isbn:0451450523", ox.NamedNode("urn:isbn:0451450523")),
-    ("string", "a > b", ox.Literal("a > b")),
-    ("integer", "007", ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))),
-    ("decimal", "1.50", ox.Literal("1.50", datatype=ox.NamedNode(XSD + "decimal"))),
-    ("boolean", "TRUE", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
-    ("date", "2025-01-31", ox.Literal("2025-01-31", datatype=ox.NamedNode(XSD + "date"))),
-])
+@pytest.mark.parametrize(
+    ("kind", "raw", "term"),
+    [
+        (
+            "iri",
+            "https://w3id.org/itugraph/id/organization/itu",
+            ox.NamedNode("https://w3id.org/itugraph/id/organization/itu"),
+        ),
+        ("iri", "urn:isbn:0451450523", ox.NamedNode("urn:isbn:0451450523")),
+        ("string", "a > b", ox.Literal("a > b")),
+        ("integer", "007", ox.Literal("7", datatype=ox.NamedNode(XSD + "integer"))),
+        ("decimal", "1.50", ox.Literal("1.50", datatype=ox.NamedNode(XSD + "decimal"))),
+        ("boolean", "TRUE", ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))),
+        ("date", "2025-01-31", ox.Literal("2025-01-31", datatype=ox.NamedNode(XSD + "date"))),
+    ],
+)
 def test_each_type_binds_a_typed_term(kind: str, raw: str, term: ox.NamedNode | ox.Literal) -> None:
     assert Parameter("p", kind).bind(raw) == term
 
 
-@pytest.mark.parametrize(("kind", "raw", "article"), [
-    ("iri", "not an iri", "an"),
-    ("iri", "http://example.org/a> } UNION { ?s ?p ?o", "an"),
-    ("iri", "http://example.org/{x}", "an"),
-    ("integer", "1.5", "an"),
-    ("decimal", "one", "a"),
-    ("boolean", "yes", "a"),
-    ("date", "2025-02-30", "a"),
-])
+@pytest.mark.parametrize(
+    ("kind", "raw", "article"),
+    [
+        ("iri", "not an iri", "an"),
+        ("iri", "http://example.org/a> } UNION { ?s ?p ?o", "an"),
+        ("iri", "http://example.org/{x}", "an"),
+        ("integer", "1.5", "an"),
+        ("decimal", "one", "a"),
+        ("boolean", "yes", "a"),
+        ("date", "2025-02-30", "a"),
+    ],
+)
 def test_a_value_of_the_wrong_type_is_an_input_error(kind: str, raw: str, article: str) -> None:
     with pytest.raises(InputError) as caught:
         Parameter("p", kind).bind(raw)
@@ -120,10 +132,13 @@ def test_bindings_use_given_values_then_defaults_and_ignore_the_rest(tmp_path: P
         "topic": ox.NamedNode("https://example.org/topic/a"),
         "note": ox.Literal("with spaces in its default"),
     }
-    bound = named.bindings({"year": "2024", "topic": "https://example.org/topic/b",
-                            "note": "", "unknown": "ignored"})
-    assert bound == {"topic": ox.NamedNode("https://example.org/topic/b"),
-                     "year": ox.Literal("2024", datatype=ox.NamedNode(XSD + "integer"))}
+    bound = named.bindings(
+        {"year": "2024", "topic": "https://example.org/topic/b", "note": "", "unknown": "ignored"}
+    )
+    assert bound == {
+        "topic": ox.NamedNode("https://example.org/topic/b"),
+        "year": ox.Literal("2024", datatype=ox.NamedNode(XSD + "integer")),
+    }
     with pytest.raises(InputError, match="parameter 'year' must be an integer"):
         named.bindings({"year": "last year"})
 

@@ -36,8 +36,7 @@ def test_validate_reports_violation_with_file_and_resource_and_exits_1(tiny_root
 
 def test_syntax_error_exits_2_naming_file_and_line_and_writes_nothing(tiny_root: Path) -> None:
     bad = tiny_root / "graph" / "broken.ttl"
-    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n',
-                   encoding="utf-8")
+    bad.write_text('@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n', encoding="utf-8")
     for command in (["validate"], ["build"], ["export", "--format", "nt"]):
         result = run_cli("--root", tiny_root, *command)
         assert result.returncode == 2, (command, result.stderr)
@@ -64,32 +63,46 @@ def test_build_writes_cache_then_reuses_it(tiny_root: Path) -> None:
 def test_build_cache_goes_stale_when_an_input_changes(cli: Cli, tiny_root: Path) -> None:
     assert cli("--root", tiny_root, "build").returncode == 0
     data = tiny_root / "graph" / "units.ttl"
-    data.write_text(data.read_text() + '\n<http://example.org/id/x> <http://www.w3.org/2000/01/'
-                    'rdf-schema#label> "x"@en .\n', encoding="utf-8")
+    data.write_text(
+        data.read_text() + "\n<http://example.org/id/x> <http://www.w3.org/2000/01/"
+        'rdf-schema#label> "x"@en .\n',
+        encoding="utf-8",
+    )
     rebuilt = cli("--root", tiny_root, "build")
     assert rebuilt.returncode == 0 and "(cached)" not in rebuilt.stdout
     assert len(_cache_entries(tiny_root)) == 1
 
 
-@pytest.mark.parametrize("fmt,rdflib_format", [
-    ("ttl", "turtle"), ("nt", "nt"), ("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld"),
-    ("xml", "xml"),
-])
+@pytest.mark.parametrize(
+    "fmt,rdflib_format",
+    [
+        ("ttl", "turtle"),
+        ("nt", "nt"),
+        ("nq", "nquads"),
+        ("trig", "trig"),
+        ("jsonld", "json-ld"),
+        ("xml", "xml"),
+    ],
+)
 def test_export_every_format_parses_and_contains_inferred_triples(
-        cli: Cli, tiny_root: Path, fmt: str, rdflib_format: str) -> None:
+    cli: Cli, tiny_root: Path, fmt: str, rdflib_format: str
+) -> None:
     result = cli("--root", tiny_root, "export", "--format", fmt)
     assert result.returncode == 0, result.stderr
     graph = Graph() if fmt not in {"nq", "trig"} else __import__("rdflib").Dataset()
     graph.parse(data=result.stdout, format=rdflib_format)
-    triples = {(str(s), str(p), str(o)) for s, p, o, *_ in
-               (graph.quads() if fmt in {"nq", "trig"} else graph)}
+    triples = {
+        (str(s), str(p), str(o)) for s, p, o, *_ in (graph.quads() if fmt in {"nq", "trig"} else graph)
+    }
     # prp-trp over prp-spo1: the group is part of the organisation through the sector.
-    assert ("http://example.org/id/group", "http://example.org/tiny#partOf",
-            "http://example.org/id/org") in triples
+    assert (
+        "http://example.org/id/group",
+        "http://example.org/tiny#partOf",
+        "http://example.org/id/org",
+    ) in triples
 
 
-def test_export_asserted_has_no_inferred_triples_and_writes_file(cli: Cli,
-                                                                 tiny_root: Path) -> None:
+def test_export_asserted_has_no_inferred_triples_and_writes_file(cli: Cli, tiny_root: Path) -> None:
     out = tiny_root / "build" / "asserted.nt"
     result = cli("--root", tiny_root, "export", "--asserted", "--format", "nt", "-o", out)
     assert result.returncode == 0, result.stderr
@@ -106,23 +119,24 @@ def test_export_refuses_to_overwrite_an_input_file(cli: Cli, tiny_root: Path) ->
     assert source.read_text() == before
 
 
-@pytest.mark.parametrize("fmt,expected", [
-    ("table", "http://example.org/id/group"),
-    ("csv", "org,unit,label"),
-    ("tsv", "?org\t?unit\t?label"),
-    ("json", '"vars":["org","unit","label"]'),
-    ("xml", '<variable name="org"/>'),
-])
-def test_query_catalogue_name_in_every_format(cli: Cli, tiny_root: Path, fmt: str,
-                                              expected: str) -> None:
+@pytest.mark.parametrize(
+    "fmt,expected",
+    [
+        ("table", "http://example.org/id/group"),
+        ("csv", "org,unit,label"),
+        ("tsv", "?org\t?unit\t?label"),
+        ("json", '"vars":["org","unit","label"]'),
+        ("xml", '<variable name="org"/>'),
+    ],
+)
+def test_query_catalogue_name_in_every_format(cli: Cli, tiny_root: Path, fmt: str, expected: str) -> None:
     result = cli("--root", tiny_root, "query", "01-units", "--format", fmt)
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout
     assert "A study group" in result.stdout and "A sector" in result.stdout
 
 
-def test_query_with_an_unknown_or_mismatched_format_is_an_error(cli: Cli,
-                                                                tiny_root: Path) -> None:
+def test_query_with_an_unknown_or_mismatched_format_is_an_error(cli: Cli, tiny_root: Path) -> None:
     """Issue 13: `-f foo` no longer prints a table in silence; --limit only cuts the table."""
     unknown = cli("--root", tiny_root, "query", "01-units", "--format", "foo")
     assert unknown.returncode == 2 and "invalid choice: 'foo'" in unknown.stderr
@@ -134,31 +148,48 @@ def test_query_with_an_unknown_or_mismatched_format_is_an_error(cli: Cli,
 
 
 def test_query_text_over_the_inferred_graph_including_property_chain(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "query",
-                     "SELECT ?g WHERE { <http://example.org/id/group> "
-                     "<http://example.org/tiny#serves> ?g } ORDER BY ?g", "--format", "json")
+    result = run_cli(
+        "--root",
+        tiny_root,
+        "query",
+        "SELECT ?g WHERE { <http://example.org/id/group> <http://example.org/tiny#serves> ?g } ORDER BY ?g",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     values = [b["g"]["value"] for b in json.loads(result.stdout)["results"]["bindings"]]
     assert values == ["http://example.org/id/goal-1", "http://example.org/id/target-1"]
 
 
 def test_query_file_and_parameter_binding(cli: Cli, tiny_root: Path) -> None:
-    result = cli("--root", tiny_root, "query", "01-units", "--param",
-                 "org=http://example.org/id/sector", "--format", "csv")
+    result = cli(
+        "--root",
+        tiny_root,
+        "query",
+        "01-units",
+        "--param",
+        "org=http://example.org/id/sector",
+        "--format",
+        "csv",
+    )
     assert result.returncode == 0, result.stderr
     assert "A study group" in result.stdout and "A sector" not in result.stdout
     from_file = cli("--root", tiny_root, "query", tiny_root / "queries" / "02-goals-served.rq")
     assert from_file.returncode == 0 and "goal-1" in from_file.stdout
 
 
-@pytest.mark.parametrize("query,fragment", [
-    ("SELECT * WHERE { ?s ?p }", "malformed query"),
-    ("INSERT DATA { <http://a> <http://b> <http://c> }", "read-only"),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
-    ("missing-file.rq", "no such query file"),
-])
-def test_bad_queries_exit_2_with_a_clear_message(cli: Cli, tiny_root: Path, query: str,
-                                                 fragment: str) -> None:
+@pytest.mark.parametrize(
+    "query,fragment",
+    [
+        ("SELECT * WHERE { ?s ?p }", "malformed query"),
+        ("INSERT DATA { <http://a> <http://b> <http://c> }", "read-only"),
+        ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "SERVICE"),
+        ("missing-file.rq", "no such query file"),
+    ],
+)
+def test_bad_queries_exit_2_with_a_clear_message(
+    cli: Cli, tiny_root: Path, query: str, fragment: str
+) -> None:
     result = cli("--root", tiny_root, "query", query)
     assert result.returncode == 2
     assert fragment in result.stderr and "Traceback" not in result.stderr
@@ -171,30 +202,47 @@ def test_queries_lists_the_catalogue(tiny_root: Path) -> None:
 
 
 def test_explain_transitive_triple_down_to_asserted_facts(tiny_root: Path) -> None:
-    result = run_cli("--root", tiny_root, "explain", "<http://example.org/id/group>",
-                     "<http://example.org/tiny#partOf>", "<http://example.org/id/org>",
-                     "--format", "json")
+    result = run_cli(
+        "--root",
+        tiny_root,
+        "explain",
+        "<http://example.org/id/group>",
+        "<http://example.org/tiny#partOf>",
+        "<http://example.org/id/org>",
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     tree = json.loads(result.stdout)
     assert tree["rule"] == "prp-trp" and not tree["asserted"]
 
     def leaves(node: dict) -> list[dict]:  # type: ignore[type-arg]
-        return [node] if not node.get("premises") else \
-            [leaf for p in node["premises"] for leaf in leaves(p)]
+        return [node] if not node.get("premises") else [leaf for p in node["premises"] for leaf in leaves(p)]
 
     assert all(leaf["asserted"] for leaf in leaves(tree))
 
 
-def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(cli: Cli,
-                                                                   tiny_root: Path) -> None:
-    result = cli("--root", tiny_root, "explain", "<http://example.org/id/org>",
-                 "<http://example.org/tiny#partOf>", "<http://example.org/id/group>")
+def test_explain_of_an_asserted_or_unknown_triple_is_a_clear_error(cli: Cli, tiny_root: Path) -> None:
+    result = cli(
+        "--root",
+        tiny_root,
+        "explain",
+        "<http://example.org/id/org>",
+        "<http://example.org/tiny#partOf>",
+        "<http://example.org/id/group>",
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
 def test_explain_as_text_with_bare_iris(cli: Cli, tiny_root: Path) -> None:
-    result = cli("--root", tiny_root, "explain", "http://example.org/id/group",
-                 "http://example.org/tiny#partOf", "http://example.org/id/org")
+    result = cli(
+        "--root",
+        tiny_root,
+        "explain",
+        "http://example.org/id/group",
+        "http://example.org/tiny#partOf",
+        "http://example.org/id/org",
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].endswith("[by prp-trp]") and "<http://example.org/id/group>" in lines[0]
@@ -219,18 +267,21 @@ def test_fmt_check_reports_and_fmt_rewrites_preserving_header_and_graph(tiny_roo
     text = data.read_text()
     assert text.startswith("# Placeholder data for tests")
     from rdflib.compare import isomorphic
+
     assert isomorphic(before, Graph().parse(data))
 
 
-def test_inconsistent_graph_fails_build_and_validate_with_exit_1(cli: Cli,
-                                                                 tiny_root: Path) -> None:
+def test_inconsistent_graph_fails_build_and_validate_with_exit_1(cli: Cli, tiny_root: Path) -> None:
     (tiny_root / "ontology" / "disjoint.ttl").write_text(
         "@prefix ex: <http://example.org/tiny#> .\n"
         "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "ex:Unit owl:disjointWith ex:Goal .\n", encoding="utf-8")
+        "ex:Unit owl:disjointWith ex:Goal .\n",
+        encoding="utf-8",
+    )
     (tiny_root / "graph" / "clash.ttl").write_text(
-        "@prefix ex: <http://example.org/tiny#> .\n"
-        "<http://example.org/id/sector> a ex:Goal .\n", encoding="utf-8")
+        "@prefix ex: <http://example.org/tiny#> .\n<http://example.org/id/sector> a ex:Goal .\n",
+        encoding="utf-8",
+    )
     for command in ("build", "validate"):
         result = cli("--root", tiny_root, command)
         assert result.returncode == 1, (command, result.stderr)
@@ -240,8 +291,12 @@ def test_inconsistent_graph_fails_build_and_validate_with_exit_1(cli: Cli,
 
 def _break_group_unit(root: Path) -> Path:
     data = root / "graph" / "units.ttl"
-    data.write_text(data.read_text().replace('    ex:unitOf id:sector .', '    .').replace(
-        'ex:serves id:target-1 ;', 'ex:serves id:target-1'), encoding="utf-8")
+    data.write_text(
+        data.read_text()
+        .replace("    ex:unitOf id:sector .", "    .")
+        .replace("ex:serves id:target-1 ;", "ex:serves id:target-1"),
+        encoding="utf-8",
+    )
     return data
 
 
@@ -259,24 +314,27 @@ def test_validate_machine_formats(cli: Cli, tiny_root: Path) -> None:
     junit = cli("--root", tiny_root, "validate", "--format", "junit", "-o", junit_file)
     assert junit.returncode == 1
     import xml.etree.ElementTree as ET
+
     assert ET.parse(junit_file).getroot().iter("failure")
 
 
 def test_validate_inferred_graph(cli: Cli, tiny_root: Path) -> None:
     # The group's unit is only reachable by inference: asserted validation fails S02 ...
     data = tiny_root / "graph" / "units.ttl"
-    data.write_text(data.read_text().replace("ex:unitOf id:sector .", "ex:partOf id:sector .")
-                    + "\n<http://example.org/tiny#hasUnit> <http://www.w3.org/2002/07/owl#"
-                    "inverseOf> <http://example.org/tiny#unitOf> .\n"
-                    "id:sector ex:hasUnit id:group .\n", encoding="utf-8")
+    data.write_text(
+        data.read_text().replace("ex:unitOf id:sector .", "ex:partOf id:sector .")
+        + "\n<http://example.org/tiny#hasUnit> <http://www.w3.org/2002/07/owl#"
+        "inverseOf> <http://example.org/tiny#unitOf> .\n"
+        "id:sector ex:hasUnit id:group .\n",
+        encoding="utf-8",
+    )
     assert cli("--root", tiny_root, "validate").returncode == 1
     # ... while the inferred graph has id:group ex:unitOf id:sector (prp-inv2) and conforms.
     inferred = cli("--root", tiny_root, "validate", "--inferred")
     assert inferred.returncode == 0, inferred.stdout + inferred.stderr
 
 
-def test_build_refuses_data_that_violates_the_shapes_printing_the_report(cli: Cli,
-                                                                        tiny_root: Path) -> None:
+def test_build_refuses_data_that_violates_the_shapes_printing_the_report(cli: Cli, tiny_root: Path) -> None:
     _break_group_unit(tiny_root)
     result = cli("--root", tiny_root, "build")
     assert result.returncode == 1
@@ -292,20 +350,29 @@ def test_a_param_without_a_value_is_an_error(cli: Cli, tiny_root: Path) -> None:
 
 
 def test_fmt_refuses_to_rewrite_a_project_it_may_not_write(
-        cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("os.access", lambda *_args, **_kwargs: False)  # as root, chmod is no test
     result = cli("--root", tiny_root, "fmt")
     assert result.returncode == 2 and "it is not writable" in result.stderr
     assert "--root DIR" in result.stderr
 
 
-@pytest.mark.parametrize(("raised", "code", "said"), [
-    (KeyboardInterrupt, 130, "interrupted\n"),
-    (BrokenPipeError, 0, ""),  # `itugraph queries | head`: the reader left, nothing to say
-])
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (KeyboardInterrupt, 130, "interrupted\n"),
+        (BrokenPipeError, 0, ""),  # `itugraph queries | head`: the reader left, nothing to say
+    ],
+)
 def test_an_interrupt_or_a_closed_pipe_ends_the_command_without_a_traceback(
-        cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch, raised: type[BaseException],
-        code: int, said: str) -> None:
+    cli: Cli,
+    tiny_root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    raised: type[BaseException],
+    code: int,
+    said: str,
+) -> None:
     def interrupted(_folder: Path) -> None:
         raise raised
 
@@ -314,13 +381,14 @@ def test_an_interrupt_or_a_closed_pipe_ends_the_command_without_a_traceback(
     assert (result.returncode, result.stderr) == (code, said)
 
 
-def test_serve_passes_only_the_options_given(cli: Cli, tiny_root: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_passes_only_the_options_given(
+    cli: Cli, tiny_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[Path, dict[str, object]]] = []
-    monkeypatch.setattr("itugraph.web.serve.serve",
-                        lambda project, overrides: calls.append((project.root, overrides)))
-    result = cli("--root", tiny_root, "serve", "--port", "8123", "--http-workers", "1",
-                 "--timeout", "2.5")
+    monkeypatch.setattr(
+        "itugraph.web.serve.serve", lambda project, overrides: calls.append((project.root, overrides))
+    )
+    result = cli("--root", tiny_root, "serve", "--port", "8123", "--http-workers", "1", "--timeout", "2.5")
     assert result.returncode == 0
     assert calls == [(tiny_root.resolve(), {"PORT": 8123, "HTTP_WORKERS": 1, "QUERY_TIMEOUT": 2.5})]
 
@@ -328,8 +396,9 @@ def test_serve_passes_only_the_options_given(cli: Cli, tiny_root: Path,
 def test_the_table_view_of_ask_construct_and_a_cut_select(cli: Cli, tiny_root: Path) -> None:
     ask = cli("--root", tiny_root, "query", "ASK { ?s ?p ?o }")
     assert (ask.returncode, ask.stdout) == (0, "true\n")
-    graph = cli("--root", tiny_root, "query",
-                "CONSTRUCT WHERE { <http://example.org/id/org> ?p ?o }")  # the table is Turtle
+    graph = cli(
+        "--root", tiny_root, "query", "CONSTRUCT WHERE { <http://example.org/id/org> ?p ?o }"
+    )  # the table is Turtle
     assert graph.returncode == 0 and '"The Organisation"@en' in graph.stdout
     cut = cli("--root", tiny_root, "query", "01-units", "--limit", "1")
     lines = cut.stdout.splitlines()

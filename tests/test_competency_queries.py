@@ -22,12 +22,13 @@ import pytest
 
 from itugraph.build import build
 from itugraph.catalogue import NamedQuery, load_catalogue
+from itugraph.namespaces import ITUID
 from itugraph.project import Project
 from itugraph.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "queries"
-ID = "https://w3id.org/itugraph/id/"
+ID = ITUID
 SDG = "http://metadata.un.org/sdg/"
 ITU = ID + "organization/itu"
 ITU_DEF = "https://w3id.org/itugraph/def/itu#"
@@ -54,8 +55,10 @@ def run(store: OxigraphStore, catalogue: dict[str, NamedQuery]):  # type: ignore
     def _run(query_name: str, /, **params: str) -> list[Row]:
         named = catalogue[query_name]
         outcome = store.query(named.text, substitutions=named.bindings(params))
-        return [{var: term.value for var, term in zip(outcome.variables, row, strict=True)
-                 if term is not None} for row in outcome.rows]
+        return [
+            {var: term.value for var, term in zip(outcome.variables, row, strict=True) if term is not None}
+            for row in outcome.rows
+        ]
 
     return _run
 
@@ -96,20 +99,20 @@ def test_02_itu_units_at_any_depth(run) -> None:  # type: ignore[no-untyped-def]
     """CQ2: every unit reaches ITU through the transitive closure, with its direct parent."""
     rows = run("02-itu-units-at-any-depth")
     edges = {(local(r["unit"]), r["kind"], local(r["parent"])) for r in rows}
-    for expected in [("sector/itu-t", "sector", "organization/itu"),
-                     ("sector/itu-r", "sector", "organization/itu"),
-                     ("sector/itu-d", "sector", "organization/itu"),
-                     ("secretariat/general-secretariat", "secretariat", "organization/itu"),
-                     ("bureau/tsb", "bureau", "organization/itu"),
-                     ("governing-body/wtsa", "conference", "organization/itu"),
-                     ("governing-body/council", "governing body", "organization/itu"),
-                     ("study-group/itu-t-sg17-2025-2028", "study group", "sector/itu-t"),
-                     ("study-group/itu-d-sg1-2022-2025", "study group", "sector/itu-d"),
-                     ("study-group/itu-r-sg4-2024-2027", "study group", "sector/itu-r"),
-                     ("working-party/itu-t-wp1-13-2025-2028", "working party",
-                      "study-group/itu-t-sg13-2025-2028"),
-                     ("working-group/council-wg-child-online-protection", "working group",
-                      "governing-body/council")]:
+    for expected in [
+        ("sector/itu-t", "sector", "organization/itu"),
+        ("sector/itu-r", "sector", "organization/itu"),
+        ("sector/itu-d", "sector", "organization/itu"),
+        ("secretariat/general-secretariat", "secretariat", "organization/itu"),
+        ("bureau/tsb", "bureau", "organization/itu"),
+        ("governing-body/wtsa", "conference", "organization/itu"),
+        ("governing-body/council", "governing body", "organization/itu"),
+        ("study-group/itu-t-sg17-2025-2028", "study group", "sector/itu-t"),
+        ("study-group/itu-d-sg1-2022-2025", "study group", "sector/itu-d"),
+        ("study-group/itu-r-sg4-2024-2027", "study group", "sector/itu-r"),
+        ("working-party/itu-t-wp1-13-2025-2028", "working party", "study-group/itu-t-sg13-2025-2028"),
+        ("working-group/council-wg-child-online-protection", "working group", "governing-body/council"),
+    ]:
         assert expected in edges
     units = {local(r["unit"]) for r in rows}
     # One resource per study group and period: ITU-T 11 (2022-2024) + 10 (2025-2028),
@@ -125,8 +128,7 @@ def test_03_study_group_questions(run) -> None:  # type: ignore[no-untyped-def]
     rows = run("03-study-group-questions")
     assert column(rows, "number") == ["1/1", "2/1", "3/1", "4/1", "5/1", "6/1", "7/1"]
     titles = dict(zip(column(rows, "number"), (r.get("title") for r in rows), strict=True))
-    assert titles["1/1"] == "Strategies and policies for the deployment of broadband in " \
-                            "developing countries"
+    assert titles["1/1"] == "Strategies and policies for the deployment of broadband in developing countries"
     assert titles["5/1"] == "Telecommunications/ICTs for rural and remote areas"
     assert titles["3/1"] == "The use of Telecommunications/ICTs for disaster response and recovery"
     assert titles["7/1"] is None
@@ -151,8 +153,13 @@ def test_05_itu_sdg_targets_by_goal(run) -> None:  # type: ignore[no-untyped-def
     """CQ5: targets served directly (9.c) or as custodian of an indicator, by goal."""
     rows = run("05-itu-sdg-targets-by-goal")
     found = {(r["goalCode"], r["targetCode"], r.get("custodianOf", "")) for r in rows}
-    assert found == {("4", "4.4", "4.4.1"), ("5", "5.b", "5.b.1"), ("9", "9.c", "9.c.1"),
-                     ("17", "17.6", "17.6.1"), ("17", "17.8", "17.8.1")}
+    assert found == {
+        ("4", "4.4", "4.4.1"),
+        ("5", "5.b", "5.b.1"),
+        ("9", "9.c", "9.c.1"),
+        ("17", "17.6", "17.6.1"),
+        ("17", "17.8", "17.8.1"),
+    }
     assert column(rows, "goalCode") == ["4", "5", "9", "17", "17"], "grouped, in goal order"
     assert rows[2]["goalTitle"] == "Industry, innovation and infrastructure"
 
@@ -230,7 +237,8 @@ def test_11_every_resource_has_a_source(store: OxigraphStore) -> None:
     outcome = store.query(
         "SELECT DISTINCT ?x WHERE { ?x a ?t . FILTER(STRSTARTS(STR(?x), '" + ID + "')) "
         "FILTER NOT EXISTS { ?x <http://purl.org/dc/terms/source> ?s } "
-        "FILTER(!STRSTARTS(STR(?x), '" + ID + "source/')) }")
+        "FILTER(!STRSTARTS(STR(?x), '" + ID + "source/')) }"
+    )
     assert [row[0].value for row in outcome.rows] == []
 
 
@@ -255,10 +263,14 @@ def test_13_wsis_role_conflicts(run) -> None:  # type: ignore[no-untyped-def]
     claims = {(r["code"], r["role"], local(r["source"])) for r in rows}
     winners = {(r["code"], r["role"]) for r in rows if r["prevails"] == "true"}
     assert winners == {("C4", "co-facilitator"), ("C8", "partner"), ("C9", "partner")}
-    assert {("C4", "lead facilitator", "source/S12"), ("C4", "lead facilitator", "source/S20"),
-            ("C4", "co-facilitator", "source/S05"), ("C8", "partner", "source/S05"),
-            ("C8", "co-facilitator", "source/profile-wsis-process"),
-            ("C9", "partner", "source/S05")} <= claims
+    assert {
+        ("C4", "lead facilitator", "source/S12"),
+        ("C4", "lead facilitator", "source/S20"),
+        ("C4", "co-facilitator", "source/S05"),
+        ("C8", "partner", "source/S05"),
+        ("C8", "co-facilitator", "source/profile-wsis-process"),
+        ("C9", "partner", "source/S05"),
+    } <= claims
     assert {code for code, _, _ in claims} == {"C4", "C8", "C9"}
 
 
@@ -285,8 +297,9 @@ def test_15_action_line_facilitators(run) -> None:  # type: ignore[no-untyped-de
     assert lines["C4"]["coFacilitators"] == "International Telecommunication Union"
     assert lines["C4"].get("leadFacilitators", "") == ""
     assert lines["C7.e-health"]["leadFacilitators"] == "WHO"
-    assert "leadFacilitators" not in lines["C7.e-business"] \
-        or lines["C7.e-business"]["leadFacilitators"] == ""
+    assert (
+        "leadFacilitators" not in lines["C7.e-business"] or lines["C7.e-business"]["leadFacilitators"] == ""
+    )
 
 
 def test_16_conference_sessions(run) -> None:  # type: ignore[no-untyped-def]
@@ -295,13 +308,18 @@ def test_16_conference_sessions(run) -> None:  # type: ignore[no-untyped-def]
     rows = run("16-conference-sessions")
     sessions = {local(r["session"]): r for r in rows}
     wtsa = sessions["conference-session/wtsa-24"]
-    assert (wtsa["startDate"], wtsa["endDate"], wtsa["venue"]) == ("2024-10-15", "2024-10-24",
-                                                                   "New Delhi, India")
+    assert (wtsa["startDate"], wtsa["endDate"], wtsa["venue"]) == (
+        "2024-10-15",
+        "2024-10-24",
+        "New Delhi, India",
+    )
     assert local(wtsa["body"]) == "governing-body/wtsa"
     assert sessions["conference-session/wrc-19"]["year"] == "2019"
     assert sessions["conference-session/pp-18"]["venue"] == "Dubai, United Arab Emirates"
-    assert (sessions["conference-session/wrc-23"]["startDate"],
-            sessions["conference-session/wrc-23"]["endDate"]) == ("2023-11-20", "2023-12-15")
+    assert (
+        sessions["conference-session/wrc-23"]["startDate"],
+        sessions["conference-session/wrc-23"]["endDate"],
+    ) == ("2023-11-20", "2023-12-15")
     assert sessions["conference-session/wtdc-25"]["venue"] == "Baku, Azerbaijan"
 
 
@@ -311,8 +329,9 @@ def test_17_unit_mandate(run) -> None:  # type: ignore[no-untyped-def]
     rows = run("17-unit-mandate")
     assert len(rows) == 1
     assert len(rows[0]["items"].split(" | ")) == 6
-    assert "Migration and adoption of digital broadcasting and implementation of new services" \
-        in rows[0]["items"].split(" | ")
+    assert "Migration and adoption of digital broadcasting and implementation of new services" in rows[0][
+        "items"
+    ].split(" | ")
     assert "conferredBy" not in rows[0]
     assert rows[0]["legalBasis"] == "Resolution 2 (Rev. Kigali, 2022)"
 
@@ -342,14 +361,20 @@ def test_20_strategic_framework_goals(run) -> None:  # type: ignore[no-untyped-d
     for r in rows:
         by_framework.setdefault(r["frameworkLabel"], []).append(r["goalLabel"])
     assert [g.split(": ", 1)[1] for g in by_framework["Connect 2030 Agenda"]] == [
-        "Growth", "Inclusiveness", "Sustainability", "Innovation", "Partnerships"]
+        "Growth",
+        "Inclusiveness",
+        "Sustainability",
+        "Innovation",
+        "Partnerships",
+    ]
     assert len(by_framework["ITU Strategic Plan 2024-2027"]) == 2
     assert len(by_framework["Global Cybersecurity Agenda"]) == 5
 
 
-@pytest.mark.parametrize("name,expected", [("GCI", "publication/global-cybersecurity-index"),
-                                           ("bdt", "bureau/bdt"),
-                                           ("ITU-T", "sector/itu-t")])
+@pytest.mark.parametrize(
+    "name,expected",
+    [("GCI", "publication/global-cybersecurity-index"), ("bdt", "bureau/bdt"), ("ITU-T", "sector/itu-t")],
+)
 def test_21_find_by_name(run, name: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     """Users find things by the acronyms they know, case-insensitively."""
     rows = run("21-find-by-name", name=name)
@@ -359,8 +384,12 @@ def test_21_find_by_name(run, name: str, expected: str) -> None:  # type: ignore
 def test_22_resources_per_study_period(run) -> None:  # type: ignore[no-untyped-def]
     """Per period: ITU-T 2025-2028 has its ten study groups; every period is listed."""
     rows = {local(r["period"]): r for r in run("22-resources-per-study-period")}
-    assert set(rows) >= {"study-period/itu-t-2022-2024", "study-period/itu-t-2025-2028",
-                         "study-period/itu-r-2024-2027", "study-period/itu-d-2022-2025"}
+    assert set(rows) >= {
+        "study-period/itu-t-2022-2024",
+        "study-period/itu-t-2025-2028",
+        "study-period/itu-r-2024-2027",
+        "study-period/itu-d-2022-2025",
+    }
     assert rows["study-period/itu-t-2025-2028"]["studyGroups"] == "10"
     assert rows["study-period/itu-t-2022-2024"]["studyGroups"] == "11"
     assert rows["study-period/itu-d-2022-2025"]["questions"] == "14"
@@ -383,7 +412,8 @@ def test_24_low_confidence_claims(run) -> None:  # type: ignore[no-untyped-def]
     """Low-confidence claims are listed with their sources (e.g. RA-19's planned dates)."""
     rows = run("24-low-confidence-claims")
     assert ("conference-session/ra-19", ITU_DEF + "startDate") in {
-        (local(r["resource"]), r["property"]) for r in rows}
+        (local(r["resource"]), r["property"]) for r in rows
+    }
     assert all(r.get("source") for r in rows)
 
 
@@ -391,8 +421,11 @@ def test_25_questions_on_a_theme(run) -> None:  # type: ignore[no-untyped-def]
     """ITU-T Questions of 2025-2028 on security: SG17's, and SG13's Q19 by its title."""
     rows = run("25-questions-on-a-theme")
     found = {(r["number"], local(r["studyGroup"])) for r in rows}
-    assert {("1/17", "study-group/itu-t-sg17-2025-2028"), ("15/17", "study-group/itu-t-sg17-2025-2028"),
-            ("19/13", "study-group/itu-t-sg13-2025-2028")} <= found
+    assert {
+        ("1/17", "study-group/itu-t-sg17-2025-2028"),
+        ("15/17", "study-group/itu-t-sg17-2025-2028"),
+        ("19/13", "study-group/itu-t-sg13-2025-2028"),
+    } <= found
     assert all(local(r["question"]).endswith("-2025-2028") for r in rows)
     other = run("25-questions-on-a-theme", theme="roaming")
     assert {r["number"] for r in other} == {"7/3"}
@@ -445,8 +478,9 @@ def test_numbers_are_unique(catalogue: dict[str, NamedQuery]) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES.glob("*.rq")))
-def test_returns_header_matches_projection(store: OxigraphStore,
-                                           catalogue: dict[str, NamedQuery], name: str) -> None:
+def test_returns_header_matches_projection(
+    store: OxigraphStore, catalogue: dict[str, NamedQuery], name: str
+) -> None:
     """``# returns:`` lists exactly the variables the query returns, and params are projected."""
     query = catalogue[name]
     outcome = store.query(query.text, substitutions=query.bindings({}))

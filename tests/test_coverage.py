@@ -37,11 +37,14 @@ import pytest
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
+from itugraph import namespaces as ns
+from itugraph.namespaces import ITUID
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 INVENTORY = DATA / "profile-inventory.tsv"
 REFERENCE = DATA / "reference"
-ID = "https://w3id.org/itugraph/id/"
+ID = ITUID
 
 EXCEPTIONS = {
     "Passive Optical Network (PON), Carrier Ethernet, Optical Transport Network (OTN)",
@@ -117,27 +120,36 @@ def test_sources_tsv() -> None:
 
 
 def test_wsis_action_lines() -> None:
-    keys = [f"wsis-action-line/{row['code'].replace('.', '-')}"
-            for row in rows("wsis-action-lines.tsv")]
+    keys = [f"wsis-action-line/{row['code'].replace('.', '-')}" for row in rows("wsis-action-lines.tsv")]
     assert len(keys) == 19
     assert not missing(keys)
 
 
-@pytest.mark.parametrize("name", ["itu-t-study-groups.tsv", "itu-r-study-groups.tsv",
-                                  "itu-d-study-groups.tsv"])
+@pytest.mark.parametrize(
+    "name", ["itu-t-study-groups.tsv", "itu-r-study-groups.tsv", "itu-d-study-groups.tsv"]
+)
 def test_study_groups(name: str) -> None:
     """One resource per study group and period (the ITU-R rows give no period: 2024-2027,
     the period after RA-23; the ITU-D rows are of 2022-2025)."""
     default = {"ITU-R": "2024-2027", "ITU-D": "2022-2025"}
-    keys = sorted({f"study-group/{row['sector'].lower()}-{row['study_group'].lower()}-"
-                   f"{row.get('study_period') or default[row['sector']]}" for row in rows(name)})
+    keys = sorted(
+        {
+            f"study-group/{row['sector'].lower()}-{row['study_group'].lower()}-"
+            f"{row.get('study_period') or default[row['sector']]}"
+            for row in rows(name)
+        }
+    )
     assert keys
     assert not missing(keys), missing(keys)
 
 
-@pytest.mark.parametrize(("name", "sector", "period"), [
-    ("itu-d-questions.tsv", "itu-d", "2022-2025"),
-    ("itu-t-sg3-questions-2025-2028.tsv", "itu-t", "2025-2028")])
+@pytest.mark.parametrize(
+    ("name", "sector", "period"),
+    [
+        ("itu-d-questions.tsv", "itu-d", "2022-2025"),
+        ("itu-t-sg3-questions-2025-2028.tsv", "itu-t", "2025-2028"),
+    ],
+)
 def test_questions(name: str, sector: str, period: str) -> None:
     keys = []
     for row in rows(name):
@@ -148,49 +160,77 @@ def test_questions(name: str, sector: str, period: str) -> None:
 
 
 def test_governing_bodies() -> None:
-    keys = {"PP": "governing-body/pp", "ITU Council": "governing-body/council",
-            "WRC": "governing-body/wrc", "RA": "governing-body/ra",
-            "WTSA": "governing-body/wtsa", "WTDC": "governing-body/wtdc",
-            "RAG": "advisory-group/rag", "TSAG": "advisory-group/tsag",
-            "TDAG": "advisory-group/tdag", "RRB": "board/rrb"}
+    keys = {
+        "PP": "governing-body/pp",
+        "ITU Council": "governing-body/council",
+        "WRC": "governing-body/wrc",
+        "RA": "governing-body/ra",
+        "WTSA": "governing-body/wtsa",
+        "WTDC": "governing-body/wtdc",
+        "RAG": "advisory-group/rag",
+        "TSAG": "advisory-group/tsag",
+        "TDAG": "advisory-group/tdag",
+        "RRB": "board/rrb",
+    }
     names = [row["abbreviation"] or row["body"] for row in rows("itu-governing-bodies.tsv")]
     assert set(names) == set(keys)
-    sessions = ["conference-session/" + s for s in
-                ("pp-18", "pp-22", "wtsa-24", "wtdc-22", "wtdc-25", "wrc-19", "wtpf-21",
-                 "council-2025")]
+    sessions = [
+        "conference-session/" + s
+        for s in ("pp-18", "pp-22", "wtsa-24", "wtdc-22", "wtdc-25", "wrc-19", "wtpf-21", "council-2025")
+    ]
     assert not missing(list(keys.values()) + sessions)
 
 
 def test_secretariat_units() -> None:
-    keys = {"GS": "secretariat/general-secretariat", "BR": "bureau/br", "TSB": "bureau/tsb",
-            "BDT": "bureau/bdt"}
+    keys = {
+        "GS": "secretariat/general-secretariat",
+        "BR": "bureau/br",
+        "TSB": "bureau/tsb",
+        "BDT": "bureau/bdt",
+    }
     assert {row["abbreviation"] for row in rows("itu-secretariat-units.tsv")} == set(keys)
     assert not missing(list(keys.values()))
 
 
 def test_strategy_frameworks() -> None:
-    frameworks = {"Connect 2030 Agenda": "connect-2030-goal",
-                  "ITU Strategic Plan 2024-2027": "itu-strategic-plan-2024-2027-goal",
-                  "Global Cybersecurity Agenda (GCA)": "gca"}
+    frameworks = {
+        "Connect 2030 Agenda": "connect-2030-goal",
+        "ITU Strategic Plan 2024-2027": "itu-strategic-plan-2024-2027-goal",
+        "Global Cybersecurity Agenda (GCA)": "gca",
+    }
     goals = {(row["framework"], row["item_no"]) for row in rows("itu-strategy-frameworks.tsv")}
     assert {f for f, _ in goals} == set(frameworks)
     prefixes = {f"strategic-goal/{frameworks[f]}-{n}" for f, n in goals}
-    labelled = {str(s)[len(ID):] for s in graph().subjects(RDFS.label, None)
-                if str(s).startswith(ID + "strategic-goal/")}
-    absent = sorted(p for p in prefixes if not any(k == p or k.startswith(p + "-")
-                                                  for k in labelled))
+    labelled = {
+        str(s)[len(ID) :]
+        for s in graph().subjects(RDFS.label, None)
+        if str(s).startswith(ID + "strategic-goal/")
+    }
+    absent = sorted(p for p in prefixes if not any(k == p or k.startswith(p + "-") for k in labelled))
     assert not absent, absent
 
 
 def test_mandates_for_units_with_a_stated_remit() -> None:
-    units = ["organization/itu", "sector/itu-r", "sector/itu-t", "sector/itu-d",
-             "secretariat/general-secretariat", "bureau/br", "bureau/tsb", "bureau/bdt",
-             "study-group/itu-t-sg17-2025-2028", "study-group/itu-d-sg1-2022-2025",
-             "study-group/itu-r-sg5-2024-2027"]
-    has_mandate = URIRef("https://w3id.org/itugraph/def/itu#hasMandate")
-    mandate_of = URIRef("https://w3id.org/itugraph/def/itu#mandateOf")
-    without = [u for u in units if (iri(u), has_mandate, None) not in graph()
-               and (None, mandate_of, iri(u)) not in graph()]
+    units = [
+        "organization/itu",
+        "sector/itu-r",
+        "sector/itu-t",
+        "sector/itu-d",
+        "secretariat/general-secretariat",
+        "bureau/br",
+        "bureau/tsb",
+        "bureau/bdt",
+        "study-group/itu-t-sg17-2025-2028",
+        "study-group/itu-d-sg1-2022-2025",
+        "study-group/itu-r-sg5-2024-2027",
+    ]
+    has_mandate = URIRef(ns.ITU + "hasMandate")
+    mandate_of = URIRef(ns.ITU + "mandateOf")
+    without = [
+        u
+        for u in units
+        if (iri(u), has_mandate, None) not in graph() and (None, mandate_of, iri(u)) not in graph()
+    ]
     assert not without, without
 
 
@@ -200,24 +240,36 @@ INVENTORIES = sorted((DATA / "inventories").glob("*.tsv"))
 
 
 def inventory_rows(path: Path) -> list[dict[str, str]]:
-    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     return list(csv.DictReader(lines, delimiter="\t"))
 
 
 def source_ids() -> set[str]:
-    sid = URIRef("https://w3id.org/itugraph/def/itu#sourceId")
+    sid = URIRef(ns.ITU + "sourceId")
     return {str(o) for o in graph().objects(None, sid)} | {
-        str(s).rsplit("/", 1)[-1] for s in graph().subjects()
-        if str(s).startswith(ID + "source/profile-")}
+        str(s).rsplit("/", 1)[-1] for s in graph().subjects() if str(s).startswith(ID + "source/profile-")
+    }
 
 
 def test_there_are_inventories_for_every_kind_issue_12_names() -> None:
     names = {p.stem for p in INVENTORIES}
-    assert {"itu-t-study-groups", "itu-t-questions-2025-2028", "itu-r-study-groups",
-            "itu-d-study-groups", "itu-d-questions-2022-2025", "conference-sessions",
-            "elected-officials", "governing-bodies", "regional-offices", "itu-wsis-roles",
-            "sdg-itu-custodian-indicators"} <= names
+    assert {
+        "itu-t-study-groups",
+        "itu-t-questions-2025-2028",
+        "itu-r-study-groups",
+        "itu-d-study-groups",
+        "itu-d-questions-2022-2025",
+        "conference-sessions",
+        "elected-officials",
+        "governing-bodies",
+        "regional-offices",
+        "itu-wsis-roles",
+        "sdg-itu-custodian-indicators",
+    } <= names
 
 
 @pytest.mark.parametrize("path", INVENTORIES, ids=[p.stem for p in INVENTORIES])
@@ -239,7 +291,10 @@ def test_every_inventory_item_marked_in_graph_is_there(path: Path) -> None:
     keys = [row["iri"] for row in inventory_rows(path) if row["in_graph"] == "yes"]
     typed = {s for s in graph().subjects(RDF.type, None)}
     absent = [key for key in keys if iri(key) not in typed]
-    unlabelled = [key for key in keys if iri(key) in typed and not str(key).startswith("http")
-                  and english_label(iri(key)) is None]
+    unlabelled = [
+        key
+        for key in keys
+        if iri(key) in typed and not str(key).startswith("http") and english_label(iri(key)) is None
+    ]
     assert not absent, f"{path.name}: listed as in the graph but absent: {absent}"
     assert not unlabelled, f"{path.name}: without an English label: {unlabelled}"

@@ -24,9 +24,15 @@ def test_asserted_and_inferred_are_told_apart(itu_store: OxigraphStore) -> None:
     assert desc.exists and ITU + "WSISActionLine" in desc.types
     for statement in desc.outgoing[:50]:
         graph = GRAPH_INFERRED if statement.inferred else GRAPH_ASSERTED
-        asked = itu_store.evaluate("ASK { GRAPH ?g { ?s ?p ?o } }", substitutions={
-            "g": ox.NamedNode(graph), "s": statement.subject, "p": statement.predicate,
-            "o": statement.object})
+        asked = itu_store.evaluate(
+            "ASK { GRAPH ?g { ?s ?p ?o } }",
+            substitutions={
+                "g": ox.NamedNode(graph),
+                "s": statement.subject,
+                "p": statement.predicate,
+                "o": statement.object,
+            },
+        )
         assert bool(asked), statement
     assert any(s.inferred for s in desc.outgoing) and any(not s.inferred for s in desc.outgoing)
     assert {q.graph_name.value for q in desc.quads()} == {GRAPH_ASSERTED, GRAPH_INFERRED}
@@ -34,11 +40,15 @@ def test_asserted_and_inferred_are_told_apart(itu_store: OxigraphStore) -> None:
 
 def test_claims_match_the_open_conflicts_query(itu_store: OxigraphStore) -> None:
     query = (REPO / "queries" / "23-open-conflicts.rq").read_text(encoding="utf-8")
-    open_rows = {(str(r[0].value), str(r[1].value), r[2]) for r in itu_store.evaluate(query)
-                 if r[1].value != ITU + "hasRoleInActionLine"}
+    open_rows = {
+        (str(r[0].value), str(r[1].value), r[2])
+        for r in itu_store.evaluate(query)
+        if r[1].value != ITU + "hasRoleInActionLine"
+    }
     holders = {row[0] for row in open_rows}
-    claimed = [r[0].value for r in itu_store.evaluate(
-        f"SELECT DISTINCT ?s WHERE {{ ?s <{ITU}hasClaim> ?c }}")]
+    claimed = [
+        r[0].value for r in itu_store.evaluate(f"SELECT DISTINCT ?s WHERE {{ ?s <{ITU}hasClaim> ?c }}")
+    ]
     assert claimed
     statuses = set()
     for iri in claimed:
@@ -72,9 +82,12 @@ def test_unknown_iri_does_not_exist(itu_store: OxigraphStore) -> None:
 
 def test_findings_by_focus_and_owner(tmp_path: Path) -> None:
     file = tmp_path / "validation.json"
-    file.write_text('{"results": [{"severity": "Warning", "shape_id": "S51", "message": "m",'
-                    ' "focus_node": "_:b1", "owner": "http://x/a", "path": null,'
-                    ' "value": null}]}', encoding="utf-8")
+    file.write_text(
+        '{"results": [{"severity": "Warning", "shape_id": "S51", "message": "m",'
+        ' "focus_node": "_:b1", "owner": "http://x/a", "path": null,'
+        ' "value": null}]}',
+        encoding="utf-8",
+    )
     assert [f.shape_id for f in findings_for(file, "http://x/a", set()) or []] == ["S51"]
     assert findings_for(file, "http://x/b", set()) == []
     assert findings_for(tmp_path / "missing.json", "http://x/a", set()) is None

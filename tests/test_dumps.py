@@ -28,8 +28,14 @@ from itugraph.rdf_formats import format_named
 from itugraph.store import write_store
 from tests.helpers import LiveServer, http
 
-FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
-           "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD, "rdf": ox.RdfFormat.RDF_XML}
+FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
 EX = "http://example.org/"
 
 
@@ -41,8 +47,11 @@ def _canon(quads: list[ox.Quad]) -> ox.Dataset:
 
 def _store_quads(store: ox.Store, graph: str) -> list[ox.Quad]:
     names = GRAPHS[graph]
-    return [q for q in store.quads_for_pattern(None, None, None, None)
-            if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names]
+    return [
+        q
+        for q in store.quads_for_pattern(None, None, None, None)
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names
+    ]
 
 
 def _parsed(body: bytes, suffix: str, *, keep_graphs: bool) -> list[ox.Quad]:
@@ -56,16 +65,27 @@ def _parsed(body: bytes, suffix: str, *, keep_graphs: bool) -> list[ox.Quad]:
 
 # --- canonical form ------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def blank_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store with nested blank nodes, twins (two identical claims) and a blank-node cycle."""
     s, p, q = ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "q")
     claim1, claim2, twin1, twin2, inner = (ox.BlankNode() for _ in range(5))
     cyc1, cyc2 = ox.BlankNode(), ox.BlankNode()
-    asserted = [(s, p, claim1), (claim1, q, ox.Literal("one")), (claim1, p, inner),
-                (inner, q, ox.Literal("deep")), (s, p, claim2), (claim2, q, ox.Literal("two")),
-                (s, q, twin1), (s, q, twin2), (twin1, p, ox.Literal("same")),
-                (twin2, p, ox.Literal("same")), (cyc1, p, cyc2), (cyc2, p, cyc1)]
+    asserted = [
+        (s, p, claim1),
+        (claim1, q, ox.Literal("one")),
+        (claim1, p, inner),
+        (inner, q, ox.Literal("deep")),
+        (s, p, claim2),
+        (claim2, q, ox.Literal("two")),
+        (s, q, twin1),
+        (s, q, twin2),
+        (twin1, p, ox.Literal("same")),
+        (twin2, p, ox.Literal("same")),
+        (cyc1, p, cyc2),
+        (cyc2, p, cyc1),
+    ]
     inferred = [(claim1, q, ox.NamedNode(EX + "Claim"))]
     path = tmp_path_factory.mktemp("blank") / "store"
     write_store(path, asserted, inferred)  # type: ignore[arg-type]
@@ -73,30 +93,29 @@ def blank_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_labels_depend_on_descriptions_not_on_the_store() -> None:
-    a = [b'_:x <http://e/p> "v" .\n', b'<http://e/s> <http://e/q> _:x .\n']
-    b = [b'_:zz9 <http://e/p> "v" .\n', b'<http://e/s> <http://e/q> _:zz9 .\n']
+    a = [b'_:x <http://e/p> "v" .\n', b"<http://e/s> <http://e/q> _:x .\n"]
+    b = [b'_:zz9 <http://e/p> "v" .\n', b"<http://e/s> <http://e/q> _:zz9 .\n"]
     assert _relabelled(a) == _relabelled(b)
-    changed = [b'_:x <http://e/p> "w" .\n', b'<http://e/s> <http://e/q> _:x .\n']
+    changed = [b'_:x <http://e/p> "w" .\n', b"<http://e/s> <http://e/q> _:x .\n"]
     assert _relabelled(changed)[1].split()[0] != _relabelled(a)[1].split()[0]
 
 
 @pytest.mark.parametrize("dump", dump_files(), ids=lambda d: d.name)
-def test_every_dump_of_blank_nodes_is_isomorphic_to_the_store(blank_store: Path,
-                                                              dump: DumpFile) -> None:
+def test_every_dump_of_blank_nodes_is_isomorphic_to_the_store(blank_store: Path, dump: DumpFile) -> None:
     store = ox.Store.read_only(str(blank_store))
     out = io.BytesIO()
     write_dump(canonical_lines(store), dump, out)
     keep = dump.suffix in {"nq", "trig"}
-    expected = [q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                for q in _store_quads(store, dump.graph)]
+    expected = [
+        q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+        for q in _store_quads(store, dump.graph)
+    ]
     assert _canon(_parsed(out.getvalue(), dump.suffix, keep_graphs=keep)) == _canon(expected)
 
 
-def test_the_real_graph_dumps_are_isomorphic_and_byte_identical(itu_build: Build,
-                                                                tmp_path: Path) -> None:
+def test_the_real_graph_dumps_are_isomorphic_and_byte_identical(itu_build: Build, tmp_path: Path) -> None:
     store = ox.Store.read_only(str(itu_build.store_path))
-    first, second = Dumps(tmp_path / "a", itu_build.store_path), \
-        Dumps(tmp_path / "b", itu_build.store_path)
+    first, second = Dumps(tmp_path / "a", itu_build.store_path), Dumps(tmp_path / "b", itu_build.store_path)
     for dumps in (first, second):
         dumps.write_all()
     for dump in dump_files():
@@ -105,8 +124,10 @@ def test_the_real_graph_dumps_are_isomorphic_and_byte_identical(itu_build: Build
         dump = next(d for d in dump_files() if d.name == name)
         body = gzip.decompress((tmp_path / "a" / name).read_bytes())
         keep = dump.suffix == "nq"
-        expected = [q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                    for q in _store_quads(store, dump.graph)]
+        expected = [
+            q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in _store_quads(store, dump.graph)
+        ]
         assert _canon(_parsed(body, dump.suffix, keep_graphs=keep)) == _canon(expected), name
     lines = gzip.decompress((tmp_path / "a" / "union.nt.gz").read_bytes()).splitlines()
     assert lines == sorted(lines)
@@ -132,6 +153,7 @@ def test_export_is_deterministic_across_processes(tiny_root: Path, cli: object) 
 
 # --- over HTTP ------------------------------------------------------------------------------
 
+
 def test_index_lists_every_dump_in_html_json_and_void(tiny_server: LiveServer) -> None:
     html = http("GET", tiny_server.url + "/dumps/")
     assert html.status == 200 and html.headers["content-type"].startswith("text/html")
@@ -140,8 +162,11 @@ def test_index_lists_every_dump_in_html_json_and_void(tiny_server: LiveServer) -
     files = listing.json()["files"]  # type: ignore[index]
     assert [f["name"] for f in files] == [d.name for d in dump_files()]
     void = http("GET", tiny_server.url + "/dumps/", headers={"Accept": "text/turtle"})
-    dumps = {t.object.value for t in ox.parse(void.body, format=ox.RdfFormat.TURTLE)
-             if t.predicate.value == "http://rdfs.org/ns/void#dataDump"}
+    dumps = {
+        t.object.value
+        for t in ox.parse(void.body, format=ox.RdfFormat.TURTLE)
+        if t.predicate.value == "http://rdfs.org/ns/void#dataDump"
+    }
     assert {u.rsplit("/", 1)[1] for u in dumps} == {d.name for d in dump_files()}
 
 
@@ -152,8 +177,11 @@ def test_files_are_gzip_with_checksums_strong_etags_and_304(tiny_server: LiveSer
     assert set(listed) >= {d.name for d in dump_files()} | {"context.jsonld", "void.ttl"}
     for name, digest in listed.items():
         # A .gz file is never re-encoded, even for a client that accepts gzip.
-        reply = http("GET", f"{tiny_server.url}/dumps/{name}",
-                     headers={"Accept-Encoding": "gzip"} if name.endswith(".gz") else {})
+        reply = http(
+            "GET",
+            f"{tiny_server.url}/dumps/{name}",
+            headers={"Accept-Encoding": "gzip"} if name.endswith(".gz") else {},
+        )
         assert reply.status == 200, name
         assert hashlib.sha256(reply.body).hexdigest() == digest, name
         assert reply.headers["etag"] == f'"{digest}"'
@@ -163,8 +191,9 @@ def test_files_are_gzip_with_checksums_strong_etags_and_304(tiny_server: LiveSer
             assert reply.headers["content-type"] == "application/gzip"
             assert reply.body[4:8] == b"\0\0\0\0" and not reply.body[3] & 0x08  # mtime 0, no name
             gzip.decompress(reply.body)
-        again = http("GET", f"{tiny_server.url}/dumps/{name}",
-                     headers={"If-None-Match": reply.headers["etag"]})
+        again = http(
+            "GET", f"{tiny_server.url}/dumps/{name}", headers={"If-None-Match": reply.headers["etag"]}
+        )
         assert again.status == 304
 
 
@@ -179,11 +208,12 @@ def test_http_dumps_equal_the_store(tiny_server: LiveServer, tmp_path: Path) -> 
     for dump in dump_files():
         body = gzip.decompress(http("GET", f"{tiny_server.url}/dumps/{dump.name}").body)
         keep = dump.suffix in {"nq", "trig"}
-        expected = [q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                    for q in _store_quads(store, dump.graph)]
+        expected = [
+            q if keep else ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in _store_quads(store, dump.graph)
+        ]
         assert _canon(_parsed(body, dump.suffix, keep_graphs=keep)) == _canon(expected), dump.name
-    assert {GRAPH_ASSERTED, GRAPH_INFERRED} == {q.graph_name.value for q in _store_quads(
-        store, "union")}  # type: ignore[union-attr]
+    assert {GRAPH_ASSERTED, GRAPH_INFERRED} == {q.graph_name.value for q in _store_quads(store, "union")}  # type: ignore[union-attr]
 
 
 def test_unknown_files_are_404(tiny_server: LiveServer) -> None:

@@ -38,8 +38,14 @@ ENDLESS = f"SELECT (COUNT(*) AS ?c) WHERE {{ ?a <{EX}n> ?x . ?b <{EX}n> ?y . ?c2
 
 def _triples() -> list[Triple]:
     p = ox.NamedNode(EX + "n")
-    return [(ox.NamedNode(f"{EX}s{i}"), p, ox.Literal(str(i), datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#integer"))) for i in range(ROWS)]
+    return [
+        (
+            ox.NamedNode(f"{EX}s{i}"),
+            p,
+            ox.Literal(str(i), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+        )
+        for i in range(ROWS)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +86,11 @@ def test_a_large_answer_streams_in_chunks_and_is_complete(pool: QueryExecutor) -
 
 
 def test_construct_answers_in_the_rdf_format_asked(pool: QueryExecutor) -> None:
-    reply = pool.execute(QueryRequest(f"CONSTRUCT WHERE {{ <{EX}s1> ?p ?o }}", rdf_format="nt"),
-                         timeout=30)
+    reply = pool.execute(QueryRequest(f"CONSTRUCT WHERE {{ <{EX}s1> ?p ?o }}", rdf_format="nt"), timeout=30)
     assert reply.kind == "graph"
-    assert reply.body.decode().strip() == \
-        f'<{EX}s1> <{EX}n> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    assert (
+        reply.body.decode().strip() == f'<{EX}s1> <{EX}n> "1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
+    )
 
 
 def test_a_query_error_leaves_the_worker_in_the_pool(pool: QueryExecutor) -> None:
@@ -93,8 +99,7 @@ def test_a_query_error_leaves_the_worker_in_the_pool(pool: QueryExecutor) -> Non
             pool.execute(QueryRequest("SELECT * WHERE { ?s ?p }"), timeout=30)
     with pytest.raises(ResultTooLargeError, match="more than 10 rows"):
         pool.execute(QueryRequest(SELECT_ALL, max_rows=10), timeout=30)
-    assert _rows(pool.execute(QueryRequest(SELECT_ALL + " LIMIT 10", max_rows=10),
-                              timeout=30).body) == 10
+    assert _rows(pool.execute(QueryRequest(SELECT_ALL + " LIMIT 10", max_rows=10), timeout=30).body) == 10
 
 
 def test_a_runaway_query_is_stopped_and_its_worker_replaced(pool: QueryExecutor) -> None:
@@ -107,8 +112,7 @@ def test_a_runaway_query_is_stopped_and_its_worker_replaced(pool: QueryExecutor)
         assert pool.execute(QueryRequest("ASK {}"), timeout=30).kind == "ask"
 
 
-def test_an_answer_abandoned_midway_kills_its_worker_and_the_pool_recovers(
-        pool: QueryExecutor) -> None:
+def test_an_answer_abandoned_midway_kills_its_worker_and_the_pool_recovers(pool: QueryExecutor) -> None:
     stream = pool.stream(QueryRequest(SELECT_ALL), timeout=30)
     next(iter(stream))  # the first chunk only: the worker is still writing
     stream.close()
@@ -147,11 +151,11 @@ def test_a_worker_that_dies_is_a_query_error_not_a_hang(store_path: Path) -> Non
 
 # --- the worker loop and its messages, in a thread of this process --------------------------
 
+
 @pytest.fixture
 def worker(store_path: Path) -> Iterator[multiprocessing.connection.Connection]:
     parent, child = multiprocessing.Pipe()
-    thread = threading.Thread(target=_worker_main, args=(child, str(store_path), "v1", None),
-                              daemon=True)
+    thread = threading.Thread(target=_worker_main, args=(child, str(store_path), "v1", None), daemon=True)
     thread.start()
     try:
         yield parent
@@ -161,15 +165,15 @@ def worker(store_path: Path) -> Iterator[multiprocessing.connection.Connection]:
         assert not thread.is_alive()
 
 
-def test_worker_sends_a_small_answer_as_one_message(
-        worker: multiprocessing.connection.Connection) -> None:
+def test_worker_sends_a_small_answer_as_one_message(worker: multiprocessing.connection.Connection) -> None:
     worker.send(QueryRequest("ASK {}", results_format="xml"))
     status, (kind, body) = worker.recv()
     assert (status, kind) == ("whole", "ask") and b"<boolean>true</boolean>" in body
 
 
 def test_worker_sends_head_chunks_and_last_for_a_large_answer(
-        worker: multiprocessing.connection.Connection) -> None:
+    worker: multiprocessing.connection.Connection,
+) -> None:
     worker.send(QueryRequest(SELECT_ALL, results_format="csv"))
     status, (kind, first) = worker.recv()
     assert (status, kind) == ("head", "select")
@@ -183,8 +187,7 @@ def test_worker_sends_head_chunks_and_last_for_a_large_answer(
     assert bytes(body).count(b"\r\n") == ROWS + 1
 
 
-def test_worker_sends_errors_and_keeps_serving(
-        worker: multiprocessing.connection.Connection) -> None:
+def test_worker_sends_errors_and_keeps_serving(worker: multiprocessing.connection.Connection) -> None:
     worker.send(QueryRequest("SELECT * WHERE { ?s ?p }"))
     status, error = worker.recv()
     assert status == "error" and isinstance(error, QuerySyntaxError)
@@ -194,6 +197,7 @@ def test_worker_sends_errors_and_keeps_serving(
 
 
 # --- in-process answers (the CLI) -----------------------------------------------------------
+
 
 def test_answer_in_process_to_a_buffer_or_to_an_emitter(store_path: Path) -> None:
     store = OxigraphStore.open_read_only(store_path, "v1")

@@ -17,8 +17,10 @@ from itugraph.rdf_formats import FORMATS, format_named
 from itugraph.store import OxigraphStore, write_store
 
 EX = "http://example.org/"
-ASSERTED: list[Triple] = [(ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "b")),
-                          (ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.Literal("B"))]
+ASSERTED: list[Triple] = [
+    (ox.NamedNode(EX + "a"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "b")),
+    (ox.NamedNode(EX + "b"), ox.NamedNode(EX + "p"), ox.Literal("B")),
+]
 INFERRED: list[Triple] = [(ox.NamedNode(EX + "b"), ox.NamedNode(EX + "q"), ox.NamedNode(EX + "a"))]
 
 
@@ -33,13 +35,17 @@ def _parsed(body: bytes, name: str) -> list[ox.Quad | ox.Triple]:
     return list(ox.parse(body, format=format_named(name).oxigraph))
 
 
-@pytest.mark.parametrize(("selection", "graphs"), [
-    ("asserted", {GRAPH_ASSERTED: 2}),
-    ("inferred", {GRAPH_ASSERTED: 2, GRAPH_INFERRED: 1}),
-    ("inferred-only", {GRAPH_INFERRED: 1}),
-])
-def test_each_selection_keeps_its_named_graphs(store: OxigraphStore, selection: str,
-                                               graphs: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    ("selection", "graphs"),
+    [
+        ("asserted", {GRAPH_ASSERTED: 2}),
+        ("inferred", {GRAPH_ASSERTED: 2, GRAPH_INFERRED: 1}),
+        ("inferred-only", {GRAPH_INFERRED: 1}),
+    ],
+)
+def test_each_selection_keeps_its_named_graphs(
+    store: OxigraphStore, selection: str, graphs: dict[str, int]
+) -> None:
     quads = list(export_quads(store, selection))
     counted: dict[str, int] = {}
     for quad in quads:
@@ -74,7 +80,8 @@ def test_an_unknown_selection_is_an_input_error(store: OxigraphStore) -> None:
 
 
 def test_export_to_a_file_writes_it_whole_and_leaves_no_temporary_file(
-        store: OxigraphStore, tmp_path: Path) -> None:
+    store: OxigraphStore, tmp_path: Path
+) -> None:
     target = tmp_path / "deep" / "er" / "out.nt"
     export_to(store, "inferred-only", format_named("nt"), target, protected=[])
     assert len(_parsed(target.read_bytes(), "nt")) == 1
@@ -88,22 +95,23 @@ def test_export_to_stdout(store: OxigraphStore, capsysbinary: pytest.CaptureFixt
     assert len(_parsed(capsysbinary.readouterr().out, "nt")) == 2
 
 
-def test_export_never_overwrites_an_input_file(store: OxigraphStore, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_never_overwrites_an_input_file(
+    store: OxigraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = tmp_path / "graph" / "data.ttl"
     source.parent.mkdir()
     source.write_text("# keep me\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(InputError, match="refusing to overwrite the input file") as caught:
-        export_to(store, "inferred", format_named("ttl"), Path("graph/../graph/data.ttl"),
-                  protected=[source])
+        export_to(store, "inferred", format_named("ttl"), Path("graph/../graph/data.ttl"), protected=[source])
     assert "another path" in (caught.value.hint or "")
     assert source.read_text(encoding="utf-8") == "# keep me\n"
     assert [p.name for p in source.parent.iterdir()] == ["data.ttl"]
 
 
-def test_a_failed_write_leaves_the_target_as_it_was(store: OxigraphStore, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_target_as_it_was(
+    store: OxigraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "out.ttl"
     target.write_text("previous export\n", encoding="utf-8")
 

@@ -31,8 +31,11 @@ def test_nested_blank_nodes_keep_their_order_across_runs(tmp_path: Path) -> None
     for _ in range(5):
         path.write_text(first, encoding="utf-8")
         assert canonical_text(path) == first
-    reordered = CLAIMS.replace('"2008"', '"TMP"').replace('"2007"^^xsd:gYear', '"2008"^^xsd:gYear') \
+    reordered = (
+        CLAIMS.replace('"2008"', '"TMP"')
+        .replace('"2007"^^xsd:gYear', '"2008"^^xsd:gYear')
         .replace('"TMP"', '"2007"')
+    )
     path.write_text(reordered, encoding="utf-8")
     assert canonical_text(path) == first
 
@@ -52,8 +55,7 @@ def _project(root: Path, pyproject: str | None = None) -> Project:
         (root / folder).mkdir(parents=True)
     (root / "graph" / "data.ttl").write_text(DATA, encoding="utf-8")
     (root / "graph" / "upstream" / "copied.ttl").write_text(DATA, encoding="utf-8")
-    (root / "graph" / "other.nt").write_text("<http://e/a> <http://e/p> <http://e/b> .\n",
-                                             encoding="utf-8")
+    (root / "graph" / "other.nt").write_text("<http://e/a> <http://e/p> <http://e/b> .\n", encoding="utf-8")
     if pyproject is not None:
         (root / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     return Project.at(root)
@@ -69,7 +71,7 @@ def test_without_pyproject_or_its_table_nothing_is_excluded(tmp_path: Path) -> N
     bare = _project(tmp_path / "bare")
     assert excluded_patterns(bare) == []
     assert [p.name for p in turtle_files(bare)] == ["data.ttl", "copied.ttl"]
-    other = _project(tmp_path / "other", '[tool.ruff]\nline-length = 100\n')
+    other = _project(tmp_path / "other", "[tool.ruff]\nline-length = 100\n")
     assert excluded_patterns(other) == []
 
 
@@ -111,11 +113,13 @@ def test_a_syntax_error_names_the_file_and_nothing_is_written(tmp_path: Path) ->
 
 
 def test_a_canonical_form_that_would_change_the_graph_is_refused(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The safety net of ``fmt``: a rewrite is checked isomorphic before it replaces a file."""
     path = _project(tmp_path).data_dir / "data.ttl"
-    monkeypatch.setattr("itugraph.fmt.canonical_text",
-                        lambda _path: '<http://example.org/a> <http://example.org/p> "9" .\n')
+    monkeypatch.setattr(
+        "itugraph.fmt.canonical_text", lambda _path: '<http://example.org/a> <http://example.org/p> "9" .\n'
+    )
     with pytest.raises(InputError, match="canonical form would change the graph") as caught:
         format_files([path], check=False)
     assert "bug" in (caught.value.hint or "")

@@ -15,6 +15,8 @@ import pytest
 from rdflib import RDF, RDFS, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, SKOS, XSD
 
+from itugraph import namespaces as ns
+from itugraph.namespaces import ITUID
 from itugraph.store import OxigraphStore
 from tests.helpers import REFERENCE_ENGINE
 
@@ -26,12 +28,12 @@ KOS = GRAPH_DIR / "sdg" / "sdg-kos-goals-targets-indicators.ttl"
 KOS_SHA256 = "cb6b5600333b3a4f6498f9817db1a41244dd6b5758c274c42c6240a20259503e"
 SHARED_KOS = ROOT.parent / "shared" / "data" / "sdg" / KOS.name
 
-ITU = Namespace("https://w3id.org/itugraph/def/itu#")
-ID = "https://w3id.org/itugraph/id/"
+ITU = Namespace(ns.ITU)
+ID = ITUID
 SRC = Namespace(ID + "source/")
 SDG = "http://metadata.un.org/sdg/"
-SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
-ORG = Namespace("http://www.w3.org/ns/org#")
+SDGO = Namespace(ns.SDGO)
+ORG = Namespace(ns.ORG)
 ITU_ORG = URIRef(ID + "organization/itu")
 LINE = Namespace(ID + "wsis-action-line/")
 
@@ -39,8 +41,16 @@ LINE = Namespace(ID + "wsis-action-line/")
 PROVENANCE_ROOTS = {SRC["itu-profile"], SRC["reference-data"], SRC["source-research-2026"]}
 
 DATA_FILES = sorted(p for p in GRAPH_DIR.rglob("*.ttl") if p != KOS)
-YEAR_PROPERTIES = ("eventYear", "launchYear", "establishedYear", "adoptionYear", "activeFrom",
-                   "activeUntil", "targetYear", "referenceYear")
+YEAR_PROPERTIES = (
+    "eventYear",
+    "launchYear",
+    "establishedYear",
+    "adoptionYear",
+    "activeFrom",
+    "activeUntil",
+    "targetYear",
+    "referenceYear",
+)
 
 
 @cache
@@ -87,7 +97,8 @@ def test_file_is_canonical(path: Path) -> None:
     """Each data file is in the form `itugraph fmt` writes (run it to fix a failure)."""
     fmt = pytest.importorskip("itugraph.fmt")
     assert fmt.canonical_text(path) == path.read_text(encoding="utf-8"), (
-        f"{path.name} is not canonical: run `itugraph fmt`")
+        f"{path.name} is not canonical: run `itugraph fmt`"
+    )
 
 
 def test_kos_copy_is_byte_identical() -> None:
@@ -129,8 +140,7 @@ def test_typed_subjects_have_english_label_and_source() -> None:
     for subject in set(graph.subjects(RDF.type, None)):
         if isinstance(subject, BNode):  # claims nested in their resource (graph/README.md)
             continue
-        labels = list(graph.objects(subject, RDFS.label)) + list(graph.objects(subject,
-                                                                                SKOS.prefLabel))
+        labels = list(graph.objects(subject, RDFS.label)) + list(graph.objects(subject, SKOS.prefLabel))
         if not any(isinstance(x, Literal) and x.language == "en" for x in labels):
             no_label.add(subject)
         if subject not in PROVENANCE_ROOTS and (subject, DCTERMS.source, None) not in graph:
@@ -141,17 +151,21 @@ def test_typed_subjects_have_english_label_and_source() -> None:
 
 def test_concepts_have_pref_label() -> None:
     graph = data_graph()
-    missing = {s for cls in (ITU.PolicyTopic, ITU.WSISActionLine, SKOS.Concept,
-                             SKOS.ConceptScheme)
-               for s in graph.subjects(RDF.type, cls) if (s, SKOS.prefLabel, None) not in graph}
+    missing = {
+        s
+        for cls in (ITU.PolicyTopic, ITU.WSISActionLine, SKOS.Concept, SKOS.ConceptScheme)
+        for s in graph.subjects(RDF.type, cls)
+        if (s, SKOS.prefLabel, None) not in graph
+    }
     assert not missing, f"SKOS concepts without skos:prefLabel:\n  {_show(missing)}"
 
 
 def test_every_source_is_a_source_resource() -> None:
     graph = data_graph()
     kinds = {ITU.Source, ITU.ProfileSection, ITU.ReferenceDataset}
-    bad = {o for o in graph.objects(None, DCTERMS.source)
-           if not any((o, RDF.type, k) in graph for k in kinds)}
+    bad = {
+        o for o in graph.objects(None, DCTERMS.source) if not any((o, RDF.type, k) in graph for k in kinds)
+    }
     assert not bad, f"dcterms:source objects that are not source resources:\n  {_show(bad)}"
 
 
@@ -167,30 +181,36 @@ def test_no_dangling_references() -> None:
     """Every resource of ours that is pointed to is described (has a type) somewhere."""
     graph = data_graph()
     typed = set(graph.subjects(RDF.type, None))
-    dangling = {o for s, p, o in graph
-                if isinstance(o, URIRef) and str(o).startswith(ID) and o not in typed}
+    dangling = {o for s, p, o in graph if isinstance(o, URIRef) and str(o).startswith(ID) and o not in typed}
     assert not dangling, f"pointed to but never described:\n  {_show(dangling)}"
 
 
 def test_itu_terms_are_declared_in_the_ontology() -> None:
     onto = ontology_graph()
     declared = {s for s in onto.subjects() if str(s).startswith(str(ITU))}
-    used = {t for triple in data_graph() for t in triple
-            if isinstance(t, URIRef) and str(t).startswith(str(ITU))}
+    used = {
+        t for triple in data_graph() for t in triple if isinstance(t, URIRef) and str(t).startswith(str(ITU))
+    }
     assert not used - declared, f"itu: terms not declared:\n  {_show(used - declared)}"
 
 
 @pytest.mark.parametrize("name", YEAR_PROPERTIES)
 def test_years_are_gyear(name: str) -> None:
-    bad = {(s, o) for s, o in data_graph().subject_objects(ITU[name])
-           if not (isinstance(o, Literal) and o.datatype == XSD.gYear)}
+    bad = {
+        (s, o)
+        for s, o in data_graph().subject_objects(ITU[name])
+        if not (isinstance(o, Literal) and o.datatype == XSD.gYear)
+    }
     assert not bad, _show(bad)
 
 
 @pytest.mark.parametrize("name", ("startDate", "endDate"))
 def test_dates_are_xsd_date(name: str) -> None:
-    bad = {(s, o) for s, o in data_graph().subject_objects(ITU[name])
-           if not (isinstance(o, Literal) and o.datatype == XSD.date)}
+    bad = {
+        (s, o)
+        for s, o in data_graph().subject_objects(ITU[name])
+        if not (isinstance(o, Literal) and o.datatype == XSD.date)
+    }
     assert not bad, _show(bad)
 
 
@@ -210,18 +230,29 @@ def _role_sources(line: str, role: str) -> set[str]:
           ?r a itu:FacilitationRole ; itu:roleHolder ?itu ; itu:roleActionLine ?line ;
              itu:roleType ?type ; dcterms:source ?src .
         }"""
-    rows = data_graph().query(query, initNs={"itu": ITU, "dcterms": DCTERMS},
-                              initBindings={"itu": ITU_ORG, "line": LINE[line], "type": ITU[role]})
+    rows = data_graph().query(
+        query,
+        initNs={"itu": ITU, "dcterms": DCTERMS},
+        initBindings={"itu": ITU_ORG, "line": LINE[line], "type": ITU[role]},
+    )
     return {str(row[0]).rsplit("/", 1)[-1] for row in rows}  # type: ignore[index]
 
 
-@pytest.mark.parametrize(("line", "claims"), [
-    ("C4", {"leadFacilitatorRole": {"S12", "S20"},
-            "coFacilitatorRole": {"S05", "profile-wsis-process"},
-            "facilitatorRole": {"profile-gender-rights-online"}}),
-    ("C8", {"coFacilitatorRole": {"profile-wsis-process"}, "partnerRole": {"S05"}}),
-    ("C9", {"coFacilitatorRole": {"profile-wsis-process"}, "partnerRole": {"S05"}}),
-])
+@pytest.mark.parametrize(
+    ("line", "claims"),
+    [
+        (
+            "C4",
+            {
+                "leadFacilitatorRole": {"S12", "S20"},
+                "coFacilitatorRole": {"S05", "profile-wsis-process"},
+                "facilitatorRole": {"profile-gender-rights-online"},
+            },
+        ),
+        ("C8", {"coFacilitatorRole": {"profile-wsis-process"}, "partnerRole": {"S05"}}),
+        ("C9", {"coFacilitatorRole": {"profile-wsis-process"}, "partnerRole": {"S05"}}),
+    ],
+)
 def test_conflicts_are_kept_with_both_sources(line: str, claims: dict[str, set[str]]) -> None:
     """Every role a source claims stays a role node with that source, whichever prevails."""
     for role, sources in claims.items():
@@ -231,23 +262,31 @@ def test_conflicts_are_kept_with_both_sources(line: str, claims: dict[str, set[s
 def test_no_direct_role_is_asserted() -> None:
     """Direct roles come only from the precedence rule (graph/README.md), never from a file."""
     graph = data_graph()
-    for prop in (ITU.leadFacilitatorOf, ITU.coFacilitatorOf, ITU.facilitatorOf,
-                 ITU.actionLinePartnerOf, ITU.hasLeadFacilitator, ITU.hasCoFacilitator,
-                 ITU.hasFacilitator, ITU.hasActionLinePartner):
+    for prop in (
+        ITU.leadFacilitatorOf,
+        ITU.coFacilitatorOf,
+        ITU.facilitatorOf,
+        ITU.actionLinePartnerOf,
+        ITU.hasLeadFacilitator,
+        ITU.hasCoFacilitator,
+        ITU.hasFacilitator,
+        ITU.hasActionLinePartner,
+    ):
         assert not list(graph.triples((None, prop, None))), prop
 
 
 def test_itu_roles_after_the_precedence_rule(itu_store: OxigraphStore) -> None:
     """What ITU's own sources say prevails: facilitator (lead) of C2, C5, C6; co-facilitator
     of C1, C3, C4, C7, C11; partner of C8, C9; facilitator of C7 e-environment; no C10."""
+
     def lines(prop: str) -> set[str]:
         rows = itu_store.query(f"SELECT ?l WHERE {{ <{ITU_ORG}> <{ITU[prop]}> ?l }}").rows
         return {row[0].value.rsplit("/", 1)[-1] for row in rows if row[0] is not None}
+
     assert lines("leadFacilitatorOf") == {"C2", "C5", "C6"}
     assert lines("coFacilitatorOf") == {"C1", "C3", "C4", "C7", "C11"}
     assert lines("actionLinePartnerOf") == {"C8", "C9"}
-    assert lines("facilitatorOf") == {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11",
-                                      "C7-e-environment"}
+    assert lines("facilitatorOf") == {"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C11", "C7-e-environment"}
 
 
 def test_action_lines() -> None:
@@ -259,9 +298,8 @@ def test_action_lines() -> None:
 
 
 def test_itu_custodian_indicators() -> None:
-    custodian = {str(o)[len(SDG):] for o in data_graph().objects(ITU_ORG, ITU.custodianOf)}
-    from_kos = {str(s)[len(SDG):] for s in kos_graph().subjects(SDGO.custodianAgency,
-                                                                 Literal("ITU"))}
+    custodian = {str(o)[len(SDG) :] for o in data_graph().objects(ITU_ORG, ITU.custodianOf)}
+    from_kos = {str(s)[len(SDG) :] for s in kos_graph().subjects(SDGO.custodianAgency, Literal("ITU"))}
     assert custodian == from_kos == {"C040401", "C050b01", "C090c01", "C170602", "C170801"}
 
 
@@ -280,8 +318,12 @@ def test_every_unit_reaches_itu() -> None:
     rows = graph.query(query, initNs={"org": ORG, "rdfs": RDFS}, initBindings={"itu": ITU_ORG})
     orphans = {row[0] for row in rows}  # type: ignore[index]
     assert not orphans, f"units without a path to the ITU:\n  {_show(orphans)}"
-    units = set(graph.query("SELECT ?u WHERE { ?u a/rdfs:subClassOf* org:OrganizationalUnit }",
-                            initNs={"org": ORG, "rdfs": RDFS}))
+    units = set(
+        graph.query(
+            "SELECT ?u WHERE { ?u a/rdfs:subClassOf* org:OrganizationalUnit }",
+            initNs={"org": ORG, "rdfs": RDFS},
+        )
+    )
     assert len(units) >= 40
 
 
@@ -301,6 +343,9 @@ def test_owl_rl_closure_is_consistent() -> None:
     errors = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
     messages = set(graph.objects(None, errors.error))
     assert not messages, _show(messages)
-    assert (URIRef(ID + "study-group/itu-t-sg17-2025-2028"), ORG.transitiveSubOrganizationOf,
-            ITU_ORG) in graph
+    assert (
+        URIRef(ID + "study-group/itu-t-sg17-2025-2028"),
+        ORG.transitiveSubOrganizationOf,
+        ITU_ORG,
+    ) in graph
     assert (ITU_ORG, ITU.contributesToSDG, URIRef(SDG + "17")) in graph

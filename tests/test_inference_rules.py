@@ -50,7 +50,8 @@ PREFIXES = """
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
 ASK_PREFIXES = "\n".join(
-    f"PREFIX {line.split()[1]} {line.split()[2]}" for line in PREFIXES.strip().splitlines())
+    f"PREFIX {line.split()[1]} {line.split()[2]}" for line in PREFIXES.strip().splitlines()
+)
 
 
 def _native_available() -> bool:
@@ -94,16 +95,17 @@ def close(data: str, engine: str) -> Closed:
         return Closed(graph, [str(o) for o in graph.objects(None, OWLRL_ERROR)])
     from itugraph.reasoning import infer
 
-    triples = [(q.subject, q.predicate, q.object) for q in
-               ox.parse(graph.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)]
+    triples = [
+        (q.subject, q.predicate, q.object)
+        for q in ox.parse(graph.serialize(format="nt").encode(), format=ox.RdfFormat.N_TRIPLES)
+    ]
     closure = infer(triples, engine="native")  # type: ignore[arg-type]
     inferred = "".join(f"{s} {p} {o} .\n" for s, p, o in closure.inferred)
     graph.parse(data=inferred, format="nt")
     return Closed(graph, [f"[{i.rule}] {i.message}" for i in closure.inconsistencies])
 
 
-@pytest.fixture(params=[pytest.param(e, marks=REFERENCE_ENGINE) if e == "owlrl" else e
-                        for e in ENGINES])
+@pytest.fixture(params=[pytest.param(e, marks=REFERENCE_ENGINE) if e == "owlrl" else e for e in ENGINES])
 def engine(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -156,8 +158,7 @@ def test_prp_trp_study_group_is_transitively_part_of_itu(engine: str) -> None:
     transitive: a study group of a sector is a transitive sub-organisation of ITU.
     """
     closed = close(UNITS, engine)
-    assert closed.holds(
-        "sg:itu-t-sg17 org:transitiveSubOrganizationOf orgn:itu")
+    assert closed.holds("sg:itu-t-sg17 org:transitiveSubOrganizationOf orgn:itu")
     assert not closed.holds("sg:itu-t-sg17 org:subOrganizationOf orgn:itu")
 
 
@@ -186,8 +187,7 @@ def test_cax_sco_conference_is_a_governing_body_unit(engine: str) -> None:
 
 def test_cax_sco_action_line_is_a_skos_concept(engine: str) -> None:
     """cax-sco: itu:WSISActionLine ⊑ skos:Concept; itu:PolicyTopic ⊑ skos:Concept."""
-    closed = close("al:C5 a itu:WSISActionLine . "
-                   "topic:cybersecurity a itu:PolicyTopic .", engine)
+    closed = close("al:C5 a itu:WSISActionLine . topic:cybersecurity a itu:PolicyTopic .", engine)
     assert closed.holds("al:C5 a skos:Concept")
     assert closed.holds("topic:cybersecurity a skos:Concept")
 
@@ -200,8 +200,7 @@ def test_prp_rng_unit_of_a_sector_is_inconsistent(engine: str) -> None:
     ?c2), T(?x, rdf:type, ?c1), T(?x, rdf:type, ?c2) ⇒ false, since itu:Sector is disjoint
     with org:FormalOrganization (decision 4).
     """
-    closed = close(UNITS + "sg:itu-t-sg13 a itu:StudyGroup ; "
-                           "org:unitOf sector:itu-t .", engine)
+    closed = close(UNITS + "sg:itu-t-sg13 a itu:StudyGroup ; org:unitOf sector:itu-t .", engine)
     assert closed.errors, "org:unitOf a sector should be an inconsistency"
 
 
@@ -215,8 +214,7 @@ def test_prp_spo2_contribution_to_target_reaches_goal(engine: str) -> None:
     itu:contributesToSDG ∘ skos:broader ⊑ itu:contributesToSDG: ITU's contribution to
     target 9.c is a contribution to Goal 9 (issue 3, derived link (a)).
     """
-    closed = close("orgn:itu itu:contributesToSDG sdg:9.c . "
-                   "sdg:9.c skos:broader sdg:9 .", engine)
+    closed = close("orgn:itu itu:contributesToSDG sdg:9.c . sdg:9.c skos:broader sdg:9 .", engine)
     assert closed.holds("orgn:itu itu:contributesToSDG sdg:9")
     assert closed.holds("sdg:9 itu:sdgContributor orgn:itu")
 
@@ -228,9 +226,11 @@ def test_prp_spo2_custodian_of_indicator_reaches_target_and_goal(engine: str) ->
     with sdgo:isIndicatorOf and target → goal with sdgo:isTargetOf, both ⊑ skos:broader
     in sdgs-ontology.ttl (prp-spo1); the chain then climbs twice (prp-spo2).
     """
-    closed = close("orgn:itu itu:custodianOf sdg:C090c01 . "
-                   "sdg:C090c01 sdgo:isIndicatorOf sdg:9.c . sdg:9.c sdgo:isTargetOf sdg:9 .",
-                   engine)
+    closed = close(
+        "orgn:itu itu:custodianOf sdg:C090c01 . "
+        "sdg:C090c01 sdgo:isIndicatorOf sdg:9.c . sdg:9.c sdgo:isTargetOf sdg:9 .",
+        engine,
+    )
     assert closed.holds("orgn:itu itu:contributesToSDG sdg:C090c01")
     assert closed.holds("orgn:itu itu:contributesToSDG sdg:9.c")
     assert closed.holds("orgn:itu itu:contributesToSDG sdg:9")
@@ -239,15 +239,13 @@ def test_prp_spo2_custodian_of_indicator_reaches_target_and_goal(engine: str) ->
 
 def test_prp_spo2_chain_does_not_descend(engine: str) -> None:
     """Deliberately not made: contributing to a goal is not contributing to each of its targets."""
-    closed = close("orgn:itu itu:contributesToSDG sdg:9 . "
-                   "sdg:9.c skos:broader sdg:9 .", engine)
+    closed = close("orgn:itu itu:contributesToSDG sdg:9 . sdg:9.c skos:broader sdg:9 .", engine)
     assert not closed.holds("orgn:itu itu:contributesToSDG sdg:9.c")
 
 
 def test_prp_spo2_action_line_sdg_link_is_ready(engine: str) -> None:
     """The WSIS-SDG matrix is modelled but empty: an action line's link would climb too."""
-    closed = close("al:C2 itu:contributesToSDG sdg:9.c . "
-                   "sdg:9.c skos:broader sdg:9 .", engine)
+    closed = close("al:C2 itu:contributesToSDG sdg:9.c . sdg:9.c skos:broader sdg:9 .", engine)
     assert closed.holds("al:C2 itu:contributesToSDG sdg:9")
 
 
@@ -279,15 +277,17 @@ def test_prp_spo1_partner_is_not_lifted_to_facilitator(engine: str) -> None:
 
 def test_conflicting_roles_are_both_kept(engine: str) -> None:
     """Two sources, two roles for ITU in C4: both nodes survive closure, no inconsistency."""
-    closed = close("""
+    closed = close(
+        """
         role:itu-c4-s12 a itu:FacilitationRole ; itu:roleHolder orgn:itu ;
             itu:roleActionLine al:C4 ; itu:roleType itu:leadFacilitatorRole .
         role:itu-c4-s05 a itu:FacilitationRole ; itu:roleHolder orgn:itu ;
             itu:roleActionLine al:C4 ; itu:roleType itu:coFacilitatorRole .
-        """, engine)
+        """,
+        engine,
+    )
     assert closed.errors == []
-    assert closed.holds("orgn:itu itu:holdsRole role:itu-c4-s12 , "
-                        "role:itu-c4-s05")
+    assert closed.holds("orgn:itu itu:holdsRole role:itu-c4-s12 , role:itu-c4-s05")
     assert closed.holds("al:C4 a itu:WSISActionLine")
 
 
@@ -296,11 +296,13 @@ def test_conflicting_roles_are_both_kept(engine: str) -> None:
 
 def test_prp_spo1_pref_label_is_rdfs_label(engine: str) -> None:
     """prp-spo1 on SKOS S11: skos:prefLabel and skos:altLabel ⊑ rdfs:label."""
-    closed = close('sector:itu-t skos:prefLabel "ITU Telecommunication Standardization '
-                   'Sector"@en ; skos:altLabel "ITU-T"@en .', engine)
+    closed = close(
+        'sector:itu-t skos:prefLabel "ITU Telecommunication Standardization '
+        'Sector"@en ; skos:altLabel "ITU-T"@en .',
+        engine,
+    )
     assert closed.holds('sector:itu-t rdfs:label "ITU-T"@en')
-    assert closed.holds('sector:itu-t rdfs:label "ITU Telecommunication Standardization '
-                        'Sector"@en')
+    assert closed.holds('sector:itu-t rdfs:label "ITU Telecommunication Standardization Sector"@en')
 
 
 def test_prp_spo1_co_organizer_is_organizer(engine: str) -> None:
@@ -323,8 +325,7 @@ def test_cax_adc_event_is_not_an_organisation(engine: str) -> None:
 
     A conference session typed as an organisation is reported (decision 5).
     """
-    closed = close("sess:wrc-19 a itu:ConferenceSession , org:Organization .",
-                   engine)
+    closed = close("sess:wrc-19 a itu:ConferenceSession , org:Organization .", engine)
     assert closed.errors
 
 

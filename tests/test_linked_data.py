@@ -12,12 +12,13 @@ from urllib.parse import quote
 import pyoxigraph as ox
 import pytest
 
+from itugraph.namespaces import ITUID
 from tests.helpers import LiveServer, http
 from tests.ld_servers import INJECTED_LABEL, injected_server, itu_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("itu_ld_server")]
 
-ID = "https://w3id.org/itugraph/id/"
+ID = ITUID
 ITU = "https://w3id.org/itugraph/def/itu#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
@@ -35,8 +36,11 @@ FORMATS = {  # suffix: (Accept, pyoxigraph format)
 #: (path, IRI, a triple it must hold: predicate, object)
 RESOURCES = [
     ("/id/sector/itu-t", ID + "sector/itu-t", (RDF_TYPE, ITU + "Sector")),
-    ("/id/question/itu-t-q7-17-2025-2028", ID + "question/itu-t-q7-17-2025-2028",
-     (RDF_TYPE, ITU + "StudyQuestion")),
+    (
+        "/id/question/itu-t-q7-17-2025-2028",
+        ID + "question/itu-t-q7-17-2025-2028",
+        (RDF_TYPE, ITU + "StudyQuestion"),
+    ),
     ("/id/wsis-action-line/C5", ID + "wsis-action-line/C5", (RDF_TYPE, ITU + "WSISActionLine")),
     (f"/resource?iri={quote(SDG_9, safe='')}", SDG_9, (SKOS_PREF, None)),
 ]
@@ -53,8 +57,12 @@ def _quads(body: bytes, fmt: ox.RdfFormat) -> list[ox.Quad]:
 
 
 def _holds(quads: list[ox.Quad], iri: str, predicate: str, obj: str | None) -> bool:
-    return any(q.subject == ox.NamedNode(iri) and q.predicate.value == predicate
-               and (obj is None or q.object.value == obj) for q in quads)
+    return any(
+        q.subject == ox.NamedNode(iri)
+        and q.predicate.value == predicate
+        and (obj is None or q.object.value == obj)
+        for q in quads
+    )
 
 
 def _suffixed(path: str, suffix: str) -> str:
@@ -64,8 +72,9 @@ def _suffixed(path: str, suffix: str) -> str:
 
 @pytest.mark.parametrize(("path", "iri", "triple"), RESOURCES, ids=lambda v: str(v)[:40])
 @pytest.mark.parametrize("suffix", list(FORMATS))
-def test_every_format_by_accept_and_by_suffix(server: LiveServer, path: str, iri: str,
-                                              triple: tuple[str, str | None], suffix: str) -> None:
+def test_every_format_by_accept_and_by_suffix(
+    server: LiveServer, path: str, iri: str, triple: tuple[str, str | None], suffix: str
+) -> None:
     accept, fmt = FORMATS[suffix]
     negotiated = http("GET", server.url + path, headers={"Accept": accept})
     assert negotiated.status == 200, negotiated.text[:300]
@@ -98,12 +107,18 @@ def test_html_is_the_default_and_links_every_alternate(server: LiveServer) -> No
 def test_etag_and_304_before_rendering(server: LiveServer) -> None:
     first = http("GET", server.url + "/id/wsis-action-line/C5", headers={"Accept": "text/turtle"})
     etag = first.headers["etag"]
-    again = http("GET", server.url + "/id/wsis-action-line/C5",
-                 headers={"Accept": "text/turtle", "If-None-Match": etag})
+    again = http(
+        "GET",
+        server.url + "/id/wsis-action-line/C5",
+        headers={"Accept": "text/turtle", "If-None-Match": etag},
+    )
     assert again.status == 304 and again.body == b""
     assert again.headers["etag"] == etag
-    other = http("GET", server.url + "/id/wsis-action-line/C5",
-                 headers={"Accept": "application/n-triples", "If-None-Match": etag})
+    other = http(
+        "GET",
+        server.url + "/id/wsis-action-line/C5",
+        headers={"Accept": "application/n-triples", "If-None-Match": etag},
+    )
     assert other.status == 200  # another representation, another ETag
 
 
@@ -121,8 +136,11 @@ def test_unknown_iri_is_a_404_in_each_format(server: LiveServer, suffix: str) ->
             assert _quads(negotiated.body, FORMATS[suffix][1]) == []
         else:
             assert "Not found" in negotiated.text
-    external = http("GET", server.url + "/resource?iri=" + quote("http://example.org/nothing"),
-                    headers={"Accept": "text/turtle"})
+    external = http(
+        "GET",
+        server.url + "/resource?iri=" + quote("http://example.org/nothing"),
+        headers={"Accept": "text/turtle"},
+    )
     assert external.status == 404
 
 
@@ -133,8 +151,9 @@ def test_nothing_acceptable_is_406(server: LiveServer) -> None:
 
 
 @pytest.mark.parametrize(("path", "iri", "triple"), RESOURCES, ids=lambda v: str(v)[:40])
-def test_rdflib_dereferences_as_a_client(server: LiveServer, path: str, iri: str,
-                                         triple: tuple[str, str | None]) -> None:
+def test_rdflib_dereferences_as_a_client(
+    server: LiveServer, path: str, iri: str, triple: tuple[str, str | None]
+) -> None:
     import rdflib
 
     graph = rdflib.Graph()
@@ -145,13 +164,19 @@ def test_rdflib_dereferences_as_a_client(server: LiveServer, path: str, iri: str
 
 
 def test_sdg_page_in_french_links_the_un(server: LiveServer) -> None:
-    page = http("GET", server.url + "/resource?iri=" + quote(SDG_9, safe=""),
-                headers={"Accept": "text/html", "Accept-Language": "fr"})
+    page = http(
+        "GET",
+        server.url + "/resource?iri=" + quote(SDG_9, safe=""),
+        headers={"Accept": "text/html", "Accept-Language": "fr"},
+    )
     assert page.status == 200
     assert '<h1 lang="fr">' in page.text
     assert f'href="{SDG_9}"' in page.text  # the UN's page
-    english = http("GET", server.url + "/resource?iri=" + quote(SDG_9, safe=""),
-                   headers={"Accept": "text/html", "Accept-Language": "en"})
+    english = http(
+        "GET",
+        server.url + "/resource?iri=" + quote(SDG_9, safe=""),
+        headers={"Accept": "text/html", "Accept-Language": "en"},
+    )
     assert '<h1 lang="en">' in english.text
     assert english.headers["etag"] != page.headers["etag"]
 
@@ -177,8 +202,12 @@ def test_listings_graphs_and_search(server: LiveServer) -> None:
     assert 'href="/id/sector/itu-t"' in listing.text
     listing_ttl = http("GET", server.url + "/id/sector/", headers={"Accept": "text/turtle"})
     assert listing_ttl.headers["content-location"] == server.url + "/id/sector/.ttl"
-    assert _holds(_quads(listing_ttl.body, ox.RdfFormat.TURTLE), ID + "sector/",
-                  "http://www.w3.org/2000/01/rdf-schema#member", ID + "sector/itu-t")
+    assert _holds(
+        _quads(listing_ttl.body, ox.RdfFormat.TURTLE),
+        ID + "sector/",
+        "http://www.w3.org/2000/01/rdf-schema#member",
+        ID + "sector/itu-t",
+    )
     for name in ("asserted", "inferred"):
         graph = http("GET", f"{server.url}/graph/{name}")
         assert graph.status == 200 and 'href="/dumps/"' in graph.text
@@ -186,8 +215,7 @@ def test_listings_graphs_and_search(server: LiveServer) -> None:
     assert http("GET", server.url + "/graph/other").status == 404
     found = http("GET", server.url + "/search?q=" + quote("SÉCURITÉ")).text  # accents, case
     assert "/id/" in found or "/resource?iri=" in found
-    assert http("GET", server.url + "/search?q=" + quote("itu-t")).text.count(
-        'href="/id/sector/itu-t"') == 1
+    assert http("GET", server.url + "/search?q=" + quote("itu-t")).text.count('href="/id/sector/itu-t"') == 1
 
 
 @pytest.fixture(scope="module")
@@ -197,16 +225,17 @@ def injected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 
 def test_labels_are_escaped_everywhere(injected: LiveServer) -> None:
-    pages = [http("GET", injected.url + path).text for path in
-             ("/id/thing/evil", "/id/thing/good", "/id/thing/", "/search?q=script")]
+    pages = [
+        http("GET", injected.url + path).text
+        for path in ("/id/thing/evil", "/id/thing/good", "/id/thing/", "/search?q=script")
+    ]
     for page in pages:
         assert "<script>alert" not in page and "<b>bold" not in page
     assert "&lt;script&gt;alert" in pages[0]
     assert "&lt;script&gt;alert" in pages[1]  # the label of a linked thing
     assert "&lt;script&gt;alert" in pages[2] and "&lt;script&gt;alert" in pages[3]
     turtle = http("GET", injected.url + "/id/thing/evil.nt")
-    assert _holds(_quads(turtle.body, ox.RdfFormat.N_TRIPLES), ID + "thing/evil", RDFS_LABEL,
-                  INJECTED_LABEL)
+    assert _holds(_quads(turtle.body, ox.RdfFormat.N_TRIPLES), ID + "thing/evil", RDFS_LABEL, INJECTED_LABEL)
 
 
 def test_page_renders_once_per_build(server: LiveServer, tmp_path: Path) -> None:

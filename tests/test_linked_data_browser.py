@@ -18,8 +18,16 @@ from tests.ld_servers import itu_server
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("itu_ld_browser")]
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = REPO / "test-artifacts"
 
 
@@ -47,13 +55,20 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def _visit(chromium: Any, server: LiveServer, path: str, shot: str, *, locale: str = "en-GB",
-           width: int = 1280) -> tuple[Any, Any, list[str]]:
+def _visit(
+    chromium: Any, server: LiveServer, path: str, shot: str, *, locale: str = "en-GB", width: int = 1280
+) -> tuple[Any, Any, list[str]]:
     context = chromium.new_context(viewport={"width": width, "height": 900}, locale=locale)
     page = context.new_page()
     problems: list[str] = []
-    page.on("request", lambda r: problems.append(f"foreign request {r.url}")
-            if not r.url.startswith(server.url + "/") and not r.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda r: (
+            problems.append(f"foreign request {r.url}")
+            if not r.url.startswith(server.url + "/") and not r.url.startswith("data:")
+            else None
+        ),
+    )
     page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.goto(server.url + path)
@@ -64,8 +79,7 @@ def _visit(chromium: Any, server: LiveServer, path: str, shot: str, *, locale: s
 
 
 def test_resource_page(chromium: Any, server: LiveServer) -> None:
-    context, page, problems = _visit(chromium, server, "/id/wsis-action-line/C5",
-                                     "ld-resource-c5.png")
+    context, page, problems = _visit(chromium, server, "/id/wsis-action-line/C5", "ld-resource-c5.png")
     try:
         assert page.locator("h1").inner_text().strip()
         assert page.locator("h2", has_text="Statements").count() == 1
@@ -81,8 +95,7 @@ def test_resource_page(chromium: Any, server: LiveServer) -> None:
 
 
 def test_resource_page_on_a_phone(chromium: Any, server: LiveServer) -> None:
-    context, page, problems = _visit(chromium, server, "/id/sector/itu-t",
-                                     "ld-resource-phone.png", width=375)
+    context, page, problems = _visit(chromium, server, "/id/sector/itu-t", "ld-resource-phone.png", width=375)
     try:
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"

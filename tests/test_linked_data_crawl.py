@@ -39,8 +39,9 @@ def _links(page: str) -> list[str]:
 
 
 def test_every_link_of_every_page_resolves(server: LiveServer) -> None:
-    live_roots = {prefix for prefix, root in OTHER_ROOTS.items()
-                  if http("GET", server.url + root).status != 404}
+    live_roots = {
+        prefix for prefix, root in OTHER_ROOTS.items() if http("GET", server.url + root).status != 404
+    }
     seen: set[str] = set()
     frontier = ["/id/", "/graph/asserted", "/graph/inferred", "/search?q=itu"]
     statuses: dict[str, int] = {}
@@ -84,9 +85,13 @@ def test_every_link_of_every_page_resolves(server: LiveServer) -> None:
                         frontier.append(target)
                     else:
                         others.add(target)  # /, /sparql, static files
-        checked = dict(zip(sorted(others | set(sampled) | explained),
-                           [s for _, s, _ in pool.map(fetch, sorted(others | set(sampled) | explained))],
-                           strict=True))
+        checked = dict(
+            zip(
+                sorted(others | set(sampled) | explained),
+                [s for _, s, _ in pool.map(fetch, sorted(others | set(sampled) | explained))],
+                strict=True,
+            )
+        )
     broken = {p: s for p, s in {**statuses, **checked}.items() if s >= 400}
     assert not broken, f"{len(broken)} broken links, e.g. {sorted(broken.items())[:20]}"
     assert len(statuses) > 500, "the crawl should reach every resource"

@@ -8,10 +8,10 @@ import pyoxigraph as ox
 import pytest
 
 from itugraph.errors import InputError, RdfSyntaxError
-from itugraph.load import load_by_file, load_triples, parse_file
+from itugraph.load import load_triples, parse_file
 
 EX = "http://example.org/"
-TURTLE = f"@prefix ex: <{EX}> .\nex:a ex:p ex:b ;\n  ex:q _:b1 .\n_:b1 ex:r \"x\"@en .\n"
+TURTLE = f'@prefix ex: <{EX}> .\nex:a ex:p ex:b ;\n  ex:q _:b1 .\n_:b1 ex:r "x"@en .\n'
 
 
 def _write(path: Path, text: str) -> Path:
@@ -19,21 +19,27 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "text"), [
-    ("a.ttl", f"<{EX}s> <{EX}p> <{EX}o> ."),
-    ("a.nt", f"<{EX}s> <{EX}p> <{EX}o> .\n"),
-    ("a.nq", f"<{EX}s> <{EX}p> <{EX}o> <{EX}g> .\n"),
-    ("a.trig", f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> . }}"),
-    ("a.jsonld", f'{{"@id": "{EX}s", "{EX}p": {{"@id": "{EX}o"}}}}'),
-    ("a.owl", f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-              f'xmlns:ex="{EX}"><rdf:Description rdf:about="{EX}s">'
-              f'<ex:p rdf:resource="{EX}o"/></rdf:Description></rdf:RDF>'),
-])
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.ttl", f"<{EX}s> <{EX}p> <{EX}o> ."),
+        ("a.nt", f"<{EX}s> <{EX}p> <{EX}o> .\n"),
+        ("a.nq", f"<{EX}s> <{EX}p> <{EX}o> <{EX}g> .\n"),
+        ("a.trig", f"<{EX}g> {{ <{EX}s> <{EX}p> <{EX}o> . }}"),
+        ("a.jsonld", f'{{"@id": "{EX}s", "{EX}p": {{"@id": "{EX}o"}}}}'),
+        (
+            "a.owl",
+            f'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            f'xmlns:ex="{EX}"><rdf:Description rdf:about="{EX}s">'
+            f'<ex:p rdf:resource="{EX}o"/></rdf:Description></rdf:RDF>',
+        ),
+    ],
+)
 def test_every_extension_is_read_in_its_format_graph_names_dropped(
-        tmp_path: Path, name: str, text: str) -> None:
+    tmp_path: Path, name: str, text: str
+) -> None:
     path = _write(tmp_path / name, text)
-    assert load_triples([path]) == [(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"),
-                                     ox.NamedNode(EX + "o"))]
+    assert load_triples([path]) == [(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.NamedNode(EX + "o"))]
 
 
 def test_quads_keep_their_graph_and_relative_iris_resolve_against_the_file(tmp_path: Path) -> None:
@@ -50,12 +56,10 @@ def test_blank_nodes_of_two_files_are_two_nodes(tmp_path: Path) -> None:
     assert len(triples) == 6
     blanks = {t[2] for t in triples if isinstance(t[2], ox.BlankNode)}
     assert len(blanks) == 2  # _:b1 of each file, kept apart as RDF merge requires
-    by_file = load_by_file([first, second])
-    assert list(by_file) == [first, second] and all(len(t) == 3 for t in by_file.values())
 
 
 def test_a_syntax_error_names_the_file_line_and_column(tmp_path: Path) -> None:
-    path = _write(tmp_path / "broken.ttl", f"@prefix ex: <{EX}> .\nex:a ex:b ex:c .\nex:a ex:b \"open .\n")
+    path = _write(tmp_path / "broken.ttl", f'@prefix ex: <{EX}> .\nex:a ex:b ex:c .\nex:a ex:b "open .\n')
     with pytest.raises(RdfSyntaxError) as caught:
         load_triples([path])
     error = caught.value

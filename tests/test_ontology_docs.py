@@ -20,6 +20,7 @@ import rdflib
 from flask.testing import FlaskClient
 from rdflib.compare import isomorphic
 
+from itugraph import namespaces as ns
 from itugraph.build import Build
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ITU
 from itugraph.store import OxigraphStore
@@ -86,23 +87,34 @@ def page(server: LiveServer, path: str) -> _Page:
 def itu_terms() -> set[str]:
     """Every class, property and datatype ontology/itu.ttl declares in the itu: namespace."""
     graph = rdflib.Graph().parse(REPO / "ontology" / "itu.ttl")
-    kinds = {rdflib.OWL.Class, rdflib.OWL.ObjectProperty, rdflib.OWL.DatatypeProperty,
-             rdflib.OWL.AnnotationProperty, rdflib.RDFS.Datatype}
-    return {str(s)[len(ITU):] for kind in kinds for s in graph.subjects(rdflib.RDF.type, kind)
-            if str(s).startswith(ITU)}
+    kinds = {
+        rdflib.OWL.Class,
+        rdflib.OWL.ObjectProperty,
+        rdflib.OWL.DatatypeProperty,
+        rdflib.OWL.AnnotationProperty,
+        rdflib.RDFS.Datatype,
+    }
+    return {
+        str(s)[len(ITU) :]
+        for kind in kinds
+        for s in graph.subjects(rdflib.RDF.type, kind)
+        if str(s).startswith(ITU)
+    }
 
 
 def shape_ids() -> set[str]:
     graph = rdflib.Graph()
     for file in sorted((REPO / "shapes").glob("*.ttl")):
         graph.parse(file)
-    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
-    named = {s for kind in (sh.NodeShape, sh.PropertyShape)
-             for s in graph.subjects(rdflib.RDF.type, kind)} | set(graph.subjects(sh.rule, None))
+    sh = rdflib.Namespace(ns.SH)
+    named = {
+        s for kind in (sh.NodeShape, sh.PropertyShape) for s in graph.subjects(rdflib.RDF.type, kind)
+    } | set(graph.subjects(sh.rule, None))
     return {str(s).rsplit("#", 1)[1] for s in named if isinstance(s, rdflib.URIRef)}
 
 
 # --- negotiation and headers ---------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", DOCUMENTS)
 def test_every_format_by_accept(server: LiveServer, path: str) -> None:
@@ -115,19 +127,21 @@ def test_every_format_by_accept(server: LiveServer, path: str) -> None:
         links = reply.headers["link"]
         others = [s for s in ("html", *RDF_TYPES) if s != suffix]
         for other in others:
-            assert f"<{server.url}{path}.{other}>; rel=\"alternate\"" in links
+            assert f'<{server.url}{path}.{other}>; rel="alternate"' in links
         assert ".trig" not in links and ".nq" not in links
         assert reply.headers["etag"]
 
 
 @pytest.mark.parametrize("path", DOCUMENTS)
 def test_browsers_get_html_and_rdf_clients_turtle(server: LiveServer, path: str) -> None:
-    browser = http("GET", server.url + path, headers={
-        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
+    browser = http(
+        "GET",
+        server.url + path,
+        headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    )
     assert browser.headers["content-type"].startswith("text/html")
     assert http("GET", server.url + path).headers["content-type"].startswith("text/html")
-    rdf = http("GET", server.url + path, headers={
-        "Accept": "text/turtle, application/rdf+xml;q=0.8"})
+    rdf = http("GET", server.url + path, headers={"Accept": "text/turtle, application/rdf+xml;q=0.8"})
     assert rdf.headers["content-type"].startswith("text/turtle")
     refused = http("GET", server.url + path, headers={"Accept": "image/png"})
     assert refused.status == 406
@@ -135,8 +149,7 @@ def test_browsers_get_html_and_rdf_clients_turtle(server: LiveServer, path: str)
 
 @pytest.mark.parametrize("path", DOCUMENTS)
 def test_suffix_urls(server: LiveServer, path: str) -> None:
-    for suffix, media_type in {"html": "text/html", **{s: m for s, (m, _) in
-                                                       RDF_TYPES.items()}}.items():
+    for suffix, media_type in {"html": "text/html", **{s: m for s, (m, _) in RDF_TYPES.items()}}.items():
         reply = http("GET", f"{server.url}{path}.{suffix}", headers={"Accept": "image/png"})
         assert reply.status == 200, suffix
         assert reply.headers["content-type"].startswith(media_type)
@@ -158,19 +171,23 @@ def test_etag_and_304(server: LiveServer) -> None:
     assert head.status == 200 and head.body == b""
 
 
-@pytest.mark.parametrize(("path", "accept", "media_type"), [
-    ("/def/nothing", None, "text/html"),
-    ("/def/nothing", "text/turtle", "text/turtle"),
-    ("/def/nothing", "application/ld+json", "application/ld+json"),
-    ("/def/nothing.nt", None, "application/n-triples"),
-    ("/def/itu/9.9.9", None, "text/html"),
-    ("/def/itu.trig", None, "application/trig"),
-    ("/def/shapes/S01", "application/rdf+xml", "application/rdf+xml"),
-    ("/def/", None, "text/html"),
-    ("/def/itu.ttl/x", None, "text/html"),
-])
+@pytest.mark.parametrize(
+    ("path", "accept", "media_type"),
+    [
+        ("/def/nothing", None, "text/html"),
+        ("/def/nothing", "text/turtle", "text/turtle"),
+        ("/def/nothing", "application/ld+json", "application/ld+json"),
+        ("/def/nothing.nt", None, "application/n-triples"),
+        ("/def/itu/9.9.9", None, "text/html"),
+        ("/def/itu.trig", None, "application/trig"),
+        ("/def/shapes/S01", "application/rdf+xml", "application/rdf+xml"),
+        ("/def/", None, "text/html"),
+        ("/def/itu.ttl/x", None, "text/html"),
+    ],
+)
 def test_unknown_paths_are_404_in_the_negotiated_format(
-        server: LiveServer, path: str, accept: str | None, media_type: str) -> None:
+    server: LiveServer, path: str, accept: str | None, media_type: str
+) -> None:
     reply = http("GET", server.url + path, headers={"Accept": accept} if accept else {})
     assert reply.status == 404, reply.text[:300]
     assert reply.headers["content-type"].startswith(media_type)
@@ -185,6 +202,7 @@ def test_version_iri_is_the_same_document(server: LiveServer) -> None:
 
 
 # --- content -------------------------------------------------------------------------
+
 
 def test_every_term_has_an_anchor(server: LiveServer) -> None:
     ontology = page(server, "/def/itu")
@@ -206,43 +224,48 @@ def test_every_shape_has_an_anchor(server: LiveServer) -> None:
 
 def test_axioms_are_shown(server: LiveServer) -> None:
     text = http("GET", server.url + "/def/itu").text
-    chain = text[text.index('id="contributesToSDG"'):]
-    chain = chain[:chain.index("</section>")]
+    chain = text[text.index('id="contributesToSDG"') :]
+    chain = chain[: chain.index("</section>")]
     assert "Property chain" in chain and "skos:broader" in chain
     assert "Inverse of" in chain and "itu:sdgContributor" in chain
-    group = text[text.index('id="StudyGroup"'):]
-    group = group[:group.index("</section>")]
+    group = text[text.index('id="StudyGroup"') :]
+    group = group[: group.index("</section>")]
     assert "Subclass of" in group and "org:OrganizationalUnit" in group
     assert "Disjoint with" in group and "itu:FocusGroup" in group
-    assert "symmetric" in text[text.index('id="hasMoUWith"'):][:3000]
-    reused = text[text.index('id="sec-reused"'):]
+    assert "symmetric" in text[text.index('id="hasMoUWith"') :][:3000]
+    reused = text[text.index('id="sec-reused"') :]
     for vocabulary in ("ORG", "SKOS", "DCTERMS", "PROV", "SDG"):
-        assert vocabulary in reused[:reused.index("</section>")]
+        assert vocabulary in reused[: reused.index("</section>")]
 
 
 def _store_count(store: OxigraphStore, where: str, distinct: str) -> int:
-    both = (f"{{ GRAPH <{GRAPH_ASSERTED}> {{ {where} }} }} UNION "
-            f"{{ GRAPH <{GRAPH_INFERRED}> {{ {where} }} }}")
-    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT {distinct} "
-                       f"WHERE {{ {both} }} }}").rows
+    both = f"{{ GRAPH <{GRAPH_ASSERTED}> {{ {where} }} }} UNION {{ GRAPH <{GRAPH_INFERRED}> {{ {where} }} }}"
+    rows = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT DISTINCT {distinct} WHERE {{ {both} }} }}"
+    ).rows
     value = rows[0][0]
     assert isinstance(value, ox.Literal)
     return int(value.value)
 
 
-def test_counts_equal_sparql_counts_on_the_store(server: LiveServer,
-                                                 itu_store: OxigraphStore) -> None:
+def test_counts_equal_sparql_counts_on_the_store(server: LiveServer, itu_store: OxigraphStore) -> None:
     ontology = page(server, "/def/itu")
     graph = rdflib.Graph().parse(REPO / "ontology" / "itu.ttl")
-    classes = {str(s)[len(ITU):] for s in graph.subjects(rdflib.RDF.type, rdflib.OWL.Class)
-               if str(s).startswith(ITU)}
+    classes = {
+        str(s)[len(ITU) :]
+        for s in graph.subjects(rdflib.RDF.type, rdflib.OWL.Class)
+        if str(s).startswith(ITU)
+    }
     checked = 0
     for anchor, count in ontology.counts.items():
         iri = ITU + anchor
         if anchor in classes:
             expected = _store_count(itu_store, f"?s a <{iri}>", "?s")
         elif (rdflib.URIRef(iri), rdflib.RDF.type, rdflib.OWL.ObjectProperty) in graph or (
-                rdflib.URIRef(iri), rdflib.RDF.type, rdflib.OWL.DatatypeProperty) in graph:
+            rdflib.URIRef(iri),
+            rdflib.RDF.type,
+            rdflib.OWL.DatatypeProperty,
+        ) in graph:
             expected = _store_count(itu_store, f"?s <{iri}> ?o", "?s ?o")
         else:
             continue
@@ -254,18 +277,16 @@ def test_counts_equal_sparql_counts_on_the_store(server: LiveServer,
 
 def test_count_links_answer_the_count(server: LiveServer) -> None:
     text = http("GET", server.url + "/def/itu").text
-    group = text[text.index('id="StudyGroup"'):]
-    href = group[group.index('href="/sparql?query=') + 6:]
-    href = href[:href.index('"')].replace("&amp;", "&")
-    answer = http("GET", server.url + href,
-                  headers={"Accept": "application/sparql-results+json"})
+    group = text[text.index('id="StudyGroup"') :]
+    href = group[group.index('href="/sparql?query=') + 6 :]
+    href = href[: href.index('"')].replace("&amp;", "&")
+    answer = http("GET", server.url + href, headers={"Accept": "application/sparql-results+json"})
     assert answer.status == 200
     value = json.loads(answer.body)["results"]["bindings"][0]["n"]["value"]
     assert int(value) == page(server, "/def/itu").counts["StudyGroup"]
 
 
-def test_shape_results_follow_the_builds_validation(server: LiveServer,
-                                                    itu_build: Build) -> None:
+def test_shape_results_follow_the_builds_validation(server: LiveServer, itu_build: Build) -> None:
     shapes = page(server, "/def/shapes")
     saved = itu_build.path / "validation.json"
     if not saved.is_file():
@@ -278,6 +299,7 @@ def test_shape_results_follow_the_builds_validation(server: LiveServer,
 
 
 # --- RDF -----------------------------------------------------------------------------
+
 
 def _parsed(reply: HttpReply, fmt: str) -> rdflib.Graph:
     return rdflib.Graph().parse(data=reply.body, format=fmt)
@@ -308,6 +330,7 @@ def test_rdflib_loads_the_ontology_by_its_url(server: LiveServer) -> None:
 
 
 # --- links ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", DOCUMENTS)
 def test_every_link_resolves(server: LiveServer, path: str) -> None:
@@ -340,6 +363,7 @@ def test_rendered_once_per_build(server: LiveServer, itu_build: Build) -> None:
 
 
 # --- a project without the ITU ontology (in-process) -----------------------------------
+
 
 def test_tiny_project(client: FlaskClient) -> None:
     assert call(client, "GET", "/def/itu").status == 404

@@ -28,15 +28,19 @@ BUILD_INPUTS = ("pyproject.toml", "README.md", "MANIFEST.in", "itugraph", *DATA_
 
 def _files(folder: Path) -> set[str]:
     """Files under ``folder`` as a wheel would hold them: no byte code, no hidden files."""
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*")
-            if p.is_file() and p.suffix != ".pyc"
-            and not any(part.startswith(".") or part == "__pycache__"
-                        for part in p.relative_to(folder).parts)}
+    return {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix != ".pyc"
+        and not any(part.startswith(".") or part == "__pycache__" for part in p.relative_to(folder).parts)
+    }
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in folder.rglob("*")}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +61,24 @@ def wheel(src: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel, built offline as `pip install .` would build it."""
     dist = tmp_path_factory.mktemp("dist")
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "-w", str(dist), "."],
-        cwd=src, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "-w",
+            str(dist),
+            ".",
+        ],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**os.environ, "PIP_NO_CACHE_DIR": "1"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -72,9 +91,23 @@ def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel installed into a plain folder (its dependencies come from this venv)."""
     target = tmp_path_factory.mktemp("install") / "site"
     result = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-compile",
-         "--disable-pip-version-check", "--target", str(target), str(wheel)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--no-compile",
+            "--disable-pip-version-check",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return target
@@ -84,15 +117,20 @@ def site(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed_env(site: Path, tmp_path: Path) -> Iterator[tuple[dict[str, str], Path]]:
     """Environment running the installed package (not the checkout), and its cache folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ITUGRAPH_")}
-    env.update(PYTHONPATH=str(site), PYTHONDONTWRITEBYTECODE="1", XDG_CACHE_HOME=str(tmp_path / "xdg"),
-               HOME=str(tmp_path / "home"))
+    env.update(
+        PYTHONPATH=str(site),
+        PYTHONDONTWRITEBYTECODE="1",
+        XDG_CACHE_HOME=str(tmp_path / "xdg"),
+        HOME=str(tmp_path / "home"),
+    )
     (tmp_path / "cwd").mkdir()
     yield env, tmp_path / "xdg" / "itugraph"
 
 
 def _run(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
 
 
 def test_wheel_holds_the_package_and_the_itu_graph(wheel: Path) -> None:
@@ -105,7 +143,8 @@ def test_wheel_holds_the_package_and_the_itu_graph(wheel: Path) -> None:
 
 
 def test_installed_package_validates_and_queries_the_embedded_graph(
-        site: Path, installed_env: tuple[dict[str, str], Path], tmp_path: Path) -> None:
+    site: Path, installed_env: tuple[dict[str, str], Path], tmp_path: Path
+) -> None:
     env, cache = installed_env
     cwd = tmp_path / "cwd"
     where = _run(env, cwd, "-c", "import itugraph.project as p; print(p.__file__); print(p.EMBEDDED_ROOT)")
@@ -120,8 +159,9 @@ def test_installed_package_validates_and_queries_the_embedded_graph(
     assert "0 violations" in validate.stdout
     query = _run(env, cwd, "-m", "itugraph", "query", "01-itu-action-line-roles", "-f", "csv")
     assert query.returncode == 0, query.stdout + query.stderr
-    assert "wsis-action-line/C2,C2,Information and communication infrastructure,lead facilitator" \
-        in query.stdout
+    assert (
+        "wsis-action-line/C2,C2,Information and communication infrastructure,lead facilitator" in query.stdout
+    )
 
     for mode in (["--check"], []):  # fmt refuses installed data, with a hint, writing nothing
         fmt = _run(env, cwd, "-m", "itugraph", "fmt", *mode)
@@ -137,9 +177,18 @@ def test_installed_package_validates_and_queries_the_embedded_graph(
 
 def test_sdist_holds_the_itu_graph_at_the_top(src: Path, tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", "import sys; from setuptools import build_meta; "
-                               "print(build_meta.build_sdist(sys.argv[1]))", str(tmp_path)],
-        cwd=src, capture_output=True, text=True, timeout=300, check=False)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from setuptools import build_meta; print(build_meta.build_sdist(sys.argv[1]))",
+            str(tmp_path),
+        ],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     with tarfile.open(tmp_path / result.stdout.split()[-1]) as archive:
         names = {n.split("/", 1)[1] for n in archive.getnames() if "/" in n}
@@ -154,7 +203,8 @@ def test_checkout_is_the_embedded_root_and_keeps_its_cache() -> None:
 
 
 def test_cache_goes_to_the_user_cache_for_read_only_and_installed_roots(
-        tiny_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(CACHE_DIR_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     project = Project.at(tiny_root)

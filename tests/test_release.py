@@ -17,8 +17,10 @@ def _edit(root: Path) -> None:
     path = root / UNITS
     text = path.read_text(encoding="utf-8")
     text = text.replace('"A sector"@en', '"The sector"@en')
-    text = text.replace('id:goal-1 a ex:Goal ;\n    rdfs:label "Goal 1"@en .',
-                        'id:goal-2 a ex:Goal ;\n    rdfs:label "Goal 2"@en .')
+    text = text.replace(
+        'id:goal-1 a ex:Goal ;\n    rdfs:label "Goal 1"@en .',
+        'id:goal-2 a ex:Goal ;\n    rdfs:label "Goal 2"@en .',
+    )
     text = text.replace("ex:broader id:goal-1", "ex:broader id:goal-2")
     path.write_text(text, encoding="utf-8")
 
@@ -29,8 +31,16 @@ def test_two_releases_and_their_changelog(tiny_root: Path, tmp_path: Path, cli: 
     assert first.returncode == 0, first.stderr
     one = dist / "1.0.0"
     assert {p.name for p in one.iterdir()} >= {
-        "union.nq.gz", "asserted.ttl.gz", "SHA256SUMS", "void.ttl", "context.jsonld",
-        "CHANGELOG.md", "changelog.json", "ontology", "shapes"}
+        "union.nq.gz",
+        "asserted.ttl.gz",
+        "SHA256SUMS",
+        "void.ttl",
+        "context.jsonld",
+        "CHANGELOG.md",
+        "changelog.json",
+        "ontology",
+        "shapes",
+    }
     assert (one / "ontology" / "tiny.ttl").is_file() and (one / "shapes" / "shapes.ttl").is_file()
     assert json.loads((one / "changelog.json").read_text())["previous"] is None
     _edit(tiny_root)
@@ -40,29 +50,36 @@ def test_two_releases_and_their_changelog(tiny_root: Path, tmp_path: Path, cli: 
     ex, label = "http://example.org/id/", "<http://www.w3.org/2000/01/rdf-schema#label>"
     broader = "<http://example.org/tiny#broader>"
     assert log == {
-        "version": "1.1.0", "previous": "1.0.0", "graph": "asserted",
+        "version": "1.1.0",
+        "previous": "1.0.0",
+        "graph": "asserted",
         "summary": {"added": 1, "removed": 1, "changed": 2},
         "added": [{"resource": ex + "goal-2", "triples": 2}],
         "removed": [{"resource": ex + "goal-1", "triples": 2}],
         "changed": [
-            {"resource": ex + "sector",
-             "added": [f'<{ex}sector> {label} "The sector"@en .'],
-             "removed": [f'<{ex}sector> {label} "A sector"@en .']},
-            {"resource": ex + "target-1",
-             "added": [f"<{ex}target-1> {broader} <{ex}goal-2> ."],
-             "removed": [f"<{ex}target-1> {broader} <{ex}goal-1> ."]},
-        ]}
+            {
+                "resource": ex + "sector",
+                "added": [f'<{ex}sector> {label} "The sector"@en .'],
+                "removed": [f'<{ex}sector> {label} "A sector"@en .'],
+            },
+            {
+                "resource": ex + "target-1",
+                "added": [f"<{ex}target-1> {broader} <{ex}goal-2> ."],
+                "removed": [f"<{ex}target-1> {broader} <{ex}goal-1> ."],
+            },
+        ],
+    }
     markdown = (dist / "1.1.0" / "CHANGELOG.md").read_text()
     assert "1 resource added, 1 removed, 2 changed" in markdown
     assert f'+ <{ex}sector> {label} "The sector"@en .' in markdown
 
 
 def test_checksums_cover_every_file_and_the_void_links_are_relative(
-        tiny_root: Path, tmp_path: Path, cli: Cli) -> None:
+    tiny_root: Path, tmp_path: Path, cli: Cli
+) -> None:
     assert cli("--root", tiny_root, "release", "2.0.0", "--out", tmp_path).returncode == 0
     folder = tmp_path / "2.0.0"
-    sums = dict(reversed(line.split("  ")) for line in
-                (folder / "SHA256SUMS").read_text().splitlines())
+    sums = dict(reversed(line.split("  ")) for line in (folder / "SHA256SUMS").read_text().splitlines())
     files = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     assert set(sums) == files - {"SHA256SUMS"}
     for name, digest in sums.items():
@@ -80,7 +97,6 @@ def test_refusals(tiny_root: Path, tmp_path: Path, cli: Cli) -> None:
     assert bad.returncode == 2 and "bad release version 'v1'" in bad.stderr
     older = cli("--root", tiny_root, "release", "0.9.0", "--out", dist)
     assert older.returncode == 2 and "not newer than 1.0.0" in older.stderr
-    nowhere = cli("--root", tiny_root, "release", "1.2.0", "--out", dist,
-                  "--previous", dist / "nope")
+    nowhere = cli("--root", tiny_root, "release", "1.2.0", "--out", dist, "--previous", dist / "nope")
     assert nowhere.returncode == 2 and "not a release folder" in nowhere.stderr
     assert sorted(p.name for p in dist.iterdir()) == ["1.0.0"]  # nothing half-written

@@ -26,10 +26,13 @@ def test_report_counts_an_inventory_and_names_what_is_missing(cli: Cli, tiny_roo
     folder = tiny_root / "tests" / "data" / "inventories"
     folder.mkdir(parents=True)
     (folder / "units.tsv").write_text(
-        "# total: 3 per S1 (a page that counts them)\n" + INVENTORY
+        "# total: 3 per S1 (a page that counts them)\n"
+        + INVENTORY
         + "http://example.org/id/group\tA study group\tS1\tyes\t\n"
         + "http://example.org/id/nowhere\tNowhere\tS1\tyes\ttypo or missing\n"
-        + "http://example.org/id/later\tLater\tS1\tno\tnot modelled yet\n", encoding="utf-8")
+        + "http://example.org/id/later\tLater\tS1\tno\tnot modelled yet\n",
+        encoding="utf-8",
+    )
     result = cli("--root", tiny_root, "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     units = json.loads(result.stdout)["inventories"][0]

@@ -13,8 +13,23 @@ from tests.helpers import REPO
 
 def _results(tmp_path: Path, *args: str) -> list[dict[str, str]]:
     out = tmp_path / f"report{len(args)}.json"
-    done = subprocess.run([sys.executable, "-m", "itugraph", "--root", str(REPO), "validate",
-                           *args, "-f", "json", "-o", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "itugraph",
+            "--root",
+            str(REPO),
+            "validate",
+            *args,
+            "-f",
+            "json",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     results: list[dict[str, str]] = json.loads(out.read_text(encoding="utf-8"))["results"]
     return results

@@ -22,8 +22,10 @@ from flask.testing import FlaskClient
 from itugraph.project import Project
 from tests.helpers import HttpReply, call, copy_fixture, running_app
 
-SELECT = ("PREFIX ex: <http://example.org/tiny#> "
-          "SELECT ?unit WHERE { ?unit ex:partOf <http://example.org/id/org> } ORDER BY ?unit")
+SELECT = (
+    "PREFIX ex: <http://example.org/tiny#> "
+    "SELECT ?unit WHERE { ?unit ex:partOf <http://example.org/id/org> } ORDER BY ?unit"
+)
 #: Every pair of triples of the tiny graph: an answer of several 64 KiB chunks.
 PAIRS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 JSON = {"Accept": "application/json"}
@@ -31,17 +33,22 @@ TEXT = {"Accept": "text/plain"}
 FORM = "application/x-www-form-urlencoded"
 
 
-def _get(client: FlaskClient, query: str, headers: dict[str, str] | None = None,
-         **params: str) -> HttpReply:
-    return call(client, "GET", "/sparql?" + urllib.parse.urlencode({"query": query, **params}),
-                headers=headers)
+def _get(client: FlaskClient, query: str, headers: dict[str, str] | None = None, **params: str) -> HttpReply:
+    return call(
+        client, "GET", "/sparql?" + urllib.parse.urlencode({"query": query, **params}), headers=headers
+    )
 
 
-def _post(client: FlaskClient, body: bytes, content_type: str | None,
-          path: str = "/sparql", **headers: str) -> HttpReply:
-    return call(client, "POST", path, body=body,
-                headers={**({"Content-Type": content_type} if content_type else {}), **JSON,
-                         **headers})
+def _post(
+    client: FlaskClient, body: bytes, content_type: str | None, path: str = "/sparql", **headers: str
+) -> HttpReply:
+    return call(
+        client,
+        "POST",
+        path,
+        body=body,
+        headers={**({"Content-Type": content_type} if content_type else {}), **JSON, **headers},
+    )
 
 
 def _code(reply: HttpReply) -> str:
@@ -50,31 +57,39 @@ def _code(reply: HttpReply) -> str:
 
 # --- how a request is read ------------------------------------------------------------------
 
-@pytest.mark.parametrize(("send", "status", "code"), [
-    ("update-in-url", 403, "UPDATE_FORBIDDEN"),
-    ("update-in-form", 403, "UPDATE_FORBIDDEN"),
-    ("update-body", 403, "UPDATE_FORBIDDEN"),
-    ("body-and-url", 400, "MULTIPLE_QUERIES"),
-    ("two-in-url", 400, "MULTIPLE_QUERIES"),
-    ("form-without-query", 400, "MISSING_QUERY"),
-    ("json-body", 415, "UNSUPPORTED_MEDIA_TYPE"),
-    ("no-content-type", 415, "UNSUPPORTED_MEDIA_TYPE"),
-    ("not-utf8", 400, "INVALID_ENCODING"),
-    ("too-long", 413, "QUERY_TOO_LARGE"),
-])
-def test_a_request_that_is_not_one_readable_query_is_refused(client: FlaskClient, send: str,
-                                                             status: int, code: str) -> None:
+
+@pytest.mark.parametrize(
+    ("send", "status", "code"),
+    [
+        ("update-in-url", 403, "UPDATE_FORBIDDEN"),
+        ("update-in-form", 403, "UPDATE_FORBIDDEN"),
+        ("update-body", 403, "UPDATE_FORBIDDEN"),
+        ("body-and-url", 400, "MULTIPLE_QUERIES"),
+        ("two-in-url", 400, "MULTIPLE_QUERIES"),
+        ("form-without-query", 400, "MISSING_QUERY"),
+        ("json-body", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("no-content-type", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        ("not-utf8", 400, "INVALID_ENCODING"),
+        ("too-long", 413, "QUERY_TOO_LARGE"),
+    ],
+)
+def test_a_request_that_is_not_one_readable_query_is_refused(
+    client: FlaskClient, send: str, status: int, code: str
+) -> None:
     update = "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"
     if send == "update-in-url":
-        reply = call(client, "GET", "/sparql?" + urllib.parse.urlencode({"update": update}),
-                     headers=JSON)
+        reply = call(client, "GET", "/sparql?" + urllib.parse.urlencode({"update": update}), headers=JSON)
     elif send == "update-in-form":
         reply = _post(client, urllib.parse.urlencode({"update": update}).encode(), FORM)
     elif send == "update-body":
         reply = _post(client, update.encode(), "application/sparql-update")
     elif send == "body-and-url":
-        reply = _post(client, b"ASK {}", "application/sparql-query",
-                      path="/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}))
+        reply = _post(
+            client,
+            b"ASK {}",
+            "application/sparql-query",
+            path="/sparql?" + urllib.parse.urlencode({"query": "ASK {}"}),
+        )
     elif send == "two-in-url":
         reply = call(client, "GET", "/sparql?query=ASK%7B%7D&query=ASK%7B%7D", headers=JSON)
     elif send == "form-without-query":
@@ -99,24 +114,31 @@ def test_the_query_of_a_form_post_and_its_format_parameter(client: FlaskClient) 
     body = urllib.parse.urlencode({"query": SELECT, "format": "csv"}).encode()
     reply = call(client, "POST", "/sparql", body=body, headers={"Content-Type": FORM})
     assert reply.status == 200 and reply.headers["content-type"].startswith("text/csv")
-    assert reply.text.splitlines() == ["unit", "http://example.org/id/group",
-                                       "http://example.org/id/sector"]
+    assert reply.text.splitlines() == ["unit", "http://example.org/id/group", "http://example.org/id/sector"]
 
 
 def test_graphs_named_in_a_form_post_are_the_dataset(client: FlaskClient) -> None:
-    body = urllib.parse.urlencode({
-        "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-        "default-graph-uri": "https://w3id.org/itugraph/graph/inferred"}).encode()
+    body = urllib.parse.urlencode(
+        {
+            "query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+            "default-graph-uri": "https://w3id.org/itugraph/graph/inferred",
+        }
+    ).encode()
     form = call(client, "POST", "/sparql", body=body, headers={"Content-Type": FORM})
-    url = _get(client, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-               **{"default-graph-uri": "https://w3id.org/itugraph/graph/inferred"})
+    url = _get(
+        client,
+        "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        **{"default-graph-uri": "https://w3id.org/itugraph/graph/inferred"},
+    )
     assert form.status == url.status == 200 and form.json() == url.json()
-    bad = _post(client, urllib.parse.urlencode({"query": "ASK {}",
-                                                "named-graph-uri": "no iri"}).encode(), FORM)
+    bad = _post(
+        client, urllib.parse.urlencode({"query": "ASK {}", "named-graph-uri": "no iri"}).encode(), FORM
+    )
     assert bad.status == 400
 
 
 # --- what is answered -----------------------------------------------------------------------
+
 
 def test_a_malformed_query_is_400_even_when_no_format_would_do(client: FlaskClient) -> None:
     malformed = _get(client, "SELECT * WHERE { ?s ?p }", headers={"Accept": "image/png"})
@@ -144,8 +166,7 @@ def test_a_size_limit_refuses_with_422(client: FlaskClient) -> None:
     assert reply.status == 422 and _code(reply) == "RESULT_TOO_LARGE"
 
 
-def test_the_same_query_is_answered_from_the_cache_and_an_etag_answers_304(
-        client: FlaskClient) -> None:
+def test_the_same_query_is_answered_from_the_cache_and_an_etag_answers_304(client: FlaskClient) -> None:
     query = SELECT + " # cache test"
     first = _get(client, query)
     again = _get(client, "# a comment\n" + query)
@@ -160,11 +181,14 @@ def test_cors_and_preflight(client: FlaskClient) -> None:
     reply = _get(client, SELECT, headers={"Origin": "https://example.org"})
     assert reply.headers["access-control-allow-origin"] == "*"
     assert "ETag" in reply.headers["access-control-expose-headers"]
-    preflight = call(client, "OPTIONS", "/sparql", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST"})
+    preflight = call(
+        client,
+        "OPTIONS",
+        "/sparql",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
     assert "POST" in preflight.headers["access-control-allow-methods"]
-    assert preflight.headers["access-control-allow-headers"] == \
-        "Accept, Content-Type, If-None-Match"
+    assert preflight.headers["access-control-allow-headers"] == "Accept, Content-Type, If-None-Match"
     assert preflight.headers["vary"] == "Accept, Accept-Encoding"
 
 
@@ -180,8 +204,7 @@ def test_health_readiness_and_metrics(app: Flask, client: FlaskClient) -> None:
     assert 'itugraph_requests_total{endpoint="/sparql",status="200"}' in metrics.text
 
 
-def test_one_access_log_line_per_request(client: FlaskClient,
-                                         caplog: pytest.LogCaptureFixture) -> None:
+def test_one_access_log_line_per_request(client: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="itugraph.access"):
         _get(client, 'ASK { ?s ?p "logged" }')
     (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "itugraph.access"]
@@ -191,6 +214,7 @@ def test_one_access_log_line_per_request(client: FlaskClient,
 
 
 # --- compression -----------------------------------------------------------------------------
+
 
 def test_a_small_answer_is_sent_as_it_is_and_a_large_one_compressed(client: FlaskClient) -> None:
     small = _get(client, "ASK {}", headers={"Accept-Encoding": "gzip"})
@@ -211,6 +235,7 @@ def test_a_static_file_is_compressed_once_per_version(client: FlaskClient) -> No
 
 
 # --- an app without a size limit: streamed answers, time limit, busy workers -------------------
+
 
 @pytest.fixture(scope="module")
 def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
@@ -243,8 +268,9 @@ def test_a_streamed_answer_is_compressed_as_it_streams(open_client: FlaskClient)
 
 
 def test_a_query_over_the_time_limit_is_503_and_counted(open_client: FlaskClient) -> None:
-    runaway = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
-               "?m ?n2 ?o . ?q ?r ?t }")
+    runaway = (
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?t }"
+    )
     reply = _get(open_client, runaway, headers=JSON)
     assert reply.status == 503 and _code(reply) == "QUERY_TIMEOUT"
     assert "itugraph_query_timeouts_total 1" in call(open_client, "GET", "/metrics").text
@@ -252,8 +278,9 @@ def test_a_query_over_the_time_limit_is_503_and_counted(open_client: FlaskClient
 
 
 def test_busy_workers_are_503_with_retry_after(open_client: FlaskClient) -> None:
-    held = open_client.get("/sparql?" + urllib.parse.urlencode({"query": PAIRS + " # held"}),
-                           buffered=False)  # not read: the only worker stays busy
+    held = open_client.get(
+        "/sparql?" + urllib.parse.urlencode({"query": PAIRS + " # held"}), buffered=False
+    )  # not read: the only worker stays busy
     try:
         assert held.status_code == 200
         busy = _get(open_client, "ASK { ?s ?p ?o }", headers=JSON)

@@ -15,19 +15,30 @@ def _explain(client: FlaskClient, s: str, p: str, o: str) -> object:
 
 
 def test_explain_property_chain_triple(client: FlaskClient) -> None:
-    reply = _explain(client, "<http://example.org/id/group>",
-                     "<http://example.org/tiny#serves>", "<http://example.org/id/goal-1>")
+    reply = _explain(
+        client,
+        "<http://example.org/id/group>",
+        "<http://example.org/tiny#serves>",
+        "<http://example.org/id/goal-1>",
+    )
     assert reply.status == 200, reply.text  # type: ignore[attr-defined]
     tree = reply.json()  # type: ignore[attr-defined]
     assert tree["rule"] == "prp-spo2"
     premises = {tuple(p["triple"]) for p in tree["premises"]}
-    assert ("<http://example.org/id/group>", "<http://example.org/tiny#serves>",
-            "<http://example.org/id/target-1>") in premises
+    assert (
+        "<http://example.org/id/group>",
+        "<http://example.org/tiny#serves>",
+        "<http://example.org/id/target-1>",
+    ) in premises
 
 
 def test_explain_asserted_triple_is_404_and_bad_term_is_400(client: FlaskClient) -> None:
-    asserted = _explain(client, "<http://example.org/id/sector>",
-                        "<http://example.org/tiny#unitOf>", "<http://example.org/id/org>")
+    asserted = _explain(
+        client,
+        "<http://example.org/id/sector>",
+        "<http://example.org/tiny#unitOf>",
+        "<http://example.org/id/org>",
+    )
     assert asserted.status == 404  # type: ignore[attr-defined]
     bad = _explain(client, "nope:x", "<http://example.org/tiny#unitOf>", "<http://e/o>")
     assert bad.status == 400  # type: ignore[attr-defined]

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.xdist_group("tiny_server")  # one live server under xdi
 
 
 @pytest.fixture(scope="module")
-def federating_client(tiny_server: LiveServer,
-                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[FlaskClient]:
+def federating_client(
+    tiny_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[FlaskClient]:
     tmp: Path = tmp_path_factory.mktemp("federating")
     root = copy_fixture("tiny", tmp)
     settings = {"SERVICE_ALLOW": tiny_server.url + "/sparql", "QUERY_TIMEOUT": 20}
@@ -29,12 +30,12 @@ def federating_client(tiny_server: LiveServer,
         yield app.test_client()
 
 
-def test_allowed_service_is_queried(federating_client: FlaskClient,
-                                    tiny_server: LiveServer) -> None:
-    query = (f"SELECT ?unit WHERE {{ SERVICE <{tiny_server.url}/sparql> {{ ?unit "
-             "<http://example.org/tiny#unitOf> <http://example.org/id/org> } }")
-    reply = call(federating_client, "GET", "/sparql?" + urllib.parse.urlencode(
-        {"query": query}))
+def test_allowed_service_is_queried(federating_client: FlaskClient, tiny_server: LiveServer) -> None:
+    query = (
+        f"SELECT ?unit WHERE {{ SERVICE <{tiny_server.url}/sparql> {{ ?unit "
+        "<http://example.org/tiny#unitOf> <http://example.org/id/org> } }"
+    )
+    reply = call(federating_client, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}))
     assert reply.status == 200, reply.text
     rows = reply.json()["results"]["bindings"]  # type: ignore[index]
     assert [r["unit"]["value"] for r in rows] == ["http://example.org/id/sector"]
@@ -42,8 +43,7 @@ def test_allowed_service_is_queried(federating_client: FlaskClient,
 
 def test_other_services_stay_refused(federating_client: FlaskClient) -> None:
     query = "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }"
-    reply = call(federating_client, "GET", "/sparql?" + urllib.parse.urlencode(
-        {"query": query}))
+    reply = call(federating_client, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}))
     assert reply.status == 403
 
 

@@ -56,8 +56,7 @@ def test_a_half_written_process_file_is_skipped(tmp_path: Path) -> None:
 
 def test_live_server_with_two_http_processes_counts_all_requests(tmp_path: Path) -> None:
     root = copy_fixture("tiny", tmp_path)
-    with live_server(root, tmp_path, env={"ITUGRAPH_HTTP_WORKERS": "2",
-                                          "ITUGRAPH_WORKERS": "1"}) as server:
+    with live_server(root, tmp_path, env={"ITUGRAPH_HTTP_WORKERS": "2", "ITUGRAPH_WORKERS": "1"}) as server:
         url = server.url + "/sparql?query=ASK%7B%7D"
         # One new connection per request: the kernel hands them to both processes' accepts.
         replies = [http("GET", url) for _ in range(40)]

@@ -15,8 +15,7 @@ def test_list_named_queries(client: FlaskClient) -> None:
     names = [q["name"] for q in listing]  # type: ignore[union-attr]
     assert names == ["01-units", "02-goals-served"]
     first = listing[0]  # type: ignore[index]
-    assert first["parameters"] == [{"name": "org", "type": "iri",
-                                    "default": "http://example.org/id/org"}]
+    assert first["parameters"] == [{"name": "org", "type": "iri", "default": "http://example.org/id/org"}]
 
 
 def test_run_named_query_with_default_and_bound_parameter(client: FlaskClient) -> None:
@@ -25,17 +24,19 @@ def test_run_named_query_with_default_and_bound_parameter(client: FlaskClient) -
     default = reply.json()
     assert len(default["results"]["bindings"]) == 2  # type: ignore[index]
     url = "/api/queries/01-units?" + urllib.parse.urlencode(
-        {"org": "http://example.org/id/sector", "format": "csv"})
+        {"org": "http://example.org/id/sector", "format": "csv"}
+    )
     reply = call(client, "GET", url)
     assert reply.headers["content-type"].startswith("text/csv")
-    assert reply.text.splitlines() == ["org,unit,label",
-                                    "http://example.org/id/sector,http://example.org/id/group,A study group"]
+    assert reply.text.splitlines() == [
+        "org,unit,label",
+        "http://example.org/id/sector,http://example.org/id/group,A study group",
+    ]
 
 
 def test_parameters_are_bound_not_spliced(client: FlaskClient) -> None:
     hostile = "http://example.org/id/org> } UNION { ?unit ?p ?label"
-    reply = call(client, "GET", "/api/queries/01-units?" +
-                 urllib.parse.urlencode({"org": hostile}))
+    reply = call(client, "GET", "/api/queries/01-units?" + urllib.parse.urlencode({"org": hostile}))
     assert reply.status == 400 and b"BAD_PARAMETER" in reply.body
 
 

@@ -108,6 +108,7 @@ def test_sigterm_stops_the_server_and_all_its_processes(tiny_root: Path, tmp_pat
 
 # --- in-process: what `serve` does before granian takes over ---------------------------------
 
+
 @contextmanager
 def _log_levels_kept() -> Iterator[None]:
     """``serve`` turns on INFO logging for itugraph: the levels are restored afterwards."""
@@ -132,7 +133,8 @@ def test_serve_refuses_a_busy_port_before_building(tiny_root: Path) -> None:
 
 
 def test_serve_builds_then_gives_granian_a_loader_of_the_app(
-        tiny_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tiny_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """granian's server is replaced by a stand-in that records its options and loads the
     app as a granian worker process would."""
     started: dict[str, Any] = {}

@@ -20,11 +20,14 @@ from rdflib import Graph
 
 from tests.helpers import LiveServer, http
 
-SELECT = ("PREFIX ex: <http://example.org/tiny#> "
-          "SELECT ?unit WHERE { ?unit ex:partOf <http://example.org/id/org> } ORDER BY ?unit")
+SELECT = (
+    "PREFIX ex: <http://example.org/tiny#> "
+    "SELECT ?unit WHERE { ?unit ex:partOf <http://example.org/id/org> } ORDER BY ?unit"
+)
 UNITS = ["http://example.org/id/group", "http://example.org/id/sector"]
-CONSTRUCT = ("CONSTRUCT { ?u <http://example.org/tiny#partOf> ?o } "
-             "WHERE { ?u <http://example.org/tiny#partOf> ?o }")
+CONSTRUCT = (
+    "CONSTRUCT { ?u <http://example.org/tiny#partOf> ?o } WHERE { ?u <http://example.org/tiny#partOf> ?o }"
+)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 #: Every test here talks to the session's one live tiny server: under xdist they share a
@@ -42,6 +45,7 @@ def _units(reply_json: object) -> list[str]:
 
 # --- the three protocol forms --------------------------------------------------------------
 
+
 def test_get_query_defaults_to_sparql_json(tiny_server: LiveServer) -> None:
     reply = http("GET", _get(tiny_server, SELECT))
     assert reply.status == 200
@@ -56,8 +60,12 @@ def test_post_form_encoded(tiny_server: LiveServer) -> None:
 
 
 def test_post_sparql_query_body(tiny_server: LiveServer) -> None:
-    reply = http("POST", tiny_server.url + "/sparql", body=SELECT.encode(),
-                 headers={"Content-Type": "application/sparql-query"})
+    reply = http(
+        "POST",
+        tiny_server.url + "/sparql",
+        body=SELECT.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert reply.status == 200 and _units(reply.json()) == UNITS
 
 
@@ -78,7 +86,7 @@ def test_named_and_default_graph_uris_are_honoured(tiny_server: LiveServer) -> N
     assert _units(only_asserted.json()) == []
     only_inferred = http("GET", _get(tiny_server, SELECT, **{"default-graph-uri": inferred}))
     assert _units(only_inferred.json()) == UNITS
-    named = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    named = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
     reply = http("GET", _get(tiny_server, named, **{"named-graph-uri": inferred}))
     assert [b["g"]["value"] for b in reply.json()["results"]["bindings"]] == [inferred]
     bad = http("GET", _get(tiny_server, SELECT, **{"default-graph-uri": "not an iri"}))
@@ -87,14 +95,18 @@ def test_named_and_default_graph_uris_are_honoured(tiny_server: LiveServer) -> N
 
 # --- content negotiation -------------------------------------------------------------------
 
-@pytest.mark.parametrize("accept,content_type", [
-    ("application/sparql-results+json", "application/sparql-results+json"),
-    ("application/sparql-results+xml", "application/sparql-results+xml"),
-    ("text/csv", "text/csv"),
-    ("text/tab-separated-values", "text/tab-separated-values"),
-    ("*/*", "application/sparql-results+json"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/xml"),
-])
+
+@pytest.mark.parametrize(
+    "accept,content_type",
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("*/*", "application/sparql-results+json"),
+        ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "application/xml"),
+    ],
+)
 def test_select_negotiation(tiny_server: LiveServer, accept: str, content_type: str) -> None:
     reply = http("GET", _get(tiny_server, SELECT), headers={"Accept": accept})
     assert reply.status == 200
@@ -111,12 +123,17 @@ def test_select_formats_carry_the_same_rows(tiny_server: LiveServer) -> None:
     assert tsv == ["?unit", *(f"<{u}>" for u in UNITS)]
 
 
-@pytest.mark.parametrize("accept,rdflib_format", [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"), (None, "turtle"),
-])
-def test_construct_negotiation(tiny_server: LiveServer, accept: str | None,
-                               rdflib_format: str) -> None:
+@pytest.mark.parametrize(
+    "accept,rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        (None, "turtle"),
+    ],
+)
+def test_construct_negotiation(tiny_server: LiveServer, accept: str | None, rdflib_format: str) -> None:
     reply = http("GET", _get(tiny_server, CONSTRUCT), headers={"Accept": accept} if accept else {})
     assert reply.status == 200
     graph = Graph().parse(data=reply.body, format=rdflib_format)
@@ -124,8 +141,7 @@ def test_construct_negotiation(tiny_server: LiveServer, accept: str | None,
 
 
 def test_format_parameter_overrides_accept(tiny_server: LiveServer) -> None:
-    reply = http("GET", _get(tiny_server, CONSTRUCT, format="nt"),
-                 headers={"Accept": "text/turtle"})
+    reply = http("GET", _get(tiny_server, CONSTRUCT, format="nt"), headers={"Accept": "text/turtle"})
     assert reply.headers["content-type"].startswith("application/n-triples")
 
 
@@ -137,6 +153,7 @@ def test_unservable_accept_is_406(tiny_server: LiveServer) -> None:
 
 # --- read-only, federation, errors ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("send", ["query-get", "update-form", "update-body", "query-body"])
 def test_updates_are_refused_and_change_nothing(tiny_server: LiveServer, send: str) -> None:
     update = "INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }"
@@ -144,14 +161,11 @@ def test_updates_are_refused_and_change_nothing(tiny_server: LiveServer, send: s
     if send == "query-get":
         reply = http("GET", _get(tiny_server, update))
     elif send == "update-form":
-        reply = http("POST", url, body=urllib.parse.urlencode({"update": update}).encode(),
-                     headers=FORM)
+        reply = http("POST", url, body=urllib.parse.urlencode({"update": update}).encode(), headers=FORM)
     elif send == "update-body":
-        reply = http("POST", url, body=update.encode(),
-                     headers={"Content-Type": "application/sparql-update"})
+        reply = http("POST", url, body=update.encode(), headers={"Content-Type": "application/sparql-update"})
     else:
-        reply = http("POST", url, body=update.encode(),
-                     headers={"Content-Type": "application/sparql-query"})
+        reply = http("POST", url, body=update.encode(), headers={"Content-Type": "application/sparql-query"})
     assert reply.status == 403 and b"read-only" in reply.body
     assert http("GET", _get(tiny_server, "ASK { <http://x/a> ?p ?o }")).json()["boolean"] is False
 
@@ -171,12 +185,12 @@ def test_service_is_refused_and_never_contacted(tiny_server: LiveServer) -> None
 
 
 def test_malformed_query_is_400_with_position_as_text_or_json(tiny_server: LiveServer) -> None:
-    text = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p }"),
-                headers={"Accept": "text/plain"})
+    text = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p }"), headers={"Accept": "text/plain"})
     assert text.status == 400 and text.headers["content-type"].startswith("text/plain")
     assert b"QUERY_SYNTAX" in text.body and b"1:" in text.body
-    as_json = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p }"),
-                   headers={"Accept": "application/json"})
+    as_json = http(
+        "GET", _get(tiny_server, "SELECT * WHERE { ?s ?p }"), headers={"Accept": "application/json"}
+    )
     assert as_json.status == 400 and as_json.json()["code"] == "QUERY_SYNTAX"
 
 
@@ -187,12 +201,14 @@ def test_wrong_method_is_405_with_allow(tiny_server: LiveServer) -> None:
 
 
 def test_unsupported_body_type_is_415(tiny_server: LiveServer) -> None:
-    reply = http("POST", tiny_server.url + "/sparql", body=b"{}",
-                 headers={"Content-Type": "application/json"})
+    reply = http(
+        "POST", tiny_server.url + "/sparql", body=b"{}", headers={"Content-Type": "application/json"}
+    )
     assert reply.status == 415
 
 
 # --- service description, CORS, compression, caching --------------------------------------
+
 
 @pytest.mark.parametrize("accept,fmt", [("text/turtle", "turtle"), ("application/ld+json", "json-ld")])
 def test_service_description(tiny_server: LiveServer, accept: str, fmt: str) -> None:
@@ -207,17 +223,22 @@ def test_service_description(tiny_server: LiveServer, accept: str, fmt: str) -> 
     regimes = {str(n): str(r) for n, r in result}
     assert regimes == {
         "https://w3id.org/itugraph/graph/asserted": "http://www.w3.org/ns/entailment/Simple",
-        "https://w3id.org/itugraph/graph/inferred":
-            "http://www.w3.org/ns/entailment/OWL-RDF-Based",
+        "https://w3id.org/itugraph/graph/inferred": "http://www.w3.org/ns/entailment/OWL-RDF-Based",
     }
 
 
 def test_cors_simple_and_preflight(tiny_server: LiveServer) -> None:
     reply = http("GET", _get(tiny_server, SELECT), headers={"Origin": "https://example.org"})
     assert reply.headers["access-control-allow-origin"] == "*"
-    preflight = http("OPTIONS", tiny_server.url + "/sparql", headers={
-        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    preflight = http(
+        "OPTIONS",
+        tiny_server.url + "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "content-type" in preflight.headers["access-control-allow-headers"]
@@ -270,8 +291,9 @@ def test_head_works(tiny_server: LiveServer) -> None:
 def test_a_configured_size_limit_refuses_the_whole_answer(tiny_server: LiveServer) -> None:
     """Issue 13: an answer over ITUGRAPH_MAX_ROWS (20 here) is a 422 error saying how to
     narrow the query, sent before any byte of the answer; never a cut answer with 200."""
-    reply = http("GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o }"),
-                 headers={"Accept": "application/json"})
+    reply = http(
+        "GET", _get(tiny_server, "SELECT * WHERE { ?s ?p ?o }"), headers={"Accept": "application/json"}
+    )
     assert reply.status == 422
     error = reply.json()
     assert error["code"] == "RESULT_TOO_LARGE" and "LIMIT" in error["hint"]
@@ -283,8 +305,7 @@ def test_a_configured_size_limit_refuses_the_whole_answer(tiny_server: LiveServe
 
 # --- safety ---------------------------------------------------------------------------------
 
-RUNAWAY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
-           "?m ?n2 ?o . ?q ?r ?t }")
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?q ?r ?t }"
 
 
 @pytest.mark.slow
@@ -313,8 +334,9 @@ def test_runaway_query_is_stopped_and_others_are_served(tiny_server: LiveServer)
 
 def test_eight_concurrent_clients_get_no_errors(tiny_server: LiveServer) -> None:
     def client(n: int) -> list[int]:
-        return [http("GET", _get(tiny_server, SELECT + f" # client {n} request {i}")).status
-                for i in range(10)]
+        return [
+            http("GET", _get(tiny_server, SELECT + f" # client {n} request {i}")).status for i in range(10)
+        ]
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = [s for batch in pool.map(client, range(8)) for s in batch]

@@ -55,8 +55,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     lines = [f"<{EX}s{i}> a <{EX}Thing> ; <{EX}n> {i} ." for i in range(ROWS)]
     (root / "graph" / "many.ttl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (root / "graph" / "tricky.ttl").write_text(TRICKY, encoding="utf-8")
-    with live_server(root, root, env={"ITUGRAPH_WORKERS": "2",
-                                      "ITUGRAPH_QUERY_TIMEOUT": str(TIME_LIMIT_S)}) as running:
+    with live_server(
+        root, root, env={"ITUGRAPH_WORKERS": "2", "ITUGRAPH_QUERY_TIMEOUT": str(TIME_LIMIT_S)}
+    ) as running:
         yield running
 
 
@@ -75,6 +76,7 @@ def _count(server: LiveServer, query: str, **params: str | list[str]) -> int:
 
 
 # --- no silent truncation -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_a_large_select_answer_is_complete_in_every_format(server: LiveServer, fmt: str) -> None:
@@ -114,8 +116,9 @@ def test_a_time_limit_reached_mid_stream_breaks_the_transfer(server: LiveServer)
     chunk: http.client raises, as every HTTP client does on a broken chunked transfer.
     """
     query = f"SELECT * WHERE {{ ?a <{EX}n> ?x . ?b <{EX}n> ?y }}"
-    connection = httpclient.HTTPConnection(urllib.parse.urlsplit(server.url).netloc,
-                                           timeout=TIME_LIMIT_S * 10)
+    connection = httpclient.HTTPConnection(
+        urllib.parse.urlsplit(server.url).netloc, timeout=TIME_LIMIT_S * 10
+    )
     try:
         connection.request("GET", _get(server, query, format="csv").removeprefix(server.url))
         reply = connection.getresponse()
@@ -140,8 +143,11 @@ TERMS = f"""SELECT ?v ?label ?quoted ?missing WHERE {{
 
 
 def _results_format(fmt: str) -> ox.QueryResultsFormat:
-    return {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-            "tsv": ox.QueryResultsFormat.TSV}[fmt]
+    return {
+        "json": ox.QueryResultsFormat.JSON,
+        "xml": ox.QueryResultsFormat.XML,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }[fmt]
 
 
 def _solutions(server: LiveServer, fmt: str) -> list[tuple[object, ...]]:
@@ -160,12 +166,12 @@ def test_json_xml_and_tsv_give_the_same_solutions(server: LiveServer) -> None:
     literals = {term for row in json_rows for term in row if isinstance(term, ox.Literal)}
     assert ox.Literal("国际电信联盟", language="zh") in literals
     assert ox.Literal("") in literals
-    assert ox.Literal("2024-10-15", datatype=ox.NamedNode(
-        "http://www.w3.org/2001/XMLSchema#date")) in literals
+    assert (
+        ox.Literal("2024-10-15", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")) in literals
+    )
 
 
-def test_csv_writes_blank_nodes_with_their_prefix_as_json_identifies_them(
-        server: LiveServer) -> None:
+def test_csv_writes_blank_nodes_with_their_prefix_as_json_identifies_them(server: LiveServer) -> None:
     """SPARQL 1.1 CSV/TSV §3: ``_:label``; and the same blank node in CSV and JSON."""
     reply = http("GET", _get(server, TERMS, format="csv"))
     table = list(csv.reader(io.StringIO(reply.text)))
@@ -183,6 +189,7 @@ def test_csv_writes_blank_nodes_with_their_prefix_as_json_identifies_them(
 
 # --- the dataset: default-graph-uri, named-graph-uri, FROM, FROM NAMED (Protocol §2.1.4) -------
 
+
 def test_without_any_dataset_the_default_graph_is_the_union(server: LiveServer) -> None:
     both = _count(server, "SELECT (COUNT(*) AS ?n) { ?s a ?c }")
     asserted = _count(server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ASSERTED}> {{ ?s a ?c }} }}")
@@ -192,8 +199,9 @@ def test_without_any_dataset_the_default_graph_is_the_union(server: LiveServer) 
 
 def test_named_graph_uri_alone_leaves_the_default_graph_empty(server: LiveServer) -> None:
     assert _count(server, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", named_graph_uri=ASSERTED) == 0
-    graphs = http("GET", _get(server, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
-                              named_graph_uri=ASSERTED)).json()
+    graphs = http(
+        "GET", _get(server, "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }", named_graph_uri=ASSERTED)
+    ).json()
     assert [b["g"]["value"] for b in graphs["results"]["bindings"]] == [ASSERTED]  # type: ignore[index]
 
 
@@ -201,16 +209,22 @@ def test_default_graph_uri_alone_names_no_graph(server: LiveServer) -> None:
     query = "SELECT (COUNT(*) AS ?n) { ?s a ?c }"
     asserted = _count(server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ASSERTED}> {{ ?s a ?c }} }}")
     assert _count(server, query, default_graph_uri=ASSERTED) == asserted
-    assert _count(server, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
-                  default_graph_uri=ASSERTED) == 0
+    assert (
+        _count(server, "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", default_graph_uri=ASSERTED) == 0
+    )
 
 
 def test_both_parameters_and_several_default_graphs(server: LiveServer) -> None:
     union = _count(server, "SELECT (COUNT(*) AS ?n) { ?s a ?c }")
-    assert _count(server, "SELECT (COUNT(*) AS ?n) { ?s a ?c }",
-                  default_graph_uri=[ASSERTED, INFERRED]) == union
-    named = _count(server, "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
-                   default_graph_uri=ASSERTED, named_graph_uri=[ASSERTED, INFERRED])
+    assert (
+        _count(server, "SELECT (COUNT(*) AS ?n) { ?s a ?c }", default_graph_uri=[ASSERTED, INFERRED]) == union
+    )
+    named = _count(
+        server,
+        "SELECT (COUNT(DISTINCT ?g) AS ?n) { GRAPH ?g { ?s ?p ?o } }",
+        default_graph_uri=ASSERTED,
+        named_graph_uri=[ASSERTED, INFERRED],
+    )
     assert named == 2
 
 
@@ -218,14 +232,22 @@ def test_from_and_from_named_in_the_query(server: LiveServer) -> None:
     asserted = _count(server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{ASSERTED}> {{ ?s a ?c }} }}")
     assert _count(server, f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED}> {{ ?s a ?c }}") == asserted
     assert _count(server, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{ASSERTED}> {{ ?s ?p ?o }}") == 0
-    assert _count(server, f"SELECT (COUNT(*) AS ?n) FROM NAMED <{INFERRED}> "
-                          "{ GRAPH ?g { ?s ?p ?o } FILTER (?g != <" + INFERRED + ">) }") == 0
+    assert (
+        _count(
+            server,
+            f"SELECT (COUNT(*) AS ?n) FROM NAMED <{INFERRED}> "
+            "{ GRAPH ?g { ?s ?p ?o } FILTER (?g != <" + INFERRED + ">) }",
+        )
+        == 0
+    )
 
 
 def test_protocol_parameters_override_from(server: LiveServer) -> None:
     inferred = _count(server, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{INFERRED}> {{ ?s a ?c }} }}")
-    assert _count(server, f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED}> {{ ?s a ?c }}",
-                  default_graph_uri=INFERRED) == inferred
+    assert (
+        _count(server, f"SELECT (COUNT(*) AS ?n) FROM <{ASSERTED}> {{ ?s a ?c }}", default_graph_uri=INFERRED)
+        == inferred
+    )
 
 
 # --- malformed requests are client errors ---------------------------------------------------
@@ -244,8 +266,11 @@ def test_a_form_post_without_query_is_400(server: LiveServer) -> None:
 def test_two_queries_are_400(server: LiveServer, how: str) -> None:
     one, two = "ASK {}", "SELECT * {}"
     if how == "get":
-        reply = http("GET", _get(server, one) + "&" + urllib.parse.urlencode({"query": two}),
-                     headers={"Accept": "application/json"})
+        reply = http(
+            "GET",
+            _get(server, one) + "&" + urllib.parse.urlencode({"query": two}),
+            headers={"Accept": "application/json"},
+        )
     elif how == "post-form":
         body = urllib.parse.urlencode([("query", one), ("query", two)]).encode()
         reply = http("POST", server.url + "/sparql", body=body, headers=FORM)
@@ -253,9 +278,12 @@ def test_two_queries_are_400(server: LiveServer, how: str) -> None:
         body = urllib.parse.urlencode({"query": one}).encode()
         reply = http("POST", _get(server, two), body=body, headers=FORM)
     else:
-        reply = http("POST", _get(server, two), body=one.encode(),
-                     headers={"Content-Type": "application/sparql-query",
-                              "Accept": "application/json"})
+        reply = http(
+            "POST",
+            _get(server, two),
+            body=one.encode(),
+            headers={"Content-Type": "application/sparql-query", "Accept": "application/json"},
+        )
     assert reply.status == 400, reply.text
     assert json.loads(reply.body)["code"] == "MULTIPLE_QUERIES"
 

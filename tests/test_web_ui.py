@@ -36,8 +36,7 @@ def require_built_ui() -> None:
     """YASGUI's files must be in place: fail under CI (``make unit`` builds them), else skip."""
     missing = [name for name in ui.VENDOR_FILES if not (VENDOR / name).is_file()]
     if missing:
-        message = (f"query UI not built ({', '.join(missing)} missing in {VENDOR}): "
-                   "run `make ui`")
+        message = f"query UI not built ({', '.join(missing)} missing in {VENDOR}): run `make ui`"
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
@@ -45,8 +44,7 @@ def require_built_ui() -> None:
 
 def page_config(html: str) -> dict[str, object]:
     """The JSON island the page hands to ``query-ui.js``."""
-    match = re.search(r'<script id="itugraph-config" type="application/json">(.*?)</script>',
-                      html, re.S)
+    match = re.search(r'<script id="itugraph-config" type="application/json">(.*?)</script>', html, re.S)
     assert match, "the page carries no #itugraph-config"
     config: dict[str, object] = json.loads(match[1])
     return config
@@ -78,26 +76,31 @@ def test_index_serves_yasgui_page_with_catalogue(client: FlaskClient) -> None:
         assert example["query"].startswith(named["query"].split("{")[0])
         assert example["api"] == "/api/queries/" + named["name"]
     # The parameter's default is bound in the tab's text, first in the WHERE group.
-    assert "WHERE {\n  # Parameter values (the named-query API takes them as ?org=…):\n" \
-           "  VALUES (?org) { (<http://example.org/id/org>) }\n  ?unit ex:partOf" in examples[0]["query"]
+    assert (
+        "WHERE {\n  # Parameter values (the named-query API takes them as ?org=…):\n"
+        "  VALUES (?org) { (<http://example.org/id/org>) }\n  ?unit ex:partOf" in examples[0]["query"]
+    )
     assert str(config["newTabQuery"]).startswith("PREFIX itu: <https://w3id.org/itugraph/def/itu#>\n")
 
 
-@pytest.mark.parametrize(("path", "content_type"), [
-    ("/static/query-ui.js", "text/javascript"),
-    ("/static/query-ui.css", "text/css"),
-    ("/static/vendor/yasgui.min.js", "text/javascript"),
-    ("/static/vendor/yasgui.min.css", "text/css"),
-])
-def test_static_assets_have_their_content_types(client: FlaskClient, path: str,
-                                                content_type: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/static/query-ui.js", "text/javascript"),
+        ("/static/query-ui.css", "text/css"),
+        ("/static/vendor/yasgui.min.js", "text/javascript"),
+        ("/static/vendor/yasgui.min.css", "text/css"),
+    ],
+)
+def test_static_assets_have_their_content_types(client: FlaskClient, path: str, content_type: str) -> None:
     if "/vendor/" in path:
         require_built_ui()
     reply = call(client, "GET", path)
     assert reply.status == 200, reply.text[:200]
     media = reply.headers["content-type"].split(";")[0].strip()
-    allowed = {content_type, "application/javascript"} if content_type == "text/javascript" \
-        else {content_type}
+    allowed = (
+        {content_type, "application/javascript"} if content_type == "text/javascript" else {content_type}
+    )
     assert media in allowed
     assert len(reply.body) > 200
     again = call(client, "GET", path, headers={"If-None-Match": reply.headers["etag"]})
@@ -111,9 +114,16 @@ def test_example_tabs_answer_like_the_named_query_api(client: FlaskClient) -> No
     assert isinstance(examples, list)
     for example in examples:
         body = urllib.parse.urlencode({"query": example["query"]}).encode()
-        tab = call(client, "POST", "/sparql", body=body, headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Accept": "application/sparql-results+json"})
+        tab = call(
+            client,
+            "POST",
+            "/sparql",
+            body=body,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
         assert tab.status == 200, tab.text
         api = call(client, "GET", f"{example['api']}?format=json")
         assert _bindings(tab.json()) == _bindings(api.json()), example["name"]
@@ -150,9 +160,11 @@ def _minimal_app(static: Path) -> Flask:
     for blueprint in (sparql.bp, queries_api.bp, ui.bp):
         app.register_blueprint(blueprint)
     app.extensions["itugraph"] = SimpleNamespace(
-        built=SimpleNamespace(version="test", manifest=SimpleNamespace(asserted_triples=41,
-                                                                       inferred_triples=0)),
-        catalogue=load_catalogue(FIXTURES / "tiny" / "queries"))
+        built=SimpleNamespace(
+            version="test", manifest=SimpleNamespace(asserted_triples=41, inferred_triples=0)
+        ),
+        catalogue=load_catalogue(FIXTURES / "tiny" / "queries"),
+    )
     return app
 
 

@@ -21,12 +21,23 @@ import pytest
 from tests.helpers import REPO, LiveServer, http
 from tests.test_web_ui import in_ci, require_built_ui
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.xdist_group("tiny_server")]  # one live server under xdist
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("tiny_server"),
+]  # one live server under xdist
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = REPO / "test-artifacts"
 TIMEOUT_MS = 20_000
 
@@ -59,8 +70,11 @@ class PageWatch:
     errors: list[str] = field(default_factory=list)
 
     def foreign_requests(self) -> list[str]:
-        return [url for url in self.requests
-                if not url.startswith(self.origin + "/") and not url.startswith("data:")]
+        return [
+            url
+            for url in self.requests
+            if not url.startswith(self.origin + "/") and not url.startswith("data:")
+        ]
 
 
 @pytest.fixture
@@ -71,8 +85,9 @@ def page(chromium: Any, tiny_server: LiveServer) -> Iterator[tuple[Any, PageWatc
     page.set_default_timeout(TIMEOUT_MS)
     watch = PageWatch(tiny_server.url)
     page.on("request", lambda request: watch.requests.append(request.url))
-    page.on("console", lambda msg: watch.errors.append(f"console: {msg.text}")
-            if msg.type == "error" else None)
+    page.on(
+        "console", lambda msg: watch.errors.append(f"console: {msg.text}") if msg.type == "error" else None
+    )
     page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
     page.goto(tiny_server.url + "/")
     page.wait_for_selector(".yasgui .tabPanel.active .CodeMirror")
@@ -88,15 +103,15 @@ def run_active_tab(page: Any) -> list[list[str]]:
     page.wait_for_selector(".tabPanel.active .yasr table.dataTable tbody tr td:nth-child(2)")
     rows: list[list[str]] = page.eval_on_selector_all(
         ".tabPanel.active .yasr table.dataTable tbody tr",
-        "rows => rows.map(r => [...r.querySelectorAll('td')].slice(1).map(td => td.innerText.trim()))")
+        "rows => rows.map(r => [...r.querySelectorAll('td')].slice(1).map(td => td.innerText.trim()))",
+    )
     return rows
 
 
 def api_rows(server: LiveServer, name: str) -> list[dict[str, str]]:
     answer = http("GET", f"{server.url}/api/queries/{name}?format=json").json()
     assert isinstance(answer, dict)
-    return [{var: term["value"] for var, term in row.items()}
-            for row in answer["results"]["bindings"]]
+    return [{var: term["value"] for var, term in row.items()} for row in answer["results"]["bindings"]]
 
 
 def screenshot(page: Any, name: str) -> Path:
@@ -107,13 +122,15 @@ def screenshot(page: Any, name: str) -> Path:
     return path
 
 
-def test_page_loads_with_examples_as_tabs_and_runs_one(page: tuple[Any, PageWatch],
-                                                       tiny_server: LiveServer) -> None:
+def test_page_loads_with_examples_as_tabs_and_runs_one(
+    page: tuple[Any, PageWatch], tiny_server: LiveServer
+) -> None:
     browser_page, watch = page
     listing = http("GET", tiny_server.url + "/api/queries").json()
     assert isinstance(listing, list)
-    tabs = browser_page.eval_on_selector_all(".yasgui .tabsList .tab a > span",
-                                             "spans => spans.map(s => s.textContent)")
+    tabs = browser_page.eval_on_selector_all(
+        ".yasgui .tabsList .tab a > span", "spans => spans.map(s => s.textContent)"
+    )
     assert tabs == [q["title"] for q in listing]
     assert browser_page.inner_text(".yasgui .tab.active a > span") == listing[0]["title"]
     endpoint = browser_page.input_value(".tabPanel.active .controlbar input")
@@ -134,16 +151,17 @@ def test_page_loads_with_examples_as_tabs_and_runs_one(page: tuple[Any, PageWatc
     assert watch.errors == []
 
 
-def test_header_example_link_opens_its_tab(page: tuple[Any, PageWatch],
-                                           tiny_server: LiveServer) -> None:
+def test_header_example_link_opens_its_tab(page: tuple[Any, PageWatch], tiny_server: LiveServer) -> None:
     browser_page, watch = page
     browser_page.click(".ig-examples summary")
     browser_page.click("[data-example='02-goals-served']")
     browser_page.wait_for_selector(".yasgui .tab.active >> text=Goals each unit serves")
     rows = run_active_tab(browser_page)
     # Through the property chain serves∘broader, the group also serves the target's goal.
-    assert rows == [["<http://example.org/id/group>", "<http://example.org/id/goal-1>"],
-                    ["<http://example.org/id/group>", "<http://example.org/id/target-1>"]]
+    assert rows == [
+        ["<http://example.org/id/group>", "<http://example.org/id/goal-1>"],
+        ["<http://example.org/id/group>", "<http://example.org/id/target-1>"],
+    ]
     assert len(rows) == len(api_rows(tiny_server, "02-goals-served"))
     # The link opened the existing tab rather than a duplicate.
     assert browser_page.locator(".yasgui .tabsList .tab").count() == 2
@@ -156,8 +174,7 @@ def test_new_tab_starts_with_our_prefixes(page: tuple[Any, PageWatch]) -> None:
     browser_page, watch = page
     browser_page.click(".yasgui button.addTab")
     browser_page.wait_for_selector(".yasgui .tab.active >> text=Query")
-    text = browser_page.eval_on_selector(".tabPanel.active .CodeMirror",
-                                         "el => el.CodeMirror.getValue()")
+    text = browser_page.eval_on_selector(".tabPanel.active .CodeMirror", "el => el.CodeMirror.getValue()")
     assert text.startswith("PREFIX itu: <https://w3id.org/itugraph/def/itu#>\n")
     assert "PREFIX ituid: <https://w3id.org/itugraph/id/>" in text
     rows = run_active_tab(browser_page)
@@ -165,4 +182,3 @@ def test_new_tab_starts_with_our_prefixes(page: tuple[Any, PageWatch]) -> None:
     assert ["owl:Class", '"3"^^xsd:integer'] in rows
     assert watch.foreign_requests() == []
     assert watch.errors == []
-

@@ -20,8 +20,11 @@ ITT = "https://w3id.org/itugraph/def/tests#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
-KINDS = {MF + "PositiveEntailmentTest": "positive", MF + "NegativeEntailmentTest": "negative",
-         ITT + "InconsistencyTest": "inconsistent"}
+KINDS = {
+    MF + "PositiveEntailmentTest": "positive",
+    MF + "NegativeEntailmentTest": "negative",
+    ITT + "InconsistencyTest": "inconsistent",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,7 @@ def _path(term: object) -> Path:
 def params(*, marks: dict[str, pytest.MarkDecorator] | None = None) -> list[object]:
     """``pytest.param(entry, id=entry.name)`` for every entry, with per-entry marks."""
     marks = marks or {}
-    return [pytest.param(entry, id=entry.name,
-                         marks=[marks[entry.name]] if entry.name in marks else [])
-            for entry in entries()]
+    return [
+        pytest.param(entry, id=entry.name, marks=[marks[entry.name]] if entry.name in marks else [])
+        for entry in entries()
+    ]

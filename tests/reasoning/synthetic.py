@@ -15,10 +15,11 @@ import random
 import pyoxigraph as ox
 
 from itugraph.load import Triple
+from itugraph.namespaces import ITUID
 
 ORG = "http://www.w3.org/ns/org#"
 ITU = "https://w3id.org/itugraph/def/itu#"
-ID = "https://w3id.org/itugraph/id/"
+ID = ITUID
 SDG = "http://metadata.un.org/sdg/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -75,13 +76,15 @@ def org_graph(units: int, *, seed: int = 7) -> list[Triple]:
         u = n(f"{ID}unit/u{i}")
         parent = parents[rng.randrange(len(parents))] if i >= 3 else root
         depth[u] = depth[parent] + 1
-        out += [(u, a, n(ITU + kinds[min(i, 2) if i < 3 else rng.randrange(1, 3)])),
-                (u, label, ox.Literal(f"Unit {i}", language="en")),
-                (u, unit_of, parent),
-                (u, n(ITU + "contributesToSDG"), targets[rng.randrange(len(targets))]),
-                (u, n(ITU + "studies"), n(f"{ID}question/q{i}")),
-                (n(f"{ID}question/q{i}"), a, n(ITU + "StudyQuestion")),
-                (u, n(ITU + "leadFacilitatorOf"), n(f"{ID}wsis-action-line/C{1 + i % 11}"))]
+        out += [
+            (u, a, n(ITU + kinds[min(i, 2) if i < 3 else rng.randrange(1, 3)])),
+            (u, label, ox.Literal(f"Unit {i}", language="en")),
+            (u, unit_of, parent),
+            (u, n(ITU + "contributesToSDG"), targets[rng.randrange(len(targets))]),
+            (u, n(ITU + "studies"), n(f"{ID}question/q{i}")),
+            (n(f"{ID}question/q{i}"), a, n(ITU + "StudyQuestion")),
+            (u, n(ITU + "leadFacilitatorOf"), n(f"{ID}wsis-action-line/C{1 + i % 11}")),
+        ]
         if depth[u] < 6:
             parents.append(u)  # so no unit is nested more than 6 deep
     return out

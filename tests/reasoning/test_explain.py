@@ -48,8 +48,10 @@ def closure():  # type: ignore[no-untyped-def]
     chain = ox.BlankNode("c1"), ox.BlankNode("c2")
     graph = [t for t in ORG_GRAPH if t[2] != n("_chain")] + [
         (n("contributesToSDG"), n(OWL + "propertyChainAxiom"), chain[0]),
-        (chain[0], n(RDF + "first"), n("contributesToSDG")), (chain[0], n(RDF + "rest"), chain[1]),
-        (chain[1], n(RDF + "first"), n("partOf")), (chain[1], n(RDF + "rest"), n(RDF + "nil")),
+        (chain[0], n(RDF + "first"), n("contributesToSDG")),
+        (chain[0], n(RDF + "rest"), chain[1]),
+        (chain[1], n(RDF + "first"), n("partOf")),
+        (chain[1], n(RDF + "rest"), n(RDF + "nil")),
     ]
     return infer(graph)
 
@@ -63,7 +65,8 @@ def test_prp_trp_explains_transitive_unit_link(closure) -> None:  # type: ignore
     steps = [p for p in data["premises"] if p["rule"] == "prp-spo1"]  # type: ignore[union-attr]
     assert {tuple(s["triple"]) for s in steps} == {
         tuple(nt("sg17", "transitiveSubOrganizationOf", "itu-t")),
-        tuple(nt("itu-t", "transitiveSubOrganizationOf", "itu"))}
+        tuple(nt("itu-t", "transitiveSubOrganizationOf", "itu")),
+    }
     assert _leaves(data) <= {tuple(map(str, t)) for t in ORG_GRAPH}
 
 
@@ -71,13 +74,19 @@ def test_prp_inv1_explains_inverse_link(closure) -> None:  # type: ignore[no-unt
     """prp-inv1: itu hasUnit itu-t gives itu-t unitOf itu."""
     data = explain(closure.derivations, (n("itu-t"), n("unitOf"), n("itu"))).to_dict()
     assert data == {
-        "triple": nt("itu-t", "unitOf", "itu"), "rule": "prp-inv1", "asserted": False,
+        "triple": nt("itu-t", "unitOf", "itu"),
+        "rule": "prp-inv1",
+        "asserted": False,
         "premises": [
-            {"triple": [str(n("hasUnit")), f"<{OWL}inverseOf>", str(n("unitOf"))],
-             "rule": None, "asserted": True, "premises": []},
-            {"triple": nt("itu", "hasUnit", "itu-t"), "rule": None, "asserted": True,
-             "premises": []},
-        ]}
+            {
+                "triple": [str(n("hasUnit")), f"<{OWL}inverseOf>", str(n("unitOf"))],
+                "rule": None,
+                "asserted": True,
+                "premises": [],
+            },
+            {"triple": nt("itu", "hasUnit", "itu-t"), "rule": None, "asserted": True, "premises": []},
+        ],
+    }
 
 
 def test_prp_spo2_explains_property_chain(closure) -> None:  # type: ignore[no-untyped-def]
@@ -85,7 +94,9 @@ def test_prp_spo2_explains_property_chain(closure) -> None:  # type: ignore[no-u
     data = explain(closure.derivations, (n("sg17"), n("contributesToSDG"), n("sdg-9"))).to_dict()
     assert data["rule"] == "prp-spo2"
     assert [p["triple"] for p in data["premises"]][1:] == [  # type: ignore[union-attr]
-        nt("sg17", "contributesToSDG", "sdg-9.c"), nt("sdg-9.c", "partOf", "sdg-9")]
+        nt("sg17", "contributesToSDG", "sdg-9.c"),
+        nt("sdg-9.c", "partOf", "sdg-9"),
+    ]
     assert all(p["asserted"] for p in data["premises"])  # type: ignore[union-attr]
 
 
@@ -108,8 +119,9 @@ def test_derivations_round_trip_through_a_file(closure, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp")), "the temp file must be renamed away"
     for triple in closure.inferred:
         assert triple in loaded
-        assert json.dumps(explain(loaded, triple).to_dict()) == \
-            json.dumps(explain(closure.derivations, triple).to_dict())
+        assert json.dumps(explain(loaded, triple).to_dict()) == json.dumps(
+            explain(closure.derivations, triple).to_dict()
+        )
 
 
 def test_truncated_derivations_file_is_a_clear_error(closure, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

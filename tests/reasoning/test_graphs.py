@@ -60,8 +60,7 @@ def test_real_graph_native_equals_owlrl() -> None:
         pytest.skip("the project has no ontology or data yet")
     native, reference = infer(asserted), infer(asserted, engine="owlrl")
     assert_same_closure(native.inferred, reference.inferred)
-    assert sorted(i.rule for i in native.inconsistencies) == \
-        sorted(i.rule for i in reference.inconsistencies)
+    assert sorted(i.rule for i in native.inconsistencies) == sorted(i.rule for i in reference.inconsistencies)
 
 
 def test_id_level_junk_filter_agrees_with_is_junk() -> None:

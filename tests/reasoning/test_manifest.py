@@ -17,15 +17,17 @@ from tests.reasoning.manifest import Entry, params
 #: Where owlrl 7.x departs from OWL 2 Profiles §4.3 (the native engine follows the spec).
 OWLRL_BUGS = {
     "prp-key-02": pytest.mark.xfail(
-        strict=True, reason="owlrl prp-key compares only the first n-1 key properties, so "
-        "with one key every two instances become owl:sameAs"),
+        strict=True,
+        reason="owlrl prp-key compares only the first n-1 key properties, so "
+        "with one key every two instances become owl:sameAs",
+    ),
     "eq-diff2-02": pytest.mark.xfail(
-        strict=True, reason="owlrl eq-diff2 never compares the last member of the list"),
+        strict=True, reason="owlrl eq-diff2 never compares the last member of the list"
+    ),
 }
 
 #: Rules whose clash owlrl reports under another rule's message.
-SAME_FAMILY = {"cax-adc": "cax-dw", "eq-diff3": "eq-diff2", "cls-maxqc2": "cls-maxqc1",
-               "dt-type2": "cax-dw"}
+SAME_FAMILY = {"cax-adc": "cax-dw", "eq-diff3": "eq-diff2", "cls-maxqc2": "cls-maxqc1", "dt-type2": "cax-dw"}
 
 
 def _family(rule: str) -> str:
@@ -55,17 +57,18 @@ def test_owl2rl_rule_native_equals_owlrl(entry: Entry) -> None:
     native = infer(premise)
     reference = infer(premise, engine="owlrl")
     assert_same_closure(native.inferred, reference.inferred)
-    assert {_family(i.rule) for i in native.inconsistencies} == \
-        {_family(i.rule) for i in reference.inconsistencies}
+    assert {_family(i.rule) for i in native.inconsistencies} == {
+        _family(i.rule) for i in reference.inconsistencies
+    }
 
 
-def _check_expected(entry: Entry, asserted: list[Triple], inferred: set[Triple],
-                    rules: list[str]) -> None:
+def _check_expected(entry: Entry, asserted: list[Triple], inferred: set[Triple], rules: list[str]) -> None:
     premise = set(asserted)
     expected = set(entry.conclusion_triples())
     if entry.kind == "inconsistent":
-        assert _family(entry.rule) in {_family(r) for r in rules}, \
+        assert _family(entry.rule) in {_family(r) for r in rules}, (
             f"{entry.comment}: expected a {entry.rule} inconsistency, got {rules}"
+        )
         return
     assert not rules, f"{entry.comment}: unexpected inconsistencies {rules}"
     assert not inferred & premise, "an asserted triple was reported as inferred"

@@ -45,11 +45,13 @@ ish:S02-Super-ref a sh:PropertyShape ; sh:path ex:ref ; sh:class ex:Super ;
 """
 
 
-def write_project(root: Path, *, data: str = DATA, shapes: str = SHAPES,
-                  ontology: str = ONTOLOGY) -> Project:
+def write_project(root: Path, *, data: str = DATA, shapes: str = SHAPES, ontology: str = ONTOLOGY) -> Project:
     """A project folder with one ontology, one data and one shapes file."""
-    for folder, name, text in (("ontology", "o.ttl", ontology), ("graph", "d.ttl", data),
-                               ("shapes", "s.ttl", shapes)):
+    for folder, name, text in (
+        ("ontology", "o.ttl", ontology),
+        ("graph", "d.ttl", data),
+        ("shapes", "s.ttl", shapes),
+    ):
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / name).write_text(text, encoding="utf-8")
     return Project.at(root)

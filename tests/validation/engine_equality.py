@@ -23,8 +23,13 @@ _BNODE = re.compile(r"_:[A-Za-z0-9]+")
 
 def key(result: ValidationResult) -> Key:
     """What must be equal between the engines, blank-node labels aside."""
-    return (result.shape_id, result.severity, _BNODE.sub("_:b", result.focus_node),
-            result.path, _BNODE.sub("_:b", result.value) if result.value else None)
+    return (
+        result.shape_id,
+        result.severity,
+        _BNODE.sub("_:b", result.focus_node),
+        result.path,
+        _BNODE.sub("_:b", result.value) if result.value else None,
+    )
 
 
 def templates(shapes: Graph) -> list[re.Pattern[str]]:
@@ -50,7 +55,9 @@ def differences(fast: ValidationReport, reference: ValidationReport, shapes: Gra
     patterns = templates(shapes)
     fast_messages = {(key(r), r.message) for r in fast.results}
     for result in reference.results:
-        if any(p.match(result.message) for p in patterns) and \
-                (key(result), result.message) not in fast_messages:
+        if (
+            any(p.match(result.message) for p in patterns)
+            and (key(result), result.message) not in fast_messages
+        ):
             problems.append(f"message differs for {key(result)}: pyshacl says {result.message!r}")
     return problems

@@ -88,8 +88,10 @@ def damaged_synthetic(tmp_path_factory: pytest.TempPathFactory) -> Project:
     data = root / "graph" / "synthetic.nt"
     lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
     kept = [line for i, line in enumerate(lines) if i % 23 != 7]
-    damaged = [line.replace("^^<http://www.w3.org/2001/XMLSchema#gYear>", "")
-               if i % 5 == 0 else line for i, line in enumerate(kept)]
+    damaged = [
+        line.replace("^^<http://www.w3.org/2001/XMLSchema#gYear>", "") if i % 5 == 0 else line
+        for i, line in enumerate(kept)
+    ]
     data.write_text("".join(damaged), encoding="utf-8")
     return Project.at(root)
 
@@ -97,8 +99,9 @@ def damaged_synthetic(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.mark.slow
 @REFERENCE_ENGINE
 def test_damaged_synthetic_graph(damaged_synthetic: Project, shapes: Graph) -> None:
-    fast, reference = _both(shapes, data=damaged_synthetic.data_files(),
-                            ontology=damaged_synthetic.ontology_files())
+    fast, reference = _both(
+        shapes, data=damaged_synthetic.data_files(), ontology=damaged_synthetic.ontology_files()
+    )
     assert len({r.shape_id for r in reference.results}) >= 8, "the damage reaches many shapes"
     assert differences(fast, reference, shapes) == []
 
@@ -109,24 +112,30 @@ def _per_node_equals_batched(triples: list[Triple], shapes: Graph) -> None:
     plan = compile_shapes(shapes)
     batched = sparql_engine.run(sparql_engine.store_of(triples), shapes, plan).results
     for top in plan.shapes:
-        top.checks = [c if c.sparql is None else replace(c, sparql=replace(
-            c.sparql, batched=False, query=str(shapes.value(c.sparql.node, SH.select))))
-            for c in top.checks]
+        top.checks = [
+            c
+            if c.sparql is None
+            else replace(
+                c, sparql=replace(c.sparql, batched=False, query=str(shapes.value(c.sparql.node, SH.select)))
+            )
+            for c in top.checks
+        ]
     per_node = sparql_engine.run(sparql_engine.store_of(triples), shapes, plan).results
     assert sorted(map(repr, batched)) == sorted(map(repr, per_node))
 
 
 @pytest.mark.slow
 def test_batching_equals_per_node_on_the_real_graph(project: Project, shapes: Graph) -> None:
-    _per_node_equals_batched(load_triples([*project.ontology_files(), *project.data_files()]),
-                             shapes)
+    _per_node_equals_batched(load_triples([*project.ontology_files(), *project.data_files()]), shapes)
 
 
 @pytest.mark.slow
 def test_batching_equals_per_node_on_the_damaged_synthetic_graph(
-        damaged_synthetic: Project, shapes: Graph) -> None:
-    _per_node_equals_batched(load_triples([*damaged_synthetic.ontology_files(),
-                                           *damaged_synthetic.data_files()]), shapes)
+    damaged_synthetic: Project, shapes: Graph
+) -> None:
+    _per_node_equals_batched(
+        load_triples([*damaged_synthetic.ontology_files(), *damaged_synthetic.data_files()]), shapes
+    )
 
 
 def test_store_left_clean(project: Project, shapes: Graph) -> None:

@@ -17,14 +17,13 @@ PREFIXES = """\
 """
 
 MALFORMED = {
-    "literal-class": 'ish:S09-Bad a sh:NodeShape ; sh:targetClass ex:Super ;\n'
-                     '  sh:property [ sh:path ex:ref ; sh:class "ex:Super" ] .\n',
+    "literal-class": "ish:S09-Bad a sh:NodeShape ; sh:targetClass ex:Super ;\n"
+    '  sh:property [ sh:path ex:ref ; sh:class "ex:Super" ] .\n',
     "negative-count": "ish:S09-Bad a sh:PropertyShape ; sh:targetClass ex:Super ;\n"
-                      "  sh:path ex:code ; sh:minCount -1 .\n",
+    "  sh:path ex:code ; sh:minCount -1 .\n",
     "two-paths": "ish:S09-Bad a sh:PropertyShape ; sh:targetClass ex:Super ;\n"
-                 "  sh:path ex:code, ex:ref ; sh:minCount 1 .\n",
-    "bad-severity": "ish:S09-Bad a sh:NodeShape ; sh:targetClass ex:Super ;\n"
-                    '  sh:severity "high" .\n',
+    "  sh:path ex:code, ex:ref ; sh:minCount 1 .\n",
+    "bad-severity": 'ish:S09-Bad a sh:NodeShape ; sh:targetClass ex:Super ;\n  sh:severity "high" .\n',
 }
 
 
@@ -41,7 +40,8 @@ def test_shacl_for_shacl_names_the_shape(make_project: Callable[..., Project], c
 def test_sparql_syntax_error_is_a_shapes_error(make_project: Callable[..., Project]) -> None:
     shapes = PREFIXES + (
         "ish:S10-Sparql a sh:NodeShape ; sh:targetClass ex:Super ;\n"
-        '  sh:sparql [ sh:message "x" ; sh:select "SELECT $this WHERE { $this ?p }" ] .\n')
+        '  sh:sparql [ sh:message "x" ; sh:select "SELECT $this WHERE { $this ?p }" ] .\n'
+    )
     with pytest.raises(ShapesError, match=r"shape ish:S10-Sparql: SPARQL syntax error"):
         validate_project(make_project(shapes=shapes))
 
@@ -49,6 +49,7 @@ def test_sparql_syntax_error_is_a_shapes_error(make_project: Callable[..., Proje
 def test_unknown_prefix_in_sparql_is_a_shapes_error(make_project: Callable[..., Project]) -> None:
     shapes = PREFIXES + (
         "ish:S11-Sparql a sh:NodeShape ; sh:targetClass ex:Super ;\n"
-        '  sh:sparql [ sh:message "x" ; sh:select "SELECT $this WHERE { $this nope:p ?o }" ] .\n')
+        '  sh:sparql [ sh:message "x" ; sh:select "SELECT $this WHERE { $this nope:p ?o }" ] .\n'
+    )
     with pytest.raises(ShapesError, match=r"ish:S11-Sparql"):
         validate_project(make_project(shapes=shapes))

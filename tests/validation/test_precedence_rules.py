@@ -15,13 +15,14 @@ import pytest
 from rdflib import Graph
 
 from itugraph.load import Triple, load_triples
+from itugraph.namespaces import ITUID
 from itugraph.project import Project
 from itugraph.validation import load_shapes
 from itugraph.validation.graphs import graph_of, to_rdflib
 from itugraph.validation.rules import derive
 
 ITU = "https://w3id.org/itugraph/def/itu#"
-ID = "https://w3id.org/itugraph/id/"
+ID = ITUID
 
 PROLOGUE = """
 PREFIX itu: <https://w3id.org/itugraph/def/itu#>
@@ -44,15 +45,19 @@ source:profile itu:authority itu:thirdPartySource .
 
 def _claim(subject: str, prop: str, value: str, *sources: str) -> str:
     cited = ", ".join(f"source:{s}" for s in sources)
-    return (f"{subject} itu:hasClaim [ a itu:Claim ; itu:claimProperty {prop} ; "
-            f"itu:claimValue {value} ; dcterms:source {cited} ; itu:confidence \"high\" ] .\n")
+    return (
+        f"{subject} itu:hasClaim [ a itu:Claim ; itu:claimProperty {prop} ; "
+        f'itu:claimValue {value} ; dcterms:source {cited} ; itu:confidence "high" ] .\n'
+    )
 
 
 def _role(name: str, line: str, kind: str, *sources: str) -> str:
     cited = ", ".join(f"source:{s}" for s in sources)
-    return (f"role:{name} a itu:FacilitationRole ; itu:roleHolder org:itu ; itu:roleActionLine "
-            f"line:{line} ; itu:roleType itu:{kind} ; dcterms:source {cited} ; "
-            "itu:confidence \"high\" .\n")
+    return (
+        f"role:{name} a itu:FacilitationRole ; itu:roleHolder org:itu ; itu:roleActionLine "
+        f"line:{line} ; itu:roleType itu:{kind} ; dcterms:source {cited} ; "
+        'itu:confidence "high" .\n'
+    )
 
 
 CASES = {
@@ -99,8 +104,10 @@ CASES = {
     "'facilitator' agrees with 'lead facilitator'": (
         _role("c2-f", "C2", "facilitatorRole", "official-undated")
         + _role("c2-lead", "C2", "leadFacilitatorRole", "official-2019"),
-        {("organization/itu", "facilitatorOf", f"<{ID}wsis-action-line/C2>"),
-         ("organization/itu", "leadFacilitatorOf", f"<{ID}wsis-action-line/C2>")},
+        {
+            ("organization/itu", "facilitatorOf", f"<{ID}wsis-action-line/C2>"),
+            ("organization/itu", "leadFacilitatorOf", f"<{ID}wsis-action-line/C2>"),
+        },
     ),
     "lead and co-facilitator from undated official sources conflict": (
         _role("c6-lead", "C6", "leadFacilitatorRole", "official-undated")
@@ -108,7 +115,7 @@ CASES = {
         set(),
     ),
     "a claim without a source of known authority never prevails": (
-        'x:a itu:hasClaim [ a itu:Claim ; itu:claimProperty dcterms:title ; '
+        "x:a itu:hasClaim [ a itu:Claim ; itu:claimProperty dcterms:title ; "
         'itu:claimValue "Unsourced"@en ; itu:confidence "low" ] .\n',
         set(),
     ),
@@ -132,9 +139,11 @@ def _data(text: str) -> list[Triple]:
 
 def _direct(derived: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
     """The derived direct triples, shortened: (resource path, property name, object)."""
-    return {(s[len(ID) + 1:-1], p.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rstrip(">"), o)
-            for s, p, o in derived
-            if not p.startswith(f"<{ITU}precedence") and not p.startswith(f"<{ITU}prevails")}
+    return {
+        (s[len(ID) + 1 : -1], p.rsplit("#", 1)[-1].rsplit("/", 1)[-1].rstrip(">"), o)
+        for s, p, o in derived
+        if not p.startswith(f"<{ITU}precedence") and not p.startswith(f"<{ITU}prevails")
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))

@@ -29,7 +29,7 @@ def test_text_groups_by_file_then_resource(report: ValidationReport) -> None:
     lines = text.splitlines()
     assert lines[0] == "graph/d.ttl"
     assert lines[1].startswith("  graph/d.ttl:4  <http://ex.org/a>")
-    assert '[S01-Super-code] Violation: code must be C1..C11' in text
+    assert "[S01-Super-code] Violation: code must be C1..C11" in text
     assert 'value: "C12"' in text
     assert "2 violations, 1 warning, 0 infos on 2 resources" in lines[-1]
     assert lines[-1].endswith("FAILED")
@@ -73,12 +73,14 @@ def test_junit_parses_and_counts(report: ValidationReport) -> None:
     suite = root.find("testsuite")
     assert suite is not None and suite.get("name") == "graph/d.ttl"
     failures = [c for c in suite.iter("testcase") if c.find("failure") is not None]
-    assert {c.get("name") for c in failures} == {"S01-Super http://ex.org/a",
-                                                  "S01-Super-code http://ex.org/a"}
+    assert {c.get("name") for c in failures} == {
+        "S01-Super http://ex.org/a",
+        "S01-Super-code http://ex.org/a",
+    }
 
 
 def test_junit_conforming_file_has_a_passing_case(make_project: Callable[..., Project]) -> None:
-    data = "@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code \"C11\" .\n"
+    data = '@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code "C11" .\n'
     root = ET.fromstring(render(validate_project(make_project(data=data)), "junit"))
     assert (root.get("tests"), root.get("failures")) == ("1", "0")
 

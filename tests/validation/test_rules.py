@@ -19,16 +19,21 @@ PREFIXES = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
-DATA = PREFIXES + """
+DATA = (
+    PREFIXES
+    + """
 ex:a a ex:Person ; ex:parent ex:b .
 ex:b a ex:Person ; ex:parent ex:c .
 ex:c a ex:Person .
 ex:d a ex:Robot ; ex:parent ex:a .
 """
+)
 
 #: Rule 1 (order 1) is batchable; rule 2 (order 2) uses $this in a sub-SELECT, so it runs
 #: per focus node, and it reads rule 1's output.
-SHAPES = PREFIXES + r"""
+SHAPES = (
+    PREFIXES
+    + r"""
 ex:PersonShape a sh:NodeShape ;
     sh:targetClass ex:Person ;
     sh:rule [ a sh:SPARQLRule ; sh:order 1 ;
@@ -39,6 +44,7 @@ ex:PersonShape a sh:NodeShape ;
             CONSTRUCT { $this ex:childCount ?n }
             WHERE { { SELECT (COUNT(?c) AS ?n) WHERE { $this ex:child ?c } } FILTER(?n > 0) }''' ] .
 """
+)
 
 
 def _graph(text: str) -> Graph:
@@ -46,8 +52,10 @@ def _graph(text: str) -> Graph:
 
 
 def _triples(text: str) -> list[Triple]:
-    return [(q.subject, q.predicate, q.object)  # type: ignore[misc]
-            for q in ox.parse(text, format=ox.RdfFormat.TURTLE)]
+    return [
+        (q.subject, q.predicate, q.object)  # type: ignore[misc]
+        for q in ox.parse(text, format=ox.RdfFormat.TURTLE)
+    ]
 
 
 def _pyshacl_derived(data: str, shapes: str) -> set[tuple[object, object, object]]:
@@ -68,15 +76,15 @@ def test_rules_derive_what_pyshacl_derives_in_order() -> None:
 def test_each_derived_triple_names_its_rule() -> None:
     derived = derive(_triples(DATA), _graph(SHAPES))
     assert set(derived.values()) == {"sh:rule ex:PersonShape"} or all(
-        name.startswith("sh:rule ") for name in derived.values())
+        name.startswith("sh:rule ") for name in derived.values()
+    )
 
 
 def test_triples_already_in_the_data_are_not_derived() -> None:
     data = DATA + "ex:b ex:child ex:a ."
     derived = derive(_triples(data), _graph(SHAPES))
     child = ox.NamedNode("http://example.org/child")
-    assert (ox.NamedNode("http://example.org/b"), child, ox.NamedNode("http://example.org/a")) \
-        not in derived
+    assert (ox.NamedNode("http://example.org/b"), child, ox.NamedNode("http://example.org/a")) not in derived
 
 
 def test_rules_of_sorts_by_order() -> None:
@@ -84,13 +92,17 @@ def test_rules_of_sorts_by_order() -> None:
     assert [str(r.order) for r in rules] == ["1", "2"]
 
 
-@pytest.mark.parametrize(("rule", "message"), [
-    ("[ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:p ; sh:object ex:o ]",
-     "only sh:SPARQLRule"),
-    ("[ a sh:SPARQLRule ; sh:condition ex:S ; sh:construct \"CONSTRUCT {} WHERE {}\" ]",
-     "sh:condition"),
-    ("[ a sh:SPARQLRule ; sh:construct \"SELECT * WHERE {}\" ]", "CONSTRUCT"),
-])
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        (
+            "[ a sh:TripleRule ; sh:subject sh:this ; sh:predicate ex:p ; sh:object ex:o ]",
+            "only sh:SPARQLRule",
+        ),
+        ('[ a sh:SPARQLRule ; sh:condition ex:S ; sh:construct "CONSTRUCT {} WHERE {}" ]', "sh:condition"),
+        ('[ a sh:SPARQLRule ; sh:construct "SELECT * WHERE {}" ]', "CONSTRUCT"),
+    ],
+)
 def test_unsupported_rules_are_refused_not_ignored(rule: str, message: str) -> None:
     shapes = PREFIXES + f"ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:rule {rule} ."
     with pytest.raises(ShapesError, match=message):
@@ -98,8 +110,10 @@ def test_unsupported_rules_are_refused_not_ignored(rule: str, message: str) -> N
 
 
 def test_a_rule_that_does_not_parse_is_a_shapes_error() -> None:
-    shapes = PREFIXES + ('ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:rule [ '
-                         'a sh:SPARQLRule ; sh:construct "CONSTRUCT { $this ?p } WHERE { }" ] .')
+    shapes = PREFIXES + (
+        "ex:S a sh:NodeShape ; sh:targetClass ex:Person ; sh:rule [ "
+        'a sh:SPARQLRule ; sh:construct "CONSTRUCT { $this ?p } WHERE { }" ] .'
+    )
     with pytest.raises(ShapesError, match="does not parse"):
         derive(_triples(DATA), _graph(shapes))
 
@@ -111,11 +125,14 @@ def test_deactivated_rules_do_not_run() -> None:
     assert graph_of(derived)  # rule 1 still ran
 
 
-@pytest.mark.parametrize(("where", "batched"), [
-    ("{ $this ex:parent ?p MINUS { ?p ex:parent ?q } }", True),
-    ("{ $this ex:parent ?p MINUS { $this ex:child ?q } }", False),
-    ("{ { SELECT ?p WHERE { $this ex:parent ?p } } }", False),
-])
+@pytest.mark.parametrize(
+    ("where", "batched"),
+    [
+        ("{ $this ex:parent ?p MINUS { ?p ex:parent ?q } }", True),
+        ("{ $this ex:parent ?p MINUS { $this ex:child ?q } }", False),
+        ("{ { SELECT ?p WHERE { $this ex:parent ?p } } }", False),
+    ],
+)
 def test_batching_of_a_construct_depends_on_where_this_occurs(where: str, batched: bool) -> None:
     """MINUS whose right side never names $this batches; $this inside it or a sub-SELECT not."""
     query = f"PREFIX ex: <http://example.org/> CONSTRUCT {{ $this ex:x ?p }} WHERE {where}"
@@ -123,12 +140,15 @@ def test_batching_of_a_construct_depends_on_where_this_occurs(where: str, batche
 
 
 def test_a_minus_rule_gives_the_same_triples_batched_and_per_node() -> None:
-    shapes = PREFIXES + r"""
+    shapes = (
+        PREFIXES
+        + r"""
 ex:S a sh:NodeShape ; sh:targetClass ex:Person ;
     sh:rule [ a sh:SPARQLRule ; sh:construct '''PREFIX ex: <http://example.org/>
         CONSTRUCT { $this ex:grandparentless true }
         WHERE { $this ex:parent ?p MINUS { ?p ex:parent ?q } }''' ] .
 """
+    )
     derived = derive(_triples(DATA), _graph(shapes))
     assert {str(s) for s, _p, _o in derived} == {"<http://example.org/b>"}
     assert {tuple(to_rdflib(t) for t in x) for x in derived} == _pyshacl_derived(DATA, shapes)

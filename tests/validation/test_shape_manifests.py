@@ -58,11 +58,14 @@ def _entry(graph: Graph, node: Node) -> Entry:
     result = graph.value(node, MF.result)
     data = Path(str(graph.value(action, SHT.dataGraph)).removeprefix("file://"))
     expected = frozenset(
-        (str(graph.value(r, SH.sourceShape)).rsplit("#", 1)[1], str(graph.value(r, SH.focusNode)),
-         _path(graph, graph.value(r, SH.resultPath)))
-        for r in graph.objects(result, SH.result))
-    return Entry(str(graph.value(node, MF.name)), data,
-                 graph.value(result, SH.conforms).toPython(), expected)
+        (
+            str(graph.value(r, SH.sourceShape)).rsplit("#", 1)[1],
+            str(graph.value(r, SH.focusNode)),
+            _path(graph, graph.value(r, SH.resultPath)),
+        )
+        for r in graph.objects(result, SH.result)
+    )
+    return Entry(str(graph.value(node, MF.name)), data, graph.value(result, SH.conforms).toPython(), expected)
 
 
 def _path(graph: Graph, node: Node | None) -> str | None:
@@ -70,8 +73,6 @@ def _path(graph: Graph, node: Node | None) -> str | None:
 
 
 ENTRIES = _entries()
-
-
 
 
 def _shape_ids(shapes: Graph) -> dict[str, str]:
@@ -90,13 +91,15 @@ def _shape_ids(shapes: Graph) -> dict[str, str]:
     return ids
 
 
-@pytest.mark.parametrize("engine", [pytest.param(e, marks=REFERENCE_ENGINE) if e == "pyshacl" else e
-                                    for e in ENGINES])
+@pytest.mark.parametrize(
+    "engine", [pytest.param(e, marks=REFERENCE_ENGINE) if e == "pyshacl" else e for e in ENGINES]
+)
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e.name for e in ENTRIES])
 def test_entry(entry: Entry, engine: str, project: Project, shapes: Graph) -> None:
     shape_id = _shape_ids(shapes)[entry.shape_number]
-    report = validate_files([entry.data], ontology=project.ontology_files(), shapes_graph=shapes,
-                            engine=engine)
+    report = validate_files(
+        [entry.data], ontology=project.ontology_files(), shapes_graph=shapes, engine=engine
+    )
     got = {(r.shape_id, r.focus_node, r.path) for r in report.results if r.shape_id == shape_id}
     if entry.conforms:
         assert got == set(), f"{entry.data.name} should give no {shape_id} result"
@@ -118,8 +121,7 @@ def test_every_shape_has_a_valid_and_an_invalid_example(shapes: Graph) -> None:
     assert set(files) == listed, "every example file is a manifest entry and vice versa"
     for number, shape_id in _shape_ids(shapes).items():
         assert f"S{number}-valid.ttl" in files, f"{shape_id} has no valid example"
-        assert any(f.startswith(f"S{number}-invalid-") for f in files), \
-            f"{shape_id} has no invalid example"
+        assert any(f.startswith(f"S{number}-invalid-") for f in files), f"{shape_id} has no invalid example"
 
 
 def test_shape_ids_and_messages(shapes: Graph) -> None:

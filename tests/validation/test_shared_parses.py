@@ -24,18 +24,17 @@ def _results(report: ValidationReport) -> list[tuple[object, ...]]:
 
 def _validate(project: Project, shapes: Graph, engine: str) -> ValidationReport:
     data = sorted({entry.data for entry in ENTRIES})
-    return validate_files(data, ontology=project.ontology_files(), shapes_graph=shapes,
-                          engine=engine)
+    return validate_files(data, ontology=project.ontology_files(), shapes_graph=shapes, engine=engine)
 
 
 @REFERENCE_ENGINE
 @pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
-def test_shared_parses_give_the_results_of_fresh_ones(engine: str, project: Project, shapes: Graph,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shared_parses_give_the_results_of_fresh_ones(
+    engine: str, project: Project, shapes: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with monkeypatch.context() as rdflib_alone:
         rdflib_alone.setattr(batching, "prepareQuery", RDFLIB_PARSING["prepareQuery"])
-        rdflib_alone.setattr(processor.SPARQLProcessor, "query",
-                             RDFLIB_PARSING["SPARQLProcessor.query"])
+        rdflib_alone.setattr(processor.SPARQLProcessor, "query", RDFLIB_PARSING["SPARQLProcessor.query"])
         fresh = _validate(project, shapes, engine)
         with shared_sparql_parses():  # empty at first: it fills, then serves
             filling, reusing = (_validate(project, shapes, engine) for _ in range(2))

@@ -60,29 +60,37 @@ def test_strings_comments_and_brackets_hide_subjects(tricky: Path) -> None:
 
 def test_typed_flag_follows_semicolon_lists(tricky: Path) -> None:
     typed = {o.iri: o.typed for o in subject_occurrences(tricky)}
-    assert typed["http://e2.org/ns#b"] is True   # `a` after `;`
+    assert typed["http://e2.org/ns#b"] is True  # `a` after `;`
     assert typed[EX + "a"] is False
     assert typed[EX + "afterLong"] is True
 
 
 def test_base_and_relative_iris(tmp_path: Path) -> None:
     path = tmp_path / "b.ttl"
-    path.write_text("@base <http://base.org/dir/> .\n<rel> a <C> .\nBASE <http://other/>\n"
-                    "<x> <p> <o> .\n", encoding="utf-8")
-    assert [o.iri for o in subject_occurrences(path)] == ["http://base.org/dir/rel",
-                                                          "http://other/x"]
+    path.write_text(
+        "@base <http://base.org/dir/> .\n<rel> a <C> .\nBASE <http://other/>\n<x> <p> <o> .\n",
+        encoding="utf-8",
+    )
+    assert [o.iri for o in subject_occurrences(path)] == ["http://base.org/dir/rel", "http://other/x"]
 
 
 def test_n_triples_and_trig(tmp_path: Path) -> None:
     nt = tmp_path / "a.nt"
-    nt.write_text('<http://ex.org/s> <http://ex.org/p> "o" .\n\n'
-                  '<http://ex.org/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
-                  '<http://ex.org/C> .\n', encoding="utf-8")
+    nt.write_text(
+        '<http://ex.org/s> <http://ex.org/p> "o" .\n\n'
+        "<http://ex.org/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<http://ex.org/C> .\n",
+        encoding="utf-8",
+    )
     trig = tmp_path / "a.trig"
-    trig.write_text("@prefix ex: <http://ex.org/> .\nex:g {\n  ex:u a ex:C .\n}\n"
-                    "GRAPH ex:h { ex:v ex:p ex:o }\n", encoding="utf-8")
+    trig.write_text(
+        "@prefix ex: <http://ex.org/> .\nex:g {\n  ex:u a ex:C .\n}\nGRAPH ex:h { ex:v ex:p ex:o }\n",
+        encoding="utf-8",
+    )
     assert [(o.iri, o.line, o.typed) for o in subject_occurrences(nt)] == [
-        (EX + "s", 1, False), (EX + "t", 3, True)]
+        (EX + "s", 1, False),
+        (EX + "t", 3, True),
+    ]
     assert [(o.iri, o.line) for o in subject_occurrences(trig)] == [(EX + "u", 3), (EX + "v", 5)]
 
 
@@ -113,6 +121,9 @@ def test_tricky_fixture_is_valid_turtle(tricky: Path) -> None:
     """The index must agree with a real parser, so the fixture must be real Turtle."""
     import pyoxigraph as ox
 
-    subjects = {q.subject.value for q in ox.parse(path=tricky, format=ox.RdfFormat.TURTLE)
-                if isinstance(q.subject, ox.NamedNode)}
+    subjects = {
+        q.subject.value
+        for q in ox.parse(path=tricky, format=ox.RdfFormat.TURTLE)
+        if isinstance(q.subject, ox.NamedNode)
+    }
     assert subjects == {o.iri for o in subject_occurrences(tricky)}

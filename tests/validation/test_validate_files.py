@@ -24,7 +24,7 @@ def test_results_name_shape_focus_and_path(tiny_project: Project) -> None:
     report = validate_project(tiny_project)
     assert not report.conforms
     assert _by_shape(report) == {
-        "S01-Super": ["http://ex.org/a"],        # anonymous property shape → its node shape
+        "S01-Super": ["http://ex.org/a"],  # anonymous property shape → its node shape
         "S01-Super-code": ["http://ex.org/a"],
         "S02-Super-ref": ["http://ex.org/c"],
     }
@@ -48,7 +48,7 @@ def test_results_carry_file_and_line(tiny_project: Project) -> None:
 
 
 def test_failed_depends_on_strict(make_project: Callable[..., Project]) -> None:
-    data = "@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code \"C1\" ; ex:ref ex:x .\n"
+    data = '@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code "C1" ; ex:ref ex:x .\n'
     report = validate_project(make_project(data=data))
     assert [r.severity for r in report.results] == ["Warning"]
     assert not report.conforms
@@ -57,7 +57,7 @@ def test_failed_depends_on_strict(make_project: Callable[..., Project]) -> None:
 
 
 def test_conforming_project(make_project: Callable[..., Project]) -> None:
-    data = "@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code \"C11\" .\n"
+    data = '@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code "C11" .\n'
     report = validate_project(make_project(data=data))
     assert report.conforms and report.results == []
     assert report.shape_count == 3
@@ -65,12 +65,14 @@ def test_conforming_project(make_project: Callable[..., Project]) -> None:
 
 
 def test_inferred_triples_are_validated(make_project: Callable[..., Project]) -> None:
-    data = "@prefix ex: <http://ex.org/> .\nex:c ex:code \"C99\" .\n"
+    data = '@prefix ex: <http://ex.org/> .\nex:c ex:code "C99" .\n'
     project = make_project(data=data)
     assert validate_project(project).conforms  # untyped: not a target
-    typed = (ox.NamedNode("http://ex.org/c"),
-             ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-             ox.NamedNode("http://ex.org/Super"))
+    typed = (
+        ox.NamedNode("http://ex.org/c"),
+        ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+        ox.NamedNode("http://ex.org/Super"),
+    )
     report = validate_project(project, inferred=[typed])
     assert report.inferred
     assert [r.shape_id for r in report.results] == ["S01-Super-code"]
@@ -91,15 +93,18 @@ def test_missing_shapes_is_an_input_error(make_project: Callable[..., Project]) 
 
 
 def test_unsupported_construct_falls_back_to_pyshacl(
-        make_project: Callable[..., Project], caplog: pytest.LogCaptureFixture) -> None:
+    make_project: Callable[..., Project], caplog: pytest.LogCaptureFixture
+) -> None:
     """A shape the SPARQL engine does not compile (sh:lessThan) is validated by pyshacl,
     with a warning naming it, never skipped; the other shapes stay compiled."""
-    shapes = SHAPES + """
+    shapes = (
+        SHAPES
+        + """
 ish:S03-Pair a sh:PropertyShape ; sh:targetClass ex:Super ; sh:path ex:n ;
     sh:lessThan ex:m ; sh:message "n < m"@en .
 """
-    data = ('@prefix ex: <http://ex.org/> .\n'
-            'ex:c a ex:Super ; ex:code "C1" ; ex:n 5 ; ex:m 3 .\n')
+    )
+    data = '@prefix ex: <http://ex.org/> .\nex:c a ex:Super ; ex:code "C1" ; ex:n 5 ; ex:m 3 .\n'
     project = make_project(data=data, shapes=shapes)
     with caplog.at_level("WARNING"):
         report = validate_project(project)
