@@ -37,18 +37,20 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from itugraph import namespaces as ns
+
 REPO = Path(__file__).resolve().parent.parent
 
-ID = "https://w3id.org/itugraph/id/"
-ITU = "https://w3id.org/itugraph/def/itu#"
-ORG = "http://www.w3.org/ns/org#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-FOAF = "http://xmlns.com/foaf/0.1/"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SDG = "http://metadata.un.org/sdg/"
+ID = ns.ITUID
+ITU = ns.ITU
+ORG = ns.ORG
+SKOS = ns.SKOS
+DCT = ns.DCTERMS
+RDF_TYPE = ns.RDF + "type"
+RDFS_LABEL = ns.RDFS + "label"
+FOAF = ns.FOAF
+XSD = ns.XSD
+SDG = ns.SDG
 
 SECTORS = ("itu-r", "itu-t", "itu-d")
 SECTOR_NAMES = {
