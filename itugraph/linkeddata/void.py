@@ -132,12 +132,50 @@ def _value(term: object) -> str:
 def compute_facts(built: Build, store: OxigraphStore | None = None) -> VoidFacts:
     """The facts of a build, by SPARQL over its store."""
     store = store or built.open_store()
-    a = f"<{GRAPH_ASSERTED}>"
+    classes, properties = _partitions(store)
+    ontologies = _ontologies(store)
+    ours = [o for o, _ in ontologies if is_ours(o)]
+    itu = ITU_ONTOLOGY in ours
+    root = built.project.root.name
+    return VoidFacts(
+        version=built.version,
+        key=built.key,
+        built_at=built.manifest.built_at,
+        itugraph=__version__,
+        title=ITU_TITLE if itu else f"{root}: a knowledge graph published with itugraph",
+        description=ITU_DESCRIPTION
+        if itu
+        else (
+            "The asserted graph holds the ontology and data as written, the inferred graph "
+            "what the OWL 2 RL closure adds."
+        ),
+        triples=_graph_counts(store),
+        classes=classes,
+        properties=properties,
+        vocabularies=sorted({namespace_of(t) for t, _ in [*classes, *properties]} - {""}),
+        licences=_licences(store),
+        rights=_rights(store),
+        sources=_root_sources(store),
+        publishers=sorted({n for o, n in ontologies if o in ours and n and n != "None"}),
+        examples=_examples(store),
+        entities=_entities(store),
+    )
+
+
+_ASSERTED = f"<{GRAPH_ASSERTED}>"
+
+
+def _graph_counts(store: OxigraphStore) -> dict[str, int]:
+    """Triples per named graph."""
     counts = {
         _value(g): int(_value(n))
         for g, n in _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     }
-    triples = {"asserted": counts.get(GRAPH_ASSERTED, 0), "inferred": counts.get(GRAPH_INFERRED, 0)}
+    return {"asserted": counts.get(GRAPH_ASSERTED, 0), "inferred": counts.get(GRAPH_INFERRED, 0)}
+
+
+def _partitions(store: OxigraphStore) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """(class, instances) and (property, triples), for VoID's class and property partitions."""
     classes = [
         (_value(c), int(_value(n)))
         for c, n in _rows(
@@ -150,93 +188,62 @@ def compute_facts(built: Build, store: OxigraphStore | None = None) -> VoidFacts
         (_value(p), int(_value(n)))
         for p, n in _rows(store, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
     ]
-    vocabularies = sorted({namespace_of(t) for t, _ in [*classes, *properties]} - {""})
-    licences = [
-        (_value(d), _value(lic))
-        for d, lic in _rows(
-            store, f"SELECT ?d ?l WHERE {{ GRAPH {a} {{ ?d <{DCTERMS}license> ?l }} }} ORDER BY ?d ?l"
-        )
-    ]
-    rights = [
-        (_value(s), _value(t))
-        for s, t in _rows(
-            store,
-            f"""
-        SELECT DISTINCT ?s ?t WHERE {{ GRAPH {a} {{
+    return classes, properties
+
+
+def _licences(store: OxigraphStore) -> list[tuple[str, str]]:
+    """(thing, licence) for every ``dcterms:license`` the asserted graph states."""
+    query = f"SELECT ?d ?l WHERE {{ GRAPH {_ASSERTED} {{ ?d <{DCTERMS}license> ?l }} }} ORDER BY ?d ?l"
+    return [(_value(d), _value(lic)) for d, lic in _rows(store, query)]
+
+
+def _rights(store: OxigraphStore) -> list[tuple[str, str]]:
+    """(source, text) for source records whose text names a licence (quoted, not interpreted)."""
+    query = f"""
+        SELECT DISTINCT ?s ?t WHERE {{ GRAPH {_ASSERTED} {{
           ?x <{DCTERMS}source> ?s . ?s ?p ?t
-          FILTER(isLiteral(?t) && REGEX(STR(?t), "licen[cs]e", "i")) }} }} ORDER BY ?s ?t""",
-        )
-    ]
-    sources = [
-        _value(s)
-        for (s,) in _rows(
-            store,
-            f"""
-        SELECT DISTINCT ?s WHERE {{ GRAPH {a} {{ ?x <{DCTERMS}source> ?s
-          FILTER(isIRI(?s) && NOT EXISTS {{ ?s <{DCTERMS}source> ?y }}) }} }} ORDER BY ?s""",
-        )
-    ]
-    ontologies = [
-        (_value(o), _value(n))
-        for o, n in _rows(
-            store,
-            f"""
-        SELECT ?o ?n WHERE {{ GRAPH {a} {{ ?o a <{OWL}Ontology>
+          FILTER(isLiteral(?t) && REGEX(STR(?t), "licen[cs]e", "i")) }} }} ORDER BY ?s ?t"""
+    return [(_value(s), _value(t)) for s, t in _rows(store, query)]
+
+
+def _root_sources(store: OxigraphStore) -> list[str]:
+    """Sources that have no source of their own."""
+    query = f"""
+        SELECT DISTINCT ?s WHERE {{ GRAPH {_ASSERTED} {{ ?x <{DCTERMS}source> ?s
+          FILTER(isIRI(?s) && NOT EXISTS {{ ?s <{DCTERMS}source> ?y }}) }} }} ORDER BY ?s"""
+    return [_value(s) for (s,) in _rows(store, query)]
+
+
+def _ontologies(store: OxigraphStore) -> list[tuple[str, str]]:
+    """(ontology, name of its publisher or creator) for every ontology asserted."""
+    query = f"""
+        SELECT ?o ?n WHERE {{ GRAPH {_ASSERTED} {{ ?o a <{OWL}Ontology>
           OPTIONAL {{ ?o <{DCTERMS}publisher>|<{DCTERMS}creator> ?who .
-                     ?who <{FOAF}name>|<{RDFS}label> ?n }} }} }} ORDER BY ?o ?n""",
-        )
-    ]
-    ours = [o for o, _ in ontologies if is_ours(o)]
-    publishers = sorted({n for o, n in ontologies if o in ours and n and n != "None"})
+                     ?who <{FOAF}name>|<{RDFS}label> ?n }} }} }} ORDER BY ?o ?n"""
+    return [(_value(o), _value(n)) for o, n in _rows(store, query)]
+
+
+def _examples(store: OxigraphStore) -> list[str]:
+    """The example resources the graph has, else its first three labelled resources."""
     examples = [
-        iri for iri in EXAMPLE_CANDIDATES if store.query(f"ASK {{ GRAPH {a} {{ <{iri}> ?p ?o }} }}").boolean
+        iri
+        for iri in EXAMPLE_CANDIDATES
+        if store.query(f"ASK {{ GRAPH {_ASSERTED} {{ <{iri}> ?p ?o }} }}").boolean
     ]
-    if not examples:
-        examples = [
-            _value(s)
-            for (s,) in _rows(
-                store,
-                f"""
-            SELECT DISTINCT ?s WHERE {{ GRAPH {a} {{ ?s <{RDFS}label> ?l FILTER(isIRI(?s)) }}
-            FILTER NOT EXISTS {{ GRAPH {a} {{ ?s a <{OWL}Ontology> }} }} }} ORDER BY ?s LIMIT 3""",
-            )
-        ]
-    entities = int(
-        _value(
-            _rows(
-                store,
-                f"""
-        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {a} {{ ?s ?p ?o
-          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ITUID}")) }} }}""",
-            )[0][0]
-        )
-    )
-    itu = ITU_ONTOLOGY in ours
-    root = built.project.root.name
-    manifest = built.manifest
-    return VoidFacts(
-        version=built.version,
-        key=built.key,
-        built_at=manifest.built_at,
-        itugraph=__version__,
-        title=ITU_TITLE if itu else f"{root}: a knowledge graph published with itugraph",
-        description=ITU_DESCRIPTION
-        if itu
-        else (
-            "The asserted graph holds the ontology and data as written, the inferred graph "
-            "what the OWL 2 RL closure adds."
-        ),
-        triples=triples,
-        classes=classes,
-        properties=properties,
-        vocabularies=vocabularies,
-        licences=licences,
-        rights=rights,
-        sources=sources,
-        publishers=publishers,
-        examples=examples,
-        entities=entities,
-    )
+    if examples:
+        return examples
+    query = f"""
+        SELECT DISTINCT ?s WHERE {{ GRAPH {_ASSERTED} {{ ?s <{RDFS}label> ?l FILTER(isIRI(?s)) }}
+        FILTER NOT EXISTS {{ GRAPH {_ASSERTED} {{ ?s a <{OWL}Ontology> }} }} }} ORDER BY ?s LIMIT 3"""
+    return [_value(s) for (s,) in _rows(store, query)]
+
+
+def _entities(store: OxigraphStore) -> int:
+    """Distinct resources of ours (under ``…/id/``) the asserted graph describes."""
+    query = f"""
+        SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_ASSERTED} {{ ?s ?p ?o
+          FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ITUID}")) }} }}"""
+    return int(_value(_rows(store, query)[0][0]))
 
 
 def facts_for(built: Build, folder: Path, store: OxigraphStore | None = None) -> VoidFacts:
