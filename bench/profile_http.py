@@ -158,9 +158,7 @@ def main() -> int:
         return 0
 
     from itugraph.build import cached_build
-    from itugraph.executor import QueryExecutor, QueryRequest, answer
     from itugraph.project import Project
-    from itugraph.web import create_app
 
     project = Project.at(args.root)
     built = cached_build(project)
@@ -168,14 +166,24 @@ def main() -> int:
     query_set, _ = qset.load(REPO_QUERIES)
     q = next(x for x in query_set if x.name == args.query)
     out: dict[str, Any] = {"query": q.name, "layers_us": {}, "c8_rps": {}}
-    layers = out["layers_us"]
+    out["layers_us"].update(_in_process_layers(project, built, q, args.n))
+    _http_layers(args, built, q, out)
+    print(json.dumps(out, indent=2))
+    return 0
 
+
+def _in_process_layers(project: Any, built: Any, q: qset.BenchQuery, n: int) -> dict[str, float]:
+    """Layers 1-3: the query and serialisation, the worker hop, the Flask app."""
+    from itugraph.executor import QueryExecutor, QueryRequest, answer
+    from itugraph.web import create_app
+
+    layers: dict[str, float] = {}
     store = built.open_store()
-    layers["1 answer() in-process"] = per_call_us(lambda i: answer(store, QueryRequest(q.render(i))), args.n)
+    layers["1 answer() in-process"] = per_call_us(lambda i: answer(store, QueryRequest(q.render(i))), n)
     executor = QueryExecutor(built.store_path, built.version, workers=1)
     try:
         layers["2 + worker pipe hop"] = per_call_us(
-            lambda i: executor.execute(QueryRequest(q.render(i)), timeout=30), args.n
+            lambda i: executor.execute(QueryRequest(q.render(i)), timeout=30), n
         )
     finally:
         executor.close()
@@ -187,49 +195,50 @@ def main() -> int:
         reply = client.post("/sparql", data=q.render(i), headers=headers)
         assert reply.status_code == 200, reply.data[:200]
 
-    layers["3 + Flask app (test client), distinct"] = per_call_us(flask_call, args.n)
-    layers["3c Flask app (test client), cache hit"] = per_call_us(lambda _i: flask_call(0), args.n)
+    layers["3 + Flask app (test client), distinct"] = per_call_us(flask_call, n)
+    layers["3c Flask app (test client), cache hit"] = per_call_us(lambda _i: flask_call(0), n)
     app.extensions["itugraph"].executor.close()
+    return layers
 
+
+def _http_layers(args: argparse.Namespace, built: Any, q: qset.BenchQuery, out: dict[str, Any]) -> None:
+    """Layer 4 and the alternatives, each a real server: itugraph serve, the app under
+    waitress, the bare-WSGI prototypes and (with --oxigraph-store) Oxigraph."""
+    layers, c8 = out["layers_us"], out["c8_rps"]
     procs: list[subprocess.Popen[bytes]] = []
 
-    def start(cmd: list[str], url: str, env: dict[str, str] | None = None) -> None:
+    def start(cmd: list[str]) -> str:
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/sparql"
         proc = subprocess.Popen(
-            cmd,
+            [part.format(port=port) for part in cmd],  # "{port}": the free port
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
-            env={**os.environ, **(env or {})},
         )
         procs.append(proc)
         wait_answer(url, proc, time.perf_counter(), 120)
+        return url
+
+    def c1_us(url: str, *, distinct: bool = True) -> float:
+        result = loadgen.run_load(
+            url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=distinct, tool="python"
+        )
+        return round((result.p50_ms or 0) * 1000, 1)
+
+    def c8_rps(url: str, *, distinct: bool = True) -> float:
+        return loadgen.run_load(
+            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=distinct
+        ).rps
 
     try:
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/sparql"
-        start(
-            [sys.executable, "-m", "itugraph", "--root", str(args.root), "serve", "--port", str(port)],
-            url,
-            {},
-        )
-        c1 = loadgen.run_load(
-            url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
-        )
-        c1_hit = loadgen.run_load(
-            url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=False, tool="python"
-        )
-        layers["4 + granian HTTP (itugraph serve), distinct, p50"] = round((c1.p50_ms or 0) * 1000, 1)
-        layers["4c itugraph serve, cache hit, p50"] = round((c1_hit.p50_ms or 0) * 1000, 1)
-        out["c8_rps"]["itugraph serve (distinct)"] = loadgen.run_load(
-            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
-        ).rps
-        out["c8_rps"]["itugraph serve (cache hit)"] = loadgen.run_load(
-            url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=False
-        ).rps
+        url = start([sys.executable, "-m", "itugraph", "--root", str(args.root), "serve", "--port", "{port}"])
+        layers["4 + granian HTTP (itugraph serve), distinct, p50"] = c1_us(url)
+        layers["4c itugraph serve, cache hit, p50"] = c1_us(url, distinct=False)
+        c8["itugraph serve (distinct)"] = c8_rps(url)
+        c8["itugraph serve (cache hit)"] = c8_rps(url, distinct=False)
         for mode in ("app-waitress", "workers", "inthread"):
-            port = free_port()
-            url = f"http://127.0.0.1:{port}/sparql"
-            start(
+            url = start(
                 [
                     sys.executable,
                     "-m",
@@ -240,47 +249,31 @@ def main() -> int:
                     str(built.store_path),
                     "--serve-proto",
                     mode,
-                    str(port),
-                ],
-                url,
-            )
-            c1 = loadgen.run_load(
-                url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
+                    "{port}",
+                ]
             )
             label = "itugraph app under waitress" if mode == "app-waitress" else f"proto-wsgi-{mode}"
-            layers[f"{label} over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
-            out["c8_rps"][f"{label} (distinct)"] = loadgen.run_load(
-                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
-            ).rps
+            layers[f"{label} over HTTP, p50"] = c1_us(url)
+            c8[f"{label} (distinct)"] = c8_rps(url)
         if args.oxigraph_store:
-            port = free_port()
-            url = f"http://127.0.0.1:{port}/sparql"
-            start(
+            url = start(
                 [
                     str(Path(sys.executable).parent / "oxigraph"),
                     "serve-read-only",
                     "--location",
                     str(args.oxigraph_store),
                     "--bind",
-                    f"127.0.0.1:{port}",
+                    "127.0.0.1:{port}",
                     "--union-default-graph",
-                ],
-                url,
+                ]
             )
-            c1 = loadgen.run_load(
-                url, q.text, q.accept, concurrency=1, seconds=args.seconds, distinct=True, tool="python"
-            )
-            layers["oxigraph serve-read-only over HTTP, p50"] = round((c1.p50_ms or 0) * 1000, 1)
-            out["c8_rps"]["oxigraph serve-read-only (distinct)"] = loadgen.run_load(
-                url, q.text, q.accept, concurrency=8, seconds=args.seconds, distinct=True
-            ).rps
+            layers["oxigraph serve-read-only over HTTP, p50"] = c1_us(url)
+            c8["oxigraph serve-read-only (distinct)"] = c8_rps(url)
     finally:
         for proc in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 proc.wait(10)
-    print(json.dumps(out, indent=2))
-    return 0
 
 
 REPO_QUERIES = REPO / "queries"
