@@ -276,6 +276,29 @@ def _lit(value: object, datatype: str | None = None, lang: str | None = None) ->
     return ox.Literal(str(value), datatype=_n(datatype) if datatype else None)
 
 
+class _Triples:
+    """The description being written: statements in order, blank nodes numbered per kind
+    in the order they are made (so the same facts always give the same labels)."""
+
+    def __init__(self) -> None:
+        self.out: list[ox.Triple] = []
+        self._nodes = 0
+
+    def add(self, s: Subject, p: str, o: Subject | ox.Literal) -> None:
+        self.out.append(ox.Triple(s, _n(p), o))
+
+    def bnode(self, kind: str) -> ox.BlankNode:
+        self._nodes += 1
+        return ox.BlankNode(f"{kind}{self._nodes}")
+
+    def grouped(self) -> list[ox.Triple]:
+        """Each subject's statements together (Turtle then groups them), in first-seen order."""
+        order: dict[object, int] = {}
+        for triple in self.out:
+            order.setdefault(triple.subject, len(order))
+        return sorted(self.out, key=lambda t: order[t.subject])
+
+
 def void_triples(
     facts: VoidFacts, *, server: str, dumps: str, sizes: dict[str, tuple[int, str]] | None = None
 ) -> list[ox.Triple]:
@@ -284,96 +307,107 @@ def void_triples(
     ``server`` is the root URL of the SPARQL endpoint's server, ``dumps`` the URL of the
     folder holding the dump files; ``sizes`` maps file names to (bytes, SHA-256) where known.
     """
-    out: list[ox.Triple] = []
-    node_count = [0]
+    w = _Triples()
+    ds = _n(DATASET_IRI)
+    _dataset(w, ds, facts)
+    _licence_subsets(w, ds, facts)
+    _statistics(w, ds, facts, server)
+    _partition_triples(w, ds, facts)
+    _graphs_and_dumps(w, ds, facts, dumps if dumps.endswith("/") else dumps + "/", sizes or {})
+    return w.grouped()
 
-    def add(s: Subject, p: str, o: Subject | ox.Literal) -> None:
-        out.append(ox.Triple(s, _n(p), o))
 
-    def bnode(kind: str) -> ox.BlankNode:
-        node_count[0] += 1
-        return ox.BlankNode(f"{kind}{node_count[0]}")
-
-    doc, ds = _n(DESCRIPTION_IRI), _n(DATASET_IRI)
-    add(doc, RDF + "type", _n(VOID + "DatasetDescription"))
-    add(doc, DCTERMS + "title", _lit(f"Description of the dataset {facts.title}", lang="en"))
-    add(doc, FOAF + "primaryTopic", ds)
-    for kind in ("void#Dataset", "dcat#Dataset"):
-        add(
-            ds,
-            RDF + "type",
-            _n(("http://rdfs.org/ns/" if kind.startswith("void") else "http://www.w3.org/ns/") + kind),
-        )
-    add(ds, DCTERMS + "title", _lit(facts.title, lang="en"))
-    add(ds, DCTERMS + "description", _lit(facts.description, lang="en"))
+def _dataset(w: _Triples, ds: ox.NamedNode, facts: VoidFacts) -> None:
+    """The description document, and the dataset's title, publisher, version and sources."""
+    doc = _n(DESCRIPTION_IRI)
+    w.add(doc, RDF + "type", _n(VOID + "DatasetDescription"))
+    w.add(doc, DCTERMS + "title", _lit(f"Description of the dataset {facts.title}", lang="en"))
+    w.add(doc, FOAF + "primaryTopic", ds)
+    w.add(ds, RDF + "type", _n(VOID + "Dataset"))
+    w.add(ds, RDF + "type", _n(DCAT + "Dataset"))
+    w.add(ds, DCTERMS + "title", _lit(facts.title, lang="en"))
+    w.add(ds, DCTERMS + "description", _lit(facts.description, lang="en"))
     for name in facts.publishers:
-        who = bnode("publisher")
-        add(ds, DCTERMS + "publisher", who)
-        add(who, RDF + "type", _n(FOAF + "Organization"))
-        add(who, FOAF + "name", _lit(name))
-    add(ds, DCAT + "version", _lit(facts.release or facts.version))
-    add(ds, OWL + "versionInfo", _lit(facts.release or facts.version))
-    add(ds, DCTERMS + "identifier", _lit(facts.key))
+        who = w.bnode("publisher")
+        w.add(ds, DCTERMS + "publisher", who)
+        w.add(who, RDF + "type", _n(FOAF + "Organization"))
+        w.add(who, FOAF + "name", _lit(name))
+    w.add(ds, DCAT + "version", _lit(facts.release or facts.version))
+    w.add(ds, OWL + "versionInfo", _lit(facts.release or facts.version))
+    w.add(ds, DCTERMS + "identifier", _lit(facts.key))
     if facts.built_at:
-        add(ds, DCTERMS + "modified", _lit(facts.built_at, XSD + "dateTime"))
+        w.add(ds, DCTERMS + "modified", _lit(facts.built_at, XSD + "dateTime"))
     for source in facts.sources:
-        add(ds, DCTERMS + "source", _n(source))
+        w.add(ds, DCTERMS + "source", _n(source))
+
+
+def _licence_subsets(w: _Triples, ds: ox.NamedNode, facts: VoidFacts) -> None:
+    """One subset per part whose terms the graph states (never a licence it does not)."""
     licensed = sorted({d for d, _ in facts.licences} | {s for s, _ in facts.rights})
-    for document in licensed:  # one subset per part whose terms the graph states
-        part = bnode("terms")
-        add(ds, VOID + "subset", part)
-        add(part, RDF + "type", _n(VOID + "Dataset"))
-        add(part, DCTERMS + "source", _n(document))
+    for document in licensed:
+        part = w.bnode("terms")
+        w.add(ds, VOID + "subset", part)
+        w.add(part, RDF + "type", _n(VOID + "Dataset"))
+        w.add(part, DCTERMS + "source", _n(document))
         for d, lic in facts.licences:
             if d == document:
-                add(part, DCTERMS + "license", _n(lic))
+                w.add(part, DCTERMS + "license", _n(lic))
         for s, text in facts.rights:
             if s == document:
-                add(part, DCTERMS + "rights", _lit(text))
-    add(ds, VOID + "sparqlEndpoint", _n(server.rstrip("/") + "/sparql"))
+                w.add(part, DCTERMS + "rights", _lit(text))
+
+
+def _statistics(w: _Triples, ds: ox.NamedNode, facts: VoidFacts, server: str) -> None:
+    """The endpoint, counts, examples and vocabularies."""
+    w.add(ds, VOID + "sparqlEndpoint", _n(server.rstrip("/") + "/sparql"))
     if facts.entities:
-        add(ds, VOID + "uriSpace", _lit(ITUID))
-    add(ds, VOID + "triples", _lit(facts.total, XSD + "integer"))
-    add(ds, VOID + "entities", _lit(facts.entities, XSD + "integer"))
-    add(ds, VOID + "classes", _lit(len(facts.classes), XSD + "integer"))
-    add(ds, VOID + "properties", _lit(len(facts.properties), XSD + "integer"))
-    add(ds, VOID + "feature", _n("http://www.w3.org/ns/formats/N-Triples"))
+        w.add(ds, VOID + "uriSpace", _lit(ITUID))
+    w.add(ds, VOID + "triples", _lit(facts.total, XSD + "integer"))
+    w.add(ds, VOID + "entities", _lit(facts.entities, XSD + "integer"))
+    w.add(ds, VOID + "classes", _lit(len(facts.classes), XSD + "integer"))
+    w.add(ds, VOID + "properties", _lit(len(facts.properties), XSD + "integer"))
+    w.add(ds, VOID + "feature", _n("http://www.w3.org/ns/formats/N-Triples"))
     for example in facts.examples:
-        add(ds, VOID + "exampleResource", _n(example))
+        w.add(ds, VOID + "exampleResource", _n(example))
     for vocabulary in facts.vocabularies:
-        add(ds, VOID + "vocabulary", _n(vocabulary))
+        w.add(ds, VOID + "vocabulary", _n(vocabulary))
+
+
+def _partition_triples(w: _Triples, ds: ox.NamedNode, facts: VoidFacts) -> None:
+    """VoID class and property partitions with their counts."""
     for cls, n in facts.classes:
-        part = bnode("class")
-        add(ds, VOID + "classPartition", part)
-        add(part, VOID + "class", _n(cls))
-        add(part, VOID + "entities", _lit(n, XSD + "integer"))
+        part = w.bnode("class")
+        w.add(ds, VOID + "classPartition", part)
+        w.add(part, VOID + "class", _n(cls))
+        w.add(part, VOID + "entities", _lit(n, XSD + "integer"))
     for prop, n in facts.properties:
-        part = bnode("property")
-        add(ds, VOID + "propertyPartition", part)
-        add(part, VOID + "property", _n(prop))
-        add(part, VOID + "triples", _lit(n, XSD + "integer"))
-    dumps = dumps if dumps.endswith("/") else dumps + "/"
+        part = w.bnode("property")
+        w.add(ds, VOID + "propertyPartition", part)
+        w.add(part, VOID + "property", _n(prop))
+        w.add(part, VOID + "triples", _lit(n, XSD + "integer"))
+
+
+def _graphs_and_dumps(
+    w: _Triples, ds: ox.NamedNode, facts: VoidFacts, dumps: str, sizes: dict[str, tuple[int, str]]
+) -> None:
+    """A subset per named graph, and every dump file as a data dump and a DCAT distribution."""
     subsets = {"union": ds}
     for graph, iri in (("asserted", GRAPH_ASSERTED), ("inferred", GRAPH_INFERRED)):
         sub = _n(f"{DESCRIPTION_IRI}#{graph}")
         subsets[graph] = sub
-        add(ds, VOID + "subset", sub)
-        add(sub, RDF + "type", _n(VOID + "Dataset"))
-        add(sub, DCTERMS + "title", _lit(f"The {graph} graph <{iri}>", lang="en"))
-        add(sub, RDFS + "seeAlso", _n(iri))
-        add(sub, VOID + "triples", _lit(facts.triples[graph], XSD + "integer"))
+        w.add(ds, VOID + "subset", sub)
+        w.add(sub, RDF + "type", _n(VOID + "Dataset"))
+        w.add(sub, DCTERMS + "title", _lit(f"The {graph} graph <{iri}>", lang="en"))
+        w.add(sub, RDFS + "seeAlso", _n(iri))
+        w.add(sub, VOID + "triples", _lit(facts.triples[graph], XSD + "integer"))
     for dump in dump_files():
         url = _n(dumps + dump.name)
-        add(subsets[dump.graph], VOID + "dataDump", url)
-        dist = bnode("dump")
-        add(subsets[dump.graph], DCAT + "distribution", dist)
-        _distribution(add, dist, url, dump, (sizes or {}).get(dump.name))
-    add(ds, RDFS + "seeAlso", _n(dumps + SUMS))
-    add(ds, RDFS + "seeAlso", _n(dumps + CONTEXT))
-    order: dict[object, int] = {}
-    for triple in out:  # each subject's statements together (Turtle then groups them)
-        order.setdefault(triple.subject, len(order))
-    return sorted(out, key=lambda t: order[t.subject])
+        w.add(subsets[dump.graph], VOID + "dataDump", url)
+        dist = w.bnode("dump")
+        w.add(subsets[dump.graph], DCAT + "distribution", dist)
+        _distribution(w.add, dist, url, dump, sizes.get(dump.name))
+    w.add(ds, RDFS + "seeAlso", _n(dumps + SUMS))
+    w.add(ds, RDFS + "seeAlso", _n(dumps + CONTEXT))
 
 
 def _distribution(
