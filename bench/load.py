@@ -88,11 +88,15 @@ function request()
   end
   return wrk.format("POST", path, headers, body)
 end
+"""
 
+
+#: wrk's summary as one JSON line (read by ``_wrk_result``), appended to every script.
+_LUA_DONE = r"""
 function done(summary, latency, requests)
   io.write(string.format(
-    'WRKJSON {"requests": %%d, "duration_us": %%d, "status": %%d, "timeout": %%d, ' ..
-    '"connect": %%d, "read": %%d, "write": %%d, "p50_us": %%d, "p99_us": %%d}\n',
+    'WRKJSON {"requests": %d, "duration_us": %d, "status": %d, "timeout": %d, ' ..
+    '"connect": %d, "read": %d, "write": %d, "p50_us": %d, "p99_us": %d}\n',
     summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
     summary.errors.connect, summary.errors.read, summary.errors.write,
     latency:percentile(50), latency:percentile(99)))
@@ -111,25 +115,19 @@ def _wrk(
         "path": parts.path,
         "mark": MARK,
     }
+    return _run_wrk(script, url, concurrency, seconds, timeout)
+
+
+def _run_wrk(script: str, url: str, concurrency: int, seconds: float, timeout: float) -> LoadResult:
+    """Run wrk with the Lua ``script`` (and :data:`_LUA_DONE` after it) against ``url``'s host."""
+    parts = urlsplit(url)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
+        handle.write(script + _LUA_DONE)
         lua = handle.name
     try:
-        threads = min(concurrency, 2)
-        cmd = [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(concurrency),
-            "-d",
-            f"{max(1, round(seconds))}s",
-            "--timeout",
-            f"{int(timeout)}s",
-            "-s",
-            lua,
-            f"{parts.scheme}://{parts.netloc}",
-        ]
+        cmd = ["wrk", "-t", str(min(concurrency, 2)), "-c", str(concurrency)]
+        cmd += ["-d", f"{max(1, round(seconds))}s", "--timeout", f"{int(timeout)}s"]
+        cmd += ["-s", lua, f"{parts.scheme}://{parts.netloc}"]
         done = subprocess.run(
             cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
         )
@@ -306,15 +304,6 @@ function request()
   i = i %% #requests + 1
   return requests[i]
 end
-
-function done(summary, latency, requests_)
-  io.write(string.format(
-    'WRKJSON {"requests": %%d, "duration_us": %%d, "status": %%d, "timeout": %%d, ' ..
-    '"connect": %%d, "read": %%d, "write": %%d, "p50_us": %%d, "p99_us": %%d}\n',
-    summary.requests, summary.duration, summary.errors.status, summary.errors.timeout,
-    summary.errors.connect, summary.errors.read, summary.errors.write,
-    latency:percentile(50), latency:percentile(99)))
-end
 """
 
 
@@ -349,28 +338,4 @@ def run_list(
             f"{_lua_string(req.body) if req.body else 'nil'})"
         )
     script = _LUA_LIST % {"requests": "\n".join(lines)}
-    parts = urlsplit(base_url)
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
-        handle.write(script)
-        lua = handle.name
-    try:
-        cmd = [
-            "wrk",
-            "-t",
-            str(min(concurrency, 2)),
-            "-c",
-            str(concurrency),
-            "-d",
-            f"{max(1, round(seconds))}s",
-            "--timeout",
-            f"{int(timeout)}s",
-            "-s",
-            lua,
-            f"{parts.scheme}://{parts.netloc}",
-        ]
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=seconds + timeout + 30, check=False
-        )
-    finally:
-        Path(lua).unlink(missing_ok=True)
-    return _wrk_result(done.stdout, done.stderr)
+    return _run_wrk(script, base_url, concurrency, seconds, timeout)
