@@ -317,3 +317,37 @@ def http(
             return HttpReply(reply.status, {k.lower(): v for k, v in reply.headers.items()}, reply.read())
     except urllib.error.HTTPError as error:
         return HttpReply(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+
+# --- headless Chromium for the browser tests --------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextmanager
+def headless_chromium() -> Iterator[Any]:
+    """Debian's Chromium under Playwright. Missing, it fails under CI (``make unit`` installs
+    it) and skips elsewhere."""
+    if not CHROMIUM.is_file():
+        message = f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium as root)"
+        if os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

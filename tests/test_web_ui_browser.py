@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import REPO, LiveServer, http
-from tests.test_web_ui import in_ci, require_built_ui
+from tests.helpers import REPO, LiveServer, headless_chromium, http
+from tests.test_web_ui import require_built_ui
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,17 +27,6 @@ pytestmark = [
     pytest.mark.xdist_group("tiny_server"),
 ]  # one live server under xdist
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "test-artifacts"
 TIMEOUT_MS = 20_000
 
@@ -45,20 +34,9 @@ TIMEOUT_MS = 20_000
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     """A headless Debian Chromium under Playwright, shared by this module's tests."""
-    if not CHROMIUM.is_file():
-        message = f"{CHROMIUM} is missing: run `make browser` (installs Debian's chromium as root)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
     require_built_ui()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with headless_chromium() as browser:
+        yield browser
 
 
 @dataclass
