@@ -73,7 +73,6 @@ SUMS = "SHA256SUMS"
 CONTEXT = "context.jsonld"
 #: gzip level: 6 is zlib's default; 9 saves ~3% for 2-3x the time at 1M triples.
 GZIP_LEVEL = 6
-_DATASET_SUFFIXES = {"nq", "trig"}
 
 
 @dataclass(frozen=True)
@@ -211,7 +210,7 @@ def write_dump(lines: dict[str, list[bytes]], dump: DumpFile, out: BinaryIO) -> 
         return
     rep = BY_SUFFIX[dump.suffix]
     assert rep.format is not None
-    if dump.suffix in _DATASET_SUFFIXES:
+    if rep.is_dataset:
         parsed = ox.parse(b"".join(_nq(lines, dump.graph)), format=ox.RdfFormat.N_QUADS)
     else:
         parsed = ox.parse(b"".join(_nt(lines, dump.graph)), format=ox.RdfFormat.N_TRIPLES)

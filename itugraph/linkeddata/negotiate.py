@@ -32,6 +32,11 @@ class Representation:
         return self.format is None
 
     @property
+    def is_dataset(self) -> bool:
+        """TriG or N-Quads: only documents whose named graphs matter offer them."""
+        return self.format is not None and self.format.is_dataset
+
+    @property
     def content_type(self) -> str:
         return self.media_type + (
             "; charset=utf-8" if self.is_html or self.media_type.startswith("text/") else ""
@@ -90,7 +95,7 @@ def choose(accept_header: str | None, *, datasets: bool = True) -> Representatio
     >>> choose("image/png") is None
     True
     """
-    table = {m: r for m, r in _BY_MEDIA_TYPE.items() if datasets or r.suffix not in {"trig", "nq"}}
+    table = {m: r for m, r in _BY_MEDIA_TYPE.items() if datasets or not r.is_dataset}
     if not accept_header:
         return HTML
     if accept_header in table:
@@ -123,5 +128,5 @@ def alternates(base_path: str, *, datasets: bool = True) -> list[tuple[str, Repr
     return [
         (suffixed(base_path, suffix), rep)
         for suffix, rep in BY_SUFFIX.items()
-        if datasets or suffix not in {"trig", "nq"}
+        if datasets or not rep.is_dataset
     ]

@@ -91,7 +91,7 @@ def index(suffix: str | None = None) -> Response:
     if wants_json:
         return _json_index(negotiated=suffix is None)
     rep = BY_SUFFIX.get(suffix) if suffix else None
-    if suffix and (rep is None or rep.suffix in {"trig", "nq"}):
+    if suffix and (rep is None or rep.is_dataset):
         abort(404)
     negotiated = rep is None
     rep = rep or choose(request.headers.get("Accept"), datasets=False)
@@ -212,7 +212,7 @@ def dump_file(name: str) -> Response:
 def void(suffix: str | None = None) -> Response:
     """The dataset description, negotiated (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)."""
     rep = BY_SUFFIX.get(suffix) if suffix else None
-    if suffix and (rep is None or rep.suffix in {"trig", "nq"}):
+    if suffix and (rep is None or rep.is_dataset):
         abort(404)
     negotiated = rep is None
     rep = rep or choose(request.headers.get("Accept"), datasets=False)

@@ -200,7 +200,7 @@ def _serve(
         response = _plain(406, body)
         response.headers["Vary"] = "Accept"
         return response
-    if suffix_rep is not None and not datasets and rep.suffix in {"trig", "nq"}:
+    if suffix_rep is not None and not datasets and rep.is_dataset:
         return _plain(404, f"this document has no .{rep.suffix} form\n")
     lang = _language() if language and rep.is_html else ""
     negotiated = suffix_rep is None
