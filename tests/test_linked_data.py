@@ -5,6 +5,7 @@ as a real client; labels escaped; French labels with Accept-Language: fr."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from itugraph.namespaces import ITUID
+from itugraph.web.config import Settings
 from tests.helpers import LiveServer, http
 from tests.ld_servers import INJECTED_LABEL, injected_server, itu_server
 
@@ -242,3 +244,29 @@ def test_page_renders_once_per_build(server: LiveServer, tmp_path: Path) -> None
     first = http("GET", server.url + "/id/sector/itu-r.ttl")
     second = http("GET", server.url + "/id/sector/itu-r.ttl")
     assert first.body == second.body and first.headers["etag"] == second.headers["etag"]
+
+
+def test_a_document_sent_again_is_replayed_logged_and_counted(server: LiveServer) -> None:
+    """Over granian: the second identical request is answered by the replay layer with the
+    same bytes and headers, logged (``"cache": "replay"``) and counted in ``/metrics``."""
+    url = server.url + "/id/sector/itu-d"
+    headers = {"Accept": "application/n-triples", "Accept-Encoding": "gzip"}
+    made = http("GET", url, headers=headers)
+    replayed = [http("GET", url, headers=headers) for _ in range(8)]
+    drop = {"date"}
+    for reply in replayed:
+        assert reply.body == made.body
+        assert {k: v for k, v in reply.headers.items() if k not in drop} == {
+            k: v for k, v in made.headers.items() if k not in drop
+        }
+    deadline = time.monotonic() + 5  # replayed answers' lines are written in batches
+    while True:
+        lines = [line for line in server.log().splitlines() if '"path": "/id/sector/itu-d"' in line]
+        if len(lines) == 9 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    rendered = [line for line in lines if '"cache": "replay"' not in line]
+    assert len(lines) == 9 and len(rendered) <= Settings().http_workers  # once per process at most
+    assert all('"endpoint": "/id/<path:path>"' in line for line in lines)
+    metrics = http("GET", server.url + "/metrics").text
+    assert 'endpoint="/id/<path:path>"' in metrics

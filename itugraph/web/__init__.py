@@ -7,6 +7,7 @@ query workers and registers one blueprint per surface.
 from __future__ import annotations
 
 import atexit
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,7 @@ from itugraph.web import (
 from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
+from itugraph.web.replay import ReplayCache, ReplayLog
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.state import ServingState
 
@@ -57,12 +59,13 @@ def create_app(
         memory_limit_mb=config.worker_memory_mb or None,
     )
     atexit.register(executor.close)
+    metrics = Metrics(config.metrics_dir)
     app.extensions["itugraph"] = ServingState(
         built=built,
         store=built.open_store(),
         executor=executor,
         cache=ResultCache(config.cache_bytes),
-        metrics=Metrics(config.metrics_dir),
+        metrics=metrics,
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
     )
@@ -79,4 +82,8 @@ def create_app(
     ):
         app.register_blueprint(blueprint)
     install_hooks(app)
+    # Outermost: a document already sent once in this build is sent again without Flask.
+    app.wsgi_app = ReplayCache(  # type: ignore[method-assign]
+        app.wsgi_app, metrics, config.replay_cache_bytes, ReplayLog(logging.getLogger("itugraph.access"))
+    )
     return app

@@ -46,6 +46,9 @@ class Settings:
     max_query_bytes: int = 256 * 1024
     #: Result cache size, in bytes of serialised results kept in memory.
     cache_bytes: int = 64 * 1024 * 1024
+    #: Bytes of linked-data documents each HTTP worker process keeps to send again without
+    #: Flask (``itugraph.web.replay``); 0 turns that layer off.
+    replay_cache_bytes: int = 64 * 1024 * 1024
     #: Per-worker address-space limit in MB (0 = none).
     worker_memory_mb: int = 0
     #: Endpoint IRIs that SERVICE may call (empty = federation off); in the environment and

@@ -25,6 +25,7 @@ from flask import Response, request
 
 from itugraph.linkeddata.negotiate import Representation, alternates, suffixed
 from itugraph.linkeddata.urls import absolute
+from itugraph.web.replay import ENDPOINT, REPLAYABLE
 from itugraph.web.state import state
 
 
@@ -86,6 +87,10 @@ def send_document(
         if vary:
             response.headers["Vary"] = ", ".join(vary)
         return response
+    # The same request gets the same bytes for the whole build: the replay layer may send
+    # them again without Flask (itugraph.web.replay).
+    request.environ[REPLAYABLE] = True
+    request.environ[ENDPOINT] = request.url_rule.rule if request.url_rule else "replay"
     return _headers(
         response,
         base_path,

@@ -113,7 +113,7 @@ def definition(rest: str) -> Response:
     name = _load().paths.get(path)
     if name is None or (rep.format is not None and rep.format.is_dataset):
         return _not_found(path, rep, negotiated)
-    cached = not_modified(path, rep)
+    cached = not_modified(path, rep, negotiated=negotiated, datasets=False)
     if cached is not None:
         return cached
     body = _body(name, rep)
