@@ -6,6 +6,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import multiprocessing
+import os
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,9 +27,11 @@ from itugraph.linkeddata.dumps import (
     write_dump,
 )
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
+from itugraph.project import Project
 from itugraph.rdf_formats import format_named
 from itugraph.store import write_store
-from tests.helpers import LiveServer, http
+from tests.conftest import TINY_SETTINGS
+from tests.helpers import LiveServer, call, http, running_app
 
 FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
@@ -219,3 +224,25 @@ def test_http_dumps_equal_the_store(tiny_server: LiveServer, tmp_path: Path) -> 
 def test_unknown_files_are_404(tiny_server: LiveServer) -> None:
     assert http("GET", tiny_server.url + "/dumps/everything.ttl.gz").status == 404
     assert http("GET", tiny_server.url + "/dumps/index.trig").status == 404
+
+
+def test_dumps_are_written_by_a_child_process_and_a_request_never_waits_long(tiny_root: Path) -> None:
+    """``DUMP_WAIT`` 0: the first request starts the writer and gets ``503`` + ``Retry-After``
+    at once; the files come (written by a child process: the server process's memory is not
+    spent on them) and are then served, one line per quad of the store."""
+    with running_app(Project.at(tiny_root), {**TINY_SETTINGS, "DUMP_WAIT": 0}) as app:
+        client = app.test_client()
+        first = call(client, "GET", "/dumps/union.nq.gz")
+        assert first.status == 503 and first.headers["retry-after"] == "30"
+        assert "being written" in first.text and first.headers["cache-control"] == "no-store"
+        writers = [p for p in multiprocessing.active_children() if p.name == "itugraph-dumps"]
+        assert writers and all(p.pid != os.getpid() for p in writers)
+        deadline = time.monotonic() + 120
+        while (reply := call(client, "GET", "/dumps/union.nq.gz")).status == 503:
+            assert time.monotonic() < deadline, "the dumps were never written"
+            time.sleep(0.2)
+        assert reply.status == 200
+        store = ox.Store.read_only(str(app.extensions["itugraph"].built.store_path))
+        assert len(gzip.decompress(reply.body).splitlines()) == len(store)
+        sums = call(client, "GET", "/dumps/" + SUMS)
+        assert sums.status == 200 and "union.nq.gz" in sums.text

@@ -54,6 +54,8 @@ class Settings:
     #: Endpoint IRIs that SERVICE may call (empty = federation off); in the environment and
     #: overrides, a space-separated list.
     service_allow: frozenset[str] = frozenset()
+    #: Seconds a request for a dump not yet written waits for the writer before a ``503``.
+    dump_wait: float = 20.0
     #: ``Cache-Control`` max-age for query results, in seconds.
     max_age: int = 300
     #: The server's public root URL (e.g. ``https://itugraph.example.org/``) for absolute

@@ -5,7 +5,10 @@
 * ``/dumps/<graph>.<format>.gz``, ``/dumps/SHA256SUMS``, ``/dumps/context.jsonld``,
   ``/dumps/void.ttl`` — files written once per build into the build's cache entry
   (``itugraph.linkeddata.dumps``), sent with a strong ETag (their SHA-256),
-  ``Content-Length``, ranges and ``304``;
+  ``Content-Length``, ranges and ``304``. They are written by a child process, all at once,
+  on the first request for one: at 1M triples that takes minutes and GBs, which must not
+  land in a serving process or keep a request waiting. A request waits ``DUMP_WAIT`` seconds
+  at most, then gets ``503`` with ``Retry-After`` while the writing goes on;
 * ``/.well-known/void`` — the VoID/DCAT description, negotiated like every document.
 
 A ``.gz`` file is sent as ``application/gzip`` without ``Content-Encoding`` (the bytes are
@@ -16,7 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import multiprocessing
 import threading
+import time
+from multiprocessing.process import BaseProcess
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
@@ -45,10 +53,13 @@ from itugraph.web.documents import base_url, not_modified, send_document
 from itugraph.web.state import state
 
 bp = Blueprint("dumps", __name__)
+log = logging.getLogger("itugraph")
 
 _LOCK = threading.Lock()
 _DUMPS: dict[str, Dumps] = {}
 _FACTS: dict[str, VoidFacts] = {}
+#: The dump-writing child process of each build (in this HTTP process) and when it started.
+_WRITERS: dict[str, tuple[BaseProcess, float]] = {}
 
 
 def dumps_of(built: Build) -> Dumps:
@@ -184,8 +195,11 @@ def dump_file(name: str) -> Response:
     dump = dump_named(name)
     if dump is None and name not in _TYPES:
         abort(404)
-    dumps = dumps_of(state().built)
-    path = dumps.path(name)
+    serving = state()
+    dumps = dumps_of(serving.built)
+    path = _written(serving.built, dumps.folder / name, serving.settings.dump_wait)
+    if path is None:
+        return _still_writing(serving.built)
     response = send_file(
         path,
         mimetype="application/gzip" if dump else _TYPES[name],
@@ -202,6 +216,46 @@ def dump_file(name: str) -> Response:
             f'<{absolute("/dumps/" + CONTEXT, base_url())}>; rel="http://www.w3.org/ns/json-ld#context"'
         )
     return response
+
+
+def _written(built: Build, target: Path, wait: float) -> Path | None:
+    """``target`` once written (the writer process started if need be), None while the writing
+    goes on past ``wait`` seconds."""
+    if target.is_file():
+        return target
+    with _LOCK:
+        writer, _ = _WRITERS.get(built.key, (None, 0.0))
+        if writer is None or (writer.exitcode is not None and not target.is_file()):
+            if writer is not None and writer.exitcode != 0:
+                log.error(
+                    "writing the dumps of build %s failed (exit %s): trying again",
+                    built.version,
+                    writer.exitcode,
+                )
+            writer = multiprocessing.get_context("spawn").Process(
+                target=write_dumps, args=(built,), name="itugraph-dumps", daemon=True
+            )
+            writer.start()
+            _WRITERS[built.key] = (writer, time.monotonic())
+    writer.join(wait)
+    return target if target.is_file() else None
+
+
+def write_dumps(built: Build) -> None:
+    """In the child process: every dump of ``built``, its checksums and ``void.ttl``."""
+    dumps_for(built).write_all()
+
+
+def _still_writing(built: Build) -> Response:
+    _, started = _WRITERS.get(built.key, (None, time.monotonic()))
+    seconds = int(time.monotonic() - started)
+    return Response(
+        f"503 Service Unavailable: the dumps of this build are being written ({seconds} s so far; "
+        "at 1M triples it takes a few minutes). Try again after Retry-After seconds.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": "30", "Cache-Control": "no-store"},
+    )
 
 
 # --- VoID ----------------------------------------------------------------------------------
