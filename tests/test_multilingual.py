@@ -148,9 +148,7 @@ def test_arabic_page_is_right_to_left(server: LiveServer) -> None:
 
 
 def _search(server: LiveServer, query: str) -> list[str]:
-    reply = http(
-        "GET", server.url + "/search?q=" + quote(query), headers={"Accept": "application/json"}
-    )
+    reply = http("GET", server.url + "/search?q=" + quote(query), headers={"Accept": "application/json"})
     assert reply.status == 200
     return [hit["iri"] for hit in json.loads(reply.text)["results"]]
 
@@ -183,10 +181,26 @@ def test_named_query_takes_a_language(server: LiveServer) -> None:
         return json.loads(reply.text)["results"]["bindings"]
 
     french = run("name=UIT-T&lang=fr")
-    assert french and french[0]["label"]["value"] == "Secteur de la normalisation des télécommunications de l’UIT"
+    expected = "Secteur de la normalisation des télécommunications de l’UIT"
+    assert french and french[0]["label"]["value"] == expected
     assert french[0]["label"]["xml:lang"] == "fr"
     default = run("name=UIT-T")
     assert default[0]["label"]["xml:lang"] == "en"
+
+
+@pytest.mark.slow
+def test_coverage_query_counts_names_per_language(server: LiveServer) -> None:
+    reply = http(
+        "GET",
+        server.url + "/api/queries/28-name-coverage-by-language",
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    assert reply.status == 200, reply.text
+    rows = {b["kind"]["value"]: b for b in json.loads(reply.text)["results"]["bindings"]}
+    sectors = rows["sector"]
+    assert sectors["total"]["value"] == "3"
+    assert (sectors["ar"]["value"], sectors["zh"]["value"], sectors["en"]["value"]) == ("3", "3", "3")
+    assert rows["the ITU"]["fr"]["value"] == "1"
 
 
 def test_label_file_is_where_the_readme_says() -> None:
