@@ -253,7 +253,8 @@ def _language() -> str:
 
 
 def _direction(language: str) -> str:
-    return "rtl" if language in RTL_LANGUAGES else "ltr"
+    """``rtl`` for a right-to-left language, else empty (the page stays left to right)."""
+    return "rtl" if language in RTL_LANGUAGES else ""
 
 
 @bp.after_app_request
