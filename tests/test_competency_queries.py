@@ -457,6 +457,26 @@ def test_27_sdg_indicator_by_code(run) -> None:  # type: ignore[no-untyped-def]
     assert [r["indicator"] for r in kos] == [SDG + "C170602"]
 
 
+def test_21_find_by_name_in_a_language(run) -> None:  # type: ignore[no-untyped-def]
+    """A name in any of the six languages finds the unit; ``lang`` picks the label shown
+    (the reader's language where the unit has a name in it, else English)."""
+    rows = run("21-find-by-name", name="国际电联电信标准化部门", lang="es")
+    assert [local(r["resource"]) for r in rows] == ["sector/itu-t"]
+    assert rows[0]["label"] == "Sector de Normalización de las Telecomunicaciones de la UIT"
+    english = run("21-find-by-name", name="uit-t")
+    assert english[0]["label"] == "ITU Telecommunication Standardization Sector"
+
+
+def test_28_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
+    """Names per language and kind: every Sector is named in Arabic and Chinese; no study
+    group of the current periods has a name in another language than English yet."""
+    rows = {r["kind"]: r for r in run("28-name-coverage-by-language")}
+    assert (rows["sector"]["total"], rows["sector"]["ar"], rows["sector"]["zh"]) == ("3", "3", "3")
+    assert rows["the ITU"]["ru"] == "1"
+    studies = rows["study group, ITU-T study period 2025-2028"]
+    assert studies["total"] == studies["en"] == "10" and studies["fr"] == "0"
+
+
 # --------------------------------------------------------------------------- meta
 
 
