@@ -147,6 +147,13 @@ def test_arabic_page_is_right_to_left(server: LiveServer) -> None:
     assert 'dir="rtl"' not in french
 
 
+@pytest.mark.slow
+def test_listing_uses_the_readers_language(server: LiveServer) -> None:
+    text, _ = _page(server, "/id/sector/", **{"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert 'lang="zh">国际电联无线电通信部门<' in text
+    assert 'lang="zh">国际电联电信标准化部门<' in text
+
+
 def _search(server: LiveServer, query: str) -> list[str]:
     reply = http("GET", server.url + "/search?q=" + quote(query), headers={"Accept": "application/json"})
     assert reply.status == 200
@@ -162,6 +169,7 @@ def _search(server: LiveServer, query: str) -> list[str]:
         ("telecomunicaciones", ITUID + "sector/itu-t"),  # Spanish, lower case
         ("NORMALIZACION DE LAS TELECOMUNICACIONES", ITUID + "bureau/tsb"),  # upper case, no accent
         ("мсэ-т", ITUID + "sector/itu-t"),  # Russian short form, lower case
+        ("ЭЛЕКТРОСВЯЗИ", ITUID + "organization/itu"),  # Russian, upper case
         ("الاتصالات الراديوية", ITUID + "sector/itu-r"),  # Arabic
     ],
 )

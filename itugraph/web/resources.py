@@ -104,14 +104,20 @@ def resource(path: str = "") -> Response:
     """A resource, a kind's listing (``/id/<kind>/``) or the kinds (``/id/``)."""
     base, rep = split_suffix(f"/id/{path}")
     if base == "/id/":
-        return _serve(base, rep, _kinds_document, datasets=False)
+        return _serve(base, rep, _kinds_document, datasets=False, language=True)
     if base.endswith("/") and base.count("/") == 3:
         kind = base[len("/id/") : -1]
         page = request.args.get("page", "1")
         if not page.isdigit() or int(page) < 1:
             page = "1"
         paged = base if page == "1" else f"{base}?{urlencode({'page': page})}"
-        return _serve(paged, rep, lambda r, lang: _listing_document(kind, int(page), r, lang), datasets=False)
+        return _serve(
+            paged,
+            rep,
+            lambda r, lang: _listing_document(kind, int(page), r, lang),
+            datasets=False,
+            language=True,
+        )
     iri = iri_of(base)
     return _serve(base, rep, lambda r, lang: _resource_document(iri, r, lang), language=True)
 
