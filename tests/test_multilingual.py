@@ -148,6 +148,14 @@ def test_arabic_page_is_right_to_left(server: LiveServer) -> None:
 
 
 @pytest.mark.slow
+def test_switch_keeps_the_page_state_and_is_not_set_by_the_api(server: LiveServer) -> None:
+    text, _ = _page(server, "/search?q=" + quote("电信"))
+    assert 'href="?q=%E7%94%B5%E4%BF%A1&amp;lang=ar"' in text  # the search survives the switch
+    api = http("GET", server.url + "/api/queries/21-find-by-name?name=UIT-T&lang=fr")
+    assert "set-cookie" not in api.headers  # a query's lang parameter is no page switch
+
+
+@pytest.mark.slow
 def test_listing_uses_the_readers_language(server: LiveServer) -> None:
     text, _ = _page(server, "/id/sector/", **{"Accept-Language": "zh-CN,zh;q=0.9"})
     assert 'lang="zh">国际电联无线电通信部门<' in text

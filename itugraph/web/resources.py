@@ -263,7 +263,7 @@ def _direction(language: str) -> str:
     return "rtl" if language in RTL_LANGUAGES else ""
 
 
-@bp.after_app_request
+@bp.after_request
 def _remember_language(response: Response) -> Response:
     """Remember a language switch (``?lang=xx``) in a cookie for the next pages."""
     chosen = request.args.get("lang")
