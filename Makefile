@@ -83,9 +83,9 @@ $(UI_VENDOR)/%: node_modules/.package-lock.json
 
 # Headless Chromium for the browser tests (tests/test_web_ui_browser.py): Debian's package.
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/noto ] && [ -d /usr/share/fonts/opentype/noto ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update && apt-get install -y --no-install-recommends chromium; \
+	  apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-core fonts-noto-cjk; \
 	else echo "browser: /usr/bin/chromium is missing and we are not root;" \
 	  "install Debian's chromium (browser tests fail under CI=true, skip otherwise)"; fi
 

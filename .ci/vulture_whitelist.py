@@ -51,3 +51,6 @@ handle_endtag  # noqa: B018
 pytestmark  # noqa: B018
 testing  # noqa: B018
 strict  # noqa: B018 (tests/validation/test_renderers.py sets a report attribute)
+
+# Flask calls after-request hooks registered with @bp.after_request.
+_remember_language  # noqa: B018

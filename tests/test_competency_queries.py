@@ -457,6 +457,42 @@ def test_27_sdg_indicator_by_code(run) -> None:  # type: ignore[no-untyped-def]
     assert [r["indicator"] for r in kos] == [SDG + "C170602"]
 
 
+def test_21_find_by_name_in_a_language(run) -> None:  # type: ignore[no-untyped-def]
+    """A name in any of the six languages finds the unit; ``lang`` picks the label shown
+    (the reader's language where the unit has a name in it, else English)."""
+    rows = run("21-find-by-name", name="国际电联电信标准化部门", lang="es")
+    assert [local(r["resource"]) for r in rows] == ["sector/itu-t"]
+    assert rows[0]["label"] == "Sector de Normalización de las Telecomunicaciones de la UIT"
+    english = run("21-find-by-name", name="uit-t")
+    assert english[0]["label"] == "ITU Telecommunication Standardization Sector"
+
+
+def test_label_queries_take_a_language(run) -> None:  # type: ignore[no-untyped-def]
+    """Queries 02, 16, 18 and 26 show names in the language asked for where one exists, and
+    English otherwise (rows and order of rows unchanged)."""
+    units = {local(r["unit"]): r["label"] for r in run("02-itu-units-at-any-depth", lang="zh")}
+    assert units["sector/itu-r"] == "国际电联无线电通信部门"
+    assert units["secretariat/general-secretariat"] == "General Secretariat"  # no Chinese name read
+    assert len(run("02-itu-units-at-any-depth", lang="zh")) == len(run("02-itu-units-at-any-depth"))
+    bodies = {local(r["body"]): r["bodyLabel"] for r in run("16-conference-sessions", lang="zh")}
+    assert bodies["governing-body/pp"] == "全权代表大会"
+    sectors = {local(r["sector"]): r["sectorName"] for r in run("18-study-groups-by-sector", lang="ar")}
+    assert sectors["sector/itu-t"] == "قطاع تقييس الاتصالات"
+    posts = {local(r["post"]): r["postLabel"] for r in run("26-elected-officials-now", lang="es")}
+    assert posts["post/itu-secretary-general"] == "Secretario General"
+    assert posts["post/itu-director-br"] == "Director of the Radiocommunication Bureau"
+
+
+def test_28_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
+    """Names per language and kind: every Sector is named in Arabic and Chinese; no study
+    group of the current periods has a name in another language than English yet."""
+    rows = {r["kind"]: r for r in run("28-name-coverage-by-language")}
+    assert (rows["sector"]["total"], rows["sector"]["ar"], rows["sector"]["zh"]) == ("3", "3", "3")
+    assert rows["the ITU"]["ru"] == "1"
+    studies = rows["study group, ITU-T study period 2025-2028"]
+    assert studies["total"] == studies["en"] == "10" and studies["fr"] == "0"
+
+
 # --------------------------------------------------------------------------- meta
 
 

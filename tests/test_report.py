@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.helpers import Cli, run_cli
+from tests.helpers import REPO, Cli, run_cli
 
 INVENTORY = "iri\tlabel\tsources\tin_graph\tnotes\n"
 
@@ -59,3 +59,15 @@ def test_report_writes_a_file(tiny_root: Path, tmp_path: Path) -> None:
     result = run_cli("--root", tiny_root, "report", "-o", out)
     assert result.returncode == 0, result.stderr
     assert out.read_text(encoding="utf-8").startswith("DATA-QUALITY REPORT")
+
+
+def test_report_on_the_itu_graph_shows_names_per_language_and_kind(cli: Cli) -> None:
+    """Issue 19: the report's coverage of the six official languages, per kind of thing."""
+    result = cli("--root", REPO, "report", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    sections = {s["name"]: s for s in json.loads(result.stdout)["sections"]}
+    coverage = sections["28-name-coverage-by-language"]
+    assert coverage["variables"] == ["kind", "total", "ar", "zh", "en", "fr", "ru", "es"]
+    rows = {row[0]: dict(zip(coverage["variables"], row, strict=True)) for row in coverage["rows"]}
+    assert rows["sector"]["total"] == rows["sector"]["ar"] == rows["sector"]["zh"] == "3"
+    assert "study group, ITU-T study period 2025-2028" in rows

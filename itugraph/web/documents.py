@@ -83,7 +83,7 @@ def send_document(
     """``body`` as ``rep`` of the document at ``base_path`` (the path without suffix)."""
     response = Response(body, status=status, content_type=rep.content_type)
     if status != 200:
-        vary = (["Accept"] if negotiated else []) + (["Accept-Language"] if vary_language else [])
+        vary = (["Accept"] if negotiated else []) + (["Accept-Language", "Cookie"] if vary_language else [])
         if vary:
             response.headers["Vary"] = ", ".join(vary)
         return response
@@ -114,7 +114,7 @@ def _headers(
 ) -> Response:
     response.set_etag(etag)
     response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
-    vary = (["Accept"] if negotiated else []) + (["Accept-Language"] if vary_language else [])
+    vary = (["Accept"] if negotiated else []) + (["Accept-Language", "Cookie"] if vary_language else [])
     if vary:
         response.headers["Vary"] = ", ".join(vary)
     root = base_url()

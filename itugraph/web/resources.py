@@ -58,6 +58,12 @@ VOID = "http://rdfs.org/ns/void#"
 DOC_PREFIXES = {**PREFIXES, "void": VOID}
 #: Languages a page may pick labels in (the UN's six); anything else reads English.
 PAGE_LANGUAGES = ("en", "fr", "es", "ar", "ru", "zh")
+#: Languages written right to left: their pages get ``dir="rtl"`` (mirrored layout).
+RTL_LANGUAGES = frozenset({"ar"})
+#: The cookie that remembers the reader's language switch (``?lang=fr``).
+LANGUAGE_COOKIE = "lang"
+#: How long the language switch is remembered (a year, in seconds).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 #: Resources per listing page.
 PAGE_SIZE = 500
 #: Results a search shows.
@@ -98,14 +104,20 @@ def resource(path: str = "") -> Response:
     """A resource, a kind's listing (``/id/<kind>/``) or the kinds (``/id/``)."""
     base, rep = split_suffix(f"/id/{path}")
     if base == "/id/":
-        return _serve(base, rep, _kinds_document, datasets=False)
+        return _serve(base, rep, _kinds_document, datasets=False, language=True)
     if base.endswith("/") and base.count("/") == 3:
         kind = base[len("/id/") : -1]
         page = request.args.get("page", "1")
         if not page.isdigit() or int(page) < 1:
             page = "1"
         paged = base if page == "1" else f"{base}?{urlencode({'page': page})}"
-        return _serve(paged, rep, lambda r, lang: _listing_document(kind, int(page), r, lang), datasets=False)
+        return _serve(
+            paged,
+            rep,
+            lambda r, lang: _listing_document(kind, int(page), r, lang),
+            datasets=False,
+            language=True,
+        )
     iri = iri_of(base)
     return _serve(base, rep, lambda r, lang: _resource_document(iri, r, lang), language=True)
 
@@ -171,10 +183,18 @@ def search() -> Response:
         }
         for h in hits
     ]
-    body = render_template("ld_search.html", query=query, rows=rows, more=more, page_lang="en")
+    body = render_template(
+        "ld_search.html",
+        query=query,
+        rows=rows,
+        more=more,
+        page_lang="en",
+        page_dir=_direction(language),
+        reader_lang=language,
+    )
     response = Response(body, content_type=HTML.content_type)
     response.headers["Cache-Control"] = f"public, max-age={serving.settings.max_age}"
-    response.headers["Vary"] = "Accept, Accept-Language"
+    response.headers["Vary"] = "Accept, Accept-Language, Cookie"
     return response
 
 
@@ -226,8 +246,32 @@ def _serve(
 
 
 def _language() -> str:
-    """The page language ``Accept-Language`` prefers among :data:`PAGE_LANGUAGES`."""
+    """The reader's language among :data:`PAGE_LANGUAGES`: the switch just used
+    (``?lang=``), else the remembered switch (cookie), else ``Accept-Language``, else English.
+
+    An explicit choice wins over the browser's default: a delegate reading in French on a
+    borrowed English browser picks French once and keeps it.
+    """
+    for chosen in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in PAGE_LANGUAGES:
+            return str(chosen)
     return request.accept_languages.best_match(PAGE_LANGUAGES, default="en") or "en"
+
+
+def _direction(language: str) -> str:
+    """``rtl`` for a right-to-left language, else empty (the page stays left to right)."""
+    return "rtl" if language in RTL_LANGUAGES else ""
+
+
+@bp.after_request
+def _remember_language(response: Response) -> Response:
+    """Remember a language switch (``?lang=xx``) in a cookie for the next pages."""
+    chosen = request.args.get("lang")
+    if chosen in PAGE_LANGUAGES and request.cookies.get(LANGUAGE_COOKIE) != chosen:
+        response.set_cookie(
+            LANGUAGE_COOKIE, str(chosen), max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", httponly=True
+        )
+    return response
 
 
 def _plain(status: int, text: str) -> Response:
@@ -296,6 +340,8 @@ def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
         total=sum(c for _, c in kinds),
         alternates=_alternate_links("/id/", datasets=False),
         page_lang="en",
+        page_dir=_direction(language),
+        reader_lang=language,
     ).encode()
 
 
@@ -348,6 +394,8 @@ def _listing_document(kind: str, page: int, rep: Representation, language: str) 
         first=(page - 1) * PAGE_SIZE + 1,
         alternates=_alternate_links(base, datasets=False),
         page_lang="en",
+        page_dir=_direction(language),
+        reader_lang=language,
     ).encode()
 
 
@@ -547,5 +595,7 @@ def _resource_html(desc: describing.Description, language: str) -> str:
         inferred_count=sum(1 for s in desc.statements() if s.inferred),
         alternates=_alternate_links(base),
         page_lang="en",
+        page_dir=_direction(language),
+        reader_lang=language,
         label_lang=language,
     )

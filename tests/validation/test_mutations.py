@@ -346,6 +346,22 @@ MUTATIONS = [
         ID["conference-session/wtsa-24"],
     ),
     Mutation(
+        "name-without-a-source",
+        "labels-multilingual.ttl",
+        lambda g: g.add((ID["sector/itu-d"], SKOS.prefLabel, Literal("Secteur du développement", lang="fr"))),
+        "S59-Label-sourced",
+        ID["sector/itu-d"],
+    ),
+    Mutation(
+        "name-in-the-wrong-script",
+        "labels-multilingual.ttl",
+        lambda g: _replace(
+            g, ID["bureau/bdt"], SKOS.prefLabel, Literal("Telecommunication Development Bureau", lang="ar")
+        ),
+        "S61-Label-script",
+        ID["bureau/bdt"],
+    ),
+    Mutation(
         "holding-outside-its-term",
         "officials.ttl",
         lambda g: g.add((SG_HOLDING, ITU.startDate, Literal("2019-01-01", datatype=XSD.date))),
