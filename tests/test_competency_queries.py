@@ -486,7 +486,7 @@ def test_label_queries_take_a_language(run) -> None:  # type: ignore[no-untyped-
 def test_28_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
     """Names per language and kind: every Sector is named in Arabic and Chinese; no study
     group of the current periods has a name in another language than English yet."""
-    rows = {r["kind"]: r for r in run("28-name-coverage-by-language")}
+    rows = {r["kind"]: r for r in run("35-name-coverage-by-language")}
     assert (rows["sector"]["total"], rows["sector"]["ar"], rows["sector"]["zh"]) == ("3", "3", "3")
     assert rows["the ITU"]["ru"] == "1"
     studies = rows["study group, ITU-T study period 2025-2028"]

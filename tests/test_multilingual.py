@@ -208,7 +208,7 @@ def test_named_query_takes_a_language(server: LiveServer) -> None:
 def test_coverage_query_counts_names_per_language(server: LiveServer) -> None:
     reply = http(
         "GET",
-        server.url + "/api/queries/28-name-coverage-by-language",
+        server.url + "/api/queries/35-name-coverage-by-language",
         headers={"Accept": "application/sparql-results+json"},
     )
     assert reply.status == 200, reply.text

@@ -66,7 +66,7 @@ def test_report_on_the_itu_graph_shows_names_per_language_and_kind(cli: Cli) -> 
     result = cli("--root", REPO, "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     sections = {s["name"]: s for s in json.loads(result.stdout)["sections"]}
-    coverage = sections["28-name-coverage-by-language"]
+    coverage = sections["35-name-coverage-by-language"]
     assert coverage["variables"] == ["kind", "total", "ar", "zh", "en", "fr", "ru", "es"]
     rows = {row[0]: dict(zip(coverage["variables"], row, strict=True)) for row in coverage["rows"]}
     assert rows["sector"]["total"] == rows["sector"]["ar"] == rows["sector"]["zh"] == "3"
