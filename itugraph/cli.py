@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from itugraph import __version__
-from itugraph.errors import ItuGraphError, ValidationFailedError
+from itugraph.errors import Inconsistency, InconsistencyError, ItuGraphError, ValidationFailedError
 from itugraph.project import Project
 
 if TYPE_CHECKING:
@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.message}", file=sys.stderr)
         return exc.exit_code
     except ItuGraphError as exc:
+        if getattr(args, "format", None) == "json" and args.command == "validate":
+            _print_json_error(exc, args.output)
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
@@ -114,19 +116,46 @@ def _validate(args: argparse.Namespace, project: Project) -> int:
 
     inferred: list[Triple] | None = None
     parsed: Parsed | None = None
-    # Inference also checks OWL 2 RL consistency, so an inconsistent graph fails here (exit 1).
-    built = build(project, validate=False, progress=log.info)
     if args.inferred:
+        # The closure of an inconsistent graph means nothing: that fails here (exit 1).
         # One read of the build's store, each graph once, and no second parse of the files:
         # the store's blank nodes are the ones its inferred triples name.
-        store = built.open_store()
+        store = build(project, validate=False, progress=log.info).open_store()
         parsed = Parsed(list(store.triple_tuples(GRAPH_ASSERTED)), {})
         inferred = list(store.triple_tuples(GRAPH_INFERRED))
     report = validate_project(
         project, inferred=inferred, strict=args.strict, engine=args.engine, parsed=parsed
     )
+    if not args.inferred:
+        # SHACL first: an ill-typed literal is a sh:datatype result in the report, and the
+        # OWL 2 RL inconsistency it also is (dt-not-type) joins the report, not replaces it.
+        report.inconsistencies = _inconsistencies(project)
     _print_report(report, args.format, args.output)
+    if report.inconsistencies:
+        print(f"error: {InconsistencyError(report.inconsistencies)}", file=sys.stderr)
     return 1 if report.failed(strict=args.strict) else 0
+
+
+def _inconsistencies(project: Project) -> list[Inconsistency]:
+    """The OWL 2 RL inconsistencies of the asserted graph (the build checks them, and caches)."""
+    from itugraph.build import build
+
+    try:
+        build(project, validate=False, progress=log.info)
+    except InconsistencyError as exc:
+        return exc.inconsistencies
+    return []
+
+
+def _print_json_error(error: ItuGraphError, output: Path | None) -> None:
+    """``--format json`` prints JSON whatever happens: the error as a document of its own."""
+    from itugraph.validation.render import render_error
+
+    text = render_error(error)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
 
 
 def _print_report(report: object, fmt: str, output: Path | None = None) -> None:

@@ -70,6 +70,12 @@ class ShapesError(InputError):
     code = "SHAPES_ERROR"
 
 
+class UnsupportedShapeError(ShapesError):
+    """A well-formed shape using a SHACL feature the chosen engine does not support."""
+
+    code = "SHAPES_UNSUPPORTED"
+
+
 class QueryError(ItuGraphError):
     """A SPARQL query that cannot be parsed or run (syntax, update, forbidden SERVICE)."""
 

@@ -271,3 +271,66 @@ def substitute_this(query: str, node_text: str) -> str:
             parts += [query[done:start], node_text]
             done = start + len(value)
     return "".join(parts) + query[done:]
+
+
+#: Clauses whose variables may only be replaced by a bracketed expression (``(<iri>)``).
+_EXPRESSION_LISTS = frozenset({"GROUP", "ORDER"})
+#: Words that end a ``GROUP BY``/``ORDER BY`` list.
+_AFTER_LISTS = frozenset({"HAVING", "LIMIT", "OFFSET", "ORDER", "VALUES", "GROUP"})
+
+
+def prebind(query: str, name: str, term: str) -> str:
+    """``query`` with variable ``name`` pre-bound to ``term`` (an IRI or literal, SPARQL text).
+
+    SHACL's pre-binding (appendix A, #pre-binding) replaces the variable by its value everywhere, nested
+    groups and sub-SELECTs included, while the solutions still bind it; pyoxigraph's
+    ``substitutions`` only joins the value in, so a ``FILTER`` in a nested group never sees
+    it. Textually: in a projection ``?x`` becomes ``(term AS ?x)``, in ``GROUP BY`` and
+    ``ORDER BY`` ``(term)``, ``bound(?x)`` becomes ``(true)``, elsewhere ``term``; a
+    sub-SELECT returns it under a name of its own (the outer projection binds ``?x``).
+
+    >>> prebind("SELECT $this WHERE { { FILTER ($this = <a>) } } GROUP BY $this", "this", "<a>")
+    'SELECT (<a> AS ?this) WHERE { { FILTER (<a> = <a>) } } GROUP BY (<a>)'
+    >>> prebind("SELECT $this { { SELECT $this { } } }", "this", "<a>")
+    'SELECT (<a> AS ?this) { { SELECT (<a> AS ?this_prebound_2) { } } }'
+    >>> prebind("SELECT (COUNT(?this) AS ?n) { ?this ?p ?o FILTER bound( $this ) }", "this", "<a>")
+    'SELECT (COUNT((<a>)) AS ?n) { <a> ?p ?o FILTER (true) }'
+    """
+    lexed = tokens(query)
+    parts: list[str] = []
+    done = 0
+    clause = None  # "SELECT" in a projection, "GROUP"/"ORDER" in their lists, else None
+    depth = 0  # parentheses inside a projection: (COUNT(?x) AS ?n) holds expressions
+    selects = 0
+    for index, (kind, value, start) in enumerate(lexed):
+        word = value.upper() if kind == "word" else None
+        if word == "SELECT" or word in _EXPRESSION_LISTS:
+            clause, depth = word, 0
+            selects += word == "SELECT"
+        elif word == "WHERE" or (kind == "other" and value in "{}") or (word in _AFTER_LISTS):
+            clause = None
+        elif kind == "other" and value in "()":
+            depth += 1 if value == "(" else -1
+        if word == "BOUND" and _is_bound_call(lexed, index, name):
+            end = lexed[index + 3]
+            parts += [query[done:start], "(true)"]
+            done = end.start + 1
+        elif kind == "var" and value[1:] == name and start >= done:
+            if clause == "SELECT" and depth == 0:
+                # A sub-SELECT returns the value under another name: ?name in scope below
+                # would clash with the outer projection's (term AS ?name).
+                alias = name if selects == 1 else f"{name}_prebound_{selects}"
+                replacement = f"({term} AS ?{alias})"
+            else:
+                replacement = f"({term})" if clause else term
+            parts += [query[done:start], replacement]
+            done = start + len(value)
+    return "".join(parts) + query[done:]
+
+
+def _is_bound_call(lexed: list[Token], index: int, name: str) -> bool:
+    """Whether tokens from ``index`` read ``BOUND ( ?name )``."""
+    call = [t.text for t in lexed[index + 1 : index + 4]]
+    return (
+        len(call) == 3 and call[0] == "(" and call[1][1:] == name and call[1][:1] in "?$" and call[2] == ")"
+    )

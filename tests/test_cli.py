@@ -407,3 +407,82 @@ def test_the_table_view_of_ask_construct_and_a_cut_select(cli: Cli, tiny_root: P
     assert lines[-1] == "(1 row, truncated at the result limit)"
     whole = cli("--root", tiny_root, "query", "01-units").stdout.splitlines()
     assert whole[-1] == "(2 rows)"
+
+
+_SIZE_SHAPE = """\
+@prefix ex: <http://example.org/tiny#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:UnitSize a sh:NodeShape ; sh:targetClass ex:Unit ;
+    sh:property [ sh:path ex:size ; sh:datatype xsd:integer ] .
+"""
+
+
+def test_an_ill_typed_literal_is_a_datatype_result_not_a_stop(cli: Cli, tiny_root: Path) -> None:
+    """SHACL reports it (with file and line); the OWL 2 RL inconsistency it also is follows."""
+    (tiny_root / "shapes" / "size.ttl").write_text(_SIZE_SHAPE, encoding="utf-8")
+    data = tiny_root / "graph" / "units.ttl"
+    data.write_text(
+        data.read_text() + '\nid:group ex:size "large"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+    )
+    as_json = cli("--root", tiny_root, "validate", "--format", "json")
+    assert as_json.returncode == 1
+    report = json.loads(as_json.stdout)
+    (result,) = [r for r in report["results"] if r["constraint"] == "DatatypeConstraintComponent"]
+    assert result["focus_node"] == "http://example.org/id/group"
+    assert result["value"] == '"large"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    assert result["file"] == "graph/units.ttl" and isinstance(result["line"], int)
+    assert [i["rule"] for i in report["inconsistencies"]] == ["dt-not-type"]
+    as_text = cli("--root", tiny_root, "validate")
+    assert as_text.returncode == 1
+    assert "graph/units.ttl:" in as_text.stdout and "OWL 2 RL inconsistencies" in as_text.stdout
+    assert "inconsistent" in as_text.stderr
+
+
+def test_validate_prints_json_on_every_exit_code(cli: Cli, tiny_root: Path) -> None:
+    data = tiny_root / "graph" / "units.ttl"
+    data.write_text(data.read_text() + "\nid:broken ex:p .\n", encoding="utf-8")
+    broken = cli("--root", tiny_root, "validate", "--format", "json")
+    assert broken.returncode == 2
+    error = json.loads(broken.stdout)["error"]
+    assert error["code"] == "RDF_SYNTAX_ERROR" and error["exit_code"] == 2
+    assert "units.ttl:" in error["message"] and error["hint"]
+    assert "syntax error" in broken.stderr  # the message stays on stderr too
+    out = tiny_root / "report.json"
+    to_file = cli("--root", tiny_root, "validate", "--format", "json", "-o", out)
+    assert to_file.returncode == 2 and json.loads(out.read_text())["error"]["code"] == "RDF_SYNTAX_ERROR"
+    assert cli("--root", tiny_root, "validate").stdout == ""  # text: the error on stderr only
+
+
+def test_malformed_and_unsupported_shapes_are_json_errors(cli: Cli, tiny_root: Path) -> None:
+    shapes = tiny_root / "shapes" / "sparql.ttl"
+    shapes.write_text(
+        "@prefix ex: <http://example.org/tiny#> .\n@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "ex:Minus a sh:NodeShape ; sh:targetClass ex:Unit ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { $this ?p ?o MINUS { $this ?p 1 } }" ] .\n',
+        encoding="utf-8",
+    )
+    malformed = cli("--root", tiny_root, "validate", "--format", "json")
+    assert malformed.returncode == 2
+    error = json.loads(malformed.stdout)["error"]
+    assert (
+        error["code"] == "SHAPES_ERROR" and "tiny#Minus>" in error["message"] and "MINUS" in error["message"]
+    )
+    shapes.write_text(
+        "@prefix ex: <http://example.org/tiny#> .\n@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "ex:Reads a sh:NodeShape ; sh:targetClass ex:Unit ; sh:sparql [ sh:select "
+        '"SELECT $this WHERE { GRAPH $shapesGraph { $currentShape ?p 42 } }" ] .\n',
+        encoding="utf-8",
+    )
+    assert (
+        cli("--root", tiny_root, "validate", "--format", "json").returncode == 0
+    )  # the default engine reads it
+    unsupported = cli("--root", tiny_root, "validate", "--format", "json", "--engine", "pyshacl")
+    assert unsupported.returncode == 2
+    error = json.loads(unsupported.stdout)["error"]
+    assert (
+        error["code"] == "SHAPES_UNSUPPORTED"
+        and "Reads" in error["message"]
+        and "$shapesGraph" in error["message"]
+    )
+    assert "Traceback" not in unsupported.stderr

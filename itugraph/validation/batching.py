@@ -31,6 +31,8 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable
 
+from itugraph import sparql_text
+
 THIS = Variable("this")
 _SAFE_ANYWHERE = {"BGP"}
 _MODIFIERS = {
@@ -54,7 +56,42 @@ def batch_refusal(select: str, prefixes: dict[str, str]) -> str | None:
         return f"rdflib cannot parse it ({exc})"
     if THIS not in (algebra.get("PV") or []):
         return "$this is not projected"
-    return _top_refusal(algebra["p"])
+    return _top_refusal(algebra["p"]) or _injected_refusal(select, prefixes)
+
+
+#: A stand-in for the focus pattern the engine injects (any GRAPH pattern binding ?this).
+_FOCUS_STAND_IN = "GRAPH <urn:x:focus> { <urn:x:shape> <urn:x:focusOf> ?this }"
+#: Modifiers above the pattern whose expressions see whole solutions or groups.
+_PEELED = {"Project", "Distinct", "Reduced", "OrderBy", "Slice", "ToMultiSet"}
+
+
+def _injected_refusal(select: str, prefixes: dict[str, str]) -> str | None:
+    """The query *with the focus pattern injected*: is ``$this`` bound wherever it is used?
+
+    rdflib's algebra of the bare query flattens a group that holds one nested group, so
+    ``{ { FILTER($this = …) } }`` looks like a FILTER of the outer group; after injection
+    the nested group is a pattern joined with the focus pattern, and its FILTER is seen
+    to run where ``?this`` is unbound (pre-binding would have bound it).
+    """
+    try:
+        algebra = prepareQuery(sparql_text.inject(select, _FOCUS_STAND_IN), initNs=prefixes).algebra
+    except Exception as exc:  # as in batch_refusal
+        return f"rdflib cannot parse it with the focus pattern ({exc})"
+    return _refusal(_below_modifiers(algebra["p"]), top=False)
+
+
+def _below_modifiers(node: object) -> object:
+    """The pattern under the solution modifiers; with aggregates, the pattern grouped
+    (the BINDs and FILTERs above a ``Group`` are its projection and HAVING)."""
+    top = node
+    while isinstance(node, CompValue) and node.name in _MODIFIERS:
+        if node.name == "Group":
+            return node["p"]
+        node = node["p"]
+    node = top
+    while isinstance(node, CompValue) and node.name in _PEELED:
+        node = node["p"]
+    return node
 
 
 def pattern_refusal(query: str, prefixes: dict[str, str]) -> str | None:

@@ -14,6 +14,7 @@ What the data graph is, and why (measured figures in ``docs/validation.md``):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -28,13 +29,15 @@ from rdflib import RDF, RDFS, BNode, Graph, Literal
 from rdflib.namespace import OWL, SH
 from rdflib.term import Node
 
-from itugraph.errors import ShapesError
+from itugraph.errors import ShapesError, UnsupportedShapeError
 from itugraph.load import Triple, load_triples
 from itugraph.project import Project
 from itugraph.validation import sparql_engine
 from itugraph.validation.compiler import compile_shapes
-from itugraph.validation.graphs import graph_of
+from itugraph.validation.fidelity import StoredLiterals, stored_literals
+from itugraph.validation.graphs import graph_of, quiet_rdflib_literals, to_rdflib
 from itugraph.validation.model import ValidationReport, ValidationResult
+from itugraph.validation.pyshacl_input import as_specified
 from itugraph.validation.rules import derive
 from itugraph.validation.shapes import count_shapes, load_shapes, named_shape, shape_id
 from itugraph.validation.source_index import SourceIndex
@@ -109,12 +112,13 @@ def validate_files(
         triples.extend(inferred)
     derived = parsed.derived if parsed is not None and inferred is None else derive(triples, shapes_graph)
     triples.extend(derived)
-    if engine == "pyshacl":
-        data_graph = graph_of(triples)
-        raw = raw_results(run_pyshacl(data_graph, shapes_graph), shapes_graph)
-        triple_count, fallback = len(data_graph), list[str]()
-    else:
-        raw, triple_count, fallback = _sparql_results(triples, shapes_graph)
+    with quiet_rdflib_literals():  # every rdflib term made of an ill-typed literal would log
+        if engine == "pyshacl":
+            data_graph = graph_of(triples)
+            raw = raw_results(run_pyshacl(data_graph, shapes_graph), shapes_graph)
+            triple_count, fallback = len(data_graph), list[str]()
+        else:
+            raw, triple_count, fallback = _sparql_results(triples, shapes_graph)
     # Lexing every file for line numbers costs ~25 s at a million triples: only when there
     # is a result to locate (a conforming build at 1M skips it).
     index = SourceIndex.build([*data, *ontology]) if raw else SourceIndex()
@@ -139,9 +143,10 @@ def validate_files(
 
 def _sparql_results(triples: list[Triple], shapes_graph: Graph) -> tuple[list[RawResult], int, list[str]]:
     """The SPARQL engine's results, plus pyshacl's for the shapes it could not compile."""
-    plan = compile_shapes(shapes_graph)
+    stored = stored_literals(triples, _target_literals(shapes_graph))
+    plan = compile_shapes(shapes_graph, rewritten_datatypes=stored.rewritten_datatypes)
     run = sparql_engine.run(sparql_engine.store_of(triples), shapes_graph, plan)
-    raw = list(run.results)
+    raw = _as_in_data(run.results, stored) if stored.originals else list(run.results)
     fallback = sorted(shape_id(named_shape(shapes_graph, s)) for s in run.fallback)
     if run.fallback:
         for shape, reason in sorted(run.fallback.items(), key=lambda item: str(item[0])):
@@ -151,6 +156,32 @@ def _sparql_results(triples: list[Triple], shapes_graph: Graph) -> tuple[list[Ra
         only_fallback = without_targets(shapes_graph, [s.node for s in plan.shapes])
         raw.extend(raw_results(run_pyshacl(graph_of(triples), only_fallback), shapes_graph))
     return raw, run.triple_count, fallback
+
+
+def _target_literals(shapes: Graph) -> list[ox.Literal]:
+    """The literal ``sh:targetNode`` values: the engine writes them into its store too."""
+    return [
+        ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        for node in shapes.objects(None, SH.targetNode)
+        if isinstance(node, Literal) and node.datatype is not None
+    ]
+
+
+def _as_in_data(results: Iterable[RawResult], stored: StoredLiterals) -> list[RawResult]:
+    """``results`` naming the data's literals where the store holds them differently."""
+    texts = {_value_of(s): _value_of(o) for s, o in stored.originals.items()}
+    return [
+        dataclasses.replace(
+            r,
+            focus_node=texts.get(r.focus_node, r.focus_node),
+            value=texts.get(r.value, r.value) if r.value is not None else None,
+        )
+        for r in results
+    ]
+
+
+def _value_of(literal: ox.Literal) -> str:
+    return value_text(to_rdflib(literal))
 
 
 def without_targets(shapes: Graph, compiled: Iterable[Node]) -> Graph:
@@ -205,7 +236,7 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
     try:
         _conforms, report, _text = pyshacl.validate(
             data_graph,
-            shacl_graph=without_rules(shapes_graph),
+            shacl_graph=as_specified(without_rules(shapes_graph)),
             inference="none",
             advanced=True,
             inplace=True,
@@ -217,6 +248,12 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
             f"the SHACL shapes cannot be used: {exc}",
             hint="check the shape's sh:select/sh:path; SHACL-for-SHACL does not parse SPARQL",
         ) from None
+    except NotImplementedError:  # $shapesGraph: optional in SHACL (§5.3.1), not in pyshacl
+        raise UnsupportedShapeError(
+            f"{_shapes_graph_users(shapes_graph)}, which the pyshacl engine does not support",
+            hint="validate with the default engine (it supports $shapesGraph), or rewrite the "
+            "constraint without $shapesGraph",
+        ) from None
     except TypeError as exc:  # pyshacl's property-pair constraints on unorderable values
         raise ShapesError(
             f"a shape compares values pyshacl cannot order ({exc})",
@@ -227,9 +264,26 @@ def run_pyshacl(data_graph: Graph, shapes_graph: Graph) -> Graph:
     return report
 
 
+def _shapes_graph_users(shapes: Graph) -> str:
+    """Which shapes' SPARQL constraints read ``$shapesGraph`` (for the error message)."""
+    users = sorted(
+        {
+            shape_id(named_shape(shapes, shape))
+            for holder, query in shapes.subject_objects(SH.select)
+            if "shapesGraph" in str(query)
+            for shape in shapes.subjects(SH.sparql, holder)
+        }
+    )
+    return f"shape {', '.join(users)} reads $shapesGraph" if users else "a shape reads $shapesGraph"
+
+
 def raw_results(report: Graph, shapes: Graph) -> list[RawResult]:
-    """pyshacl's report graph as plain results (terms in the form reports print)."""
-    return [_raw(report, node) for node in report.subjects(RDF.type, SH.ValidationResult)]
+    """pyshacl's report graph as plain results (terms in the form reports print).
+
+    Only the report's own ``sh:result`` values: pyshacl also types the nested results it
+    gives as ``sh:detail`` (why a value fails ``sh:node``) ``sh:ValidationResult``.
+    """
+    return [_raw(report, node) for node in report.objects(None, SH.result)]
 
 
 def _raw(report: Graph, node: Node) -> RawResult:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from itugraph.errors import Inconsistency
+
 #: Severities in the order a reader should see them (worst first).
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
 
@@ -74,11 +76,13 @@ class ValidationReport:
     fallback_shapes: list[str] = field(default_factory=list)
     #: Triples the shapes' SHACL rules (``sh:rule``) added to the data before validation.
     derived_count: int = 0
+    #: OWL 2 RL inconsistencies of the validated graph (``itugraph validate`` checks both).
+    inconsistencies: list[Inconsistency] = field(default_factory=list)
 
     def failed(self, *, strict: bool) -> bool:
-        """Whether CI should fail: any violation, or any warning too when ``strict``."""
+        """Whether CI should fail: any violation (or warning when ``strict``), or an inconsistency."""
         failing = {"Violation", "Warning"} if strict else {"Violation"}
-        return any(r.severity in failing for r in self.results)
+        return bool(self.inconsistencies) or any(r.severity in failing for r in self.results)
 
     def count(self, severity: str) -> int:
         """How many results have ``severity`` (``Violation``, ``Warning`` or ``Info``)."""

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from itertools import groupby
 
-from itugraph.errors import InputError
+from itugraph.errors import InputError, ItuGraphError
 from itugraph.validation.model import SEVERITIES, ValidationReport, ValidationResult
 from itugraph.validation.terms import compact, display_value
 
@@ -31,7 +31,16 @@ JSON_RESULT_KEYS: tuple[str, ...] = (
     "owner",
 )
 #: Top-level keys of the JSON format, in output order.
-JSON_KEYS: tuple[str, ...] = ("conforms", "failed", "strict", "inferred", "summary", "results", "stats")
+JSON_KEYS: tuple[str, ...] = (
+    "conforms",
+    "failed",
+    "strict",
+    "inferred",
+    "summary",
+    "results",
+    "inconsistencies",
+    "stats",
+)
 
 _GITHUB_LEVEL = {"Violation": "error", "Warning": "warning", "Info": "notice"}
 
@@ -76,6 +85,10 @@ def render_text(report: ValidationReport) -> str:
             lines.append(f"  {where}  {_display_node(focus, _owner_of(report, focus))}")
             lines.extend(f"    {_text_result(r)}" for r in by_focus)
         lines.append("")
+    if report.inconsistencies:
+        lines.append("OWL 2 RL inconsistencies")
+        lines.extend(f"  [{i.rule}] {i.message}" for i in report.inconsistencies)
+        lines.append("")
     lines.append(summary_line(report))
     return "\n".join(lines) + "\n"
 
@@ -94,6 +107,10 @@ def render_json(report: ValidationReport) -> str:
             "results": len(report.results),
         },
         "results": [_json_result(report, r) for r in report.results],
+        "inconsistencies": [
+            {"rule": i.rule, "message": i.message, "resources": list(i.resources)}
+            for i in report.inconsistencies
+        ],
         "stats": {
             "data_files": [report.display_path(p) for p in report.data_files],
             "shapes_files": [report.display_path(p) for p in report.shapes_files],
@@ -102,6 +119,23 @@ def render_json(report: ValidationReport) -> str:
             "shapes": report.shape_count,
             "seconds": round(report.seconds, 3),
         },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_error(error: ItuGraphError) -> str:
+    """The JSON document ``validate --format json`` prints instead of a report it could not make.
+
+    Scripts read the same stream on every exit code: ``{"error": {code, message, hint,
+    exit_code}}``, with ``code`` the error class's stable code.
+    """
+    document = {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "hint": error.hint,
+            "exit_code": error.exit_code,
+        }
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

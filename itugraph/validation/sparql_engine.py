@@ -25,9 +25,10 @@ from rdflib import Graph, Literal
 from rdflib.namespace import SH
 from rdflib.term import Node
 
+from itugraph import sparql_text
 from itugraph.errors import ShapesError
 from itugraph.load import Triple
-from itugraph.validation.compiler import FOCUS_GRAPH, Check, Plan, TopShape, compile_shapes
+from itugraph.validation.compiler import FOCUS_GRAPH, SHAPES_GRAPH, Check, Plan, TopShape, compile_shapes
 from itugraph.validation.graphs import to_rdflib
 from itugraph.validation.terms import node_text, path_text, value_text
 
@@ -70,6 +71,8 @@ def run(store: ox.Store, shapes: Graph, plan: Plan | None = None) -> SparqlRun:
     triple_count = len(store)
     results: list[RawResult] = []
     per_node: dict[Node, str] = {}
+    if _reads_shapes_graph(plan):
+        _load_shapes_graph(store, shapes)
     try:
         for top in plan.shapes:
             _fill_focus(store, top)
@@ -83,10 +86,20 @@ def run(store: ox.Store, shapes: Graph, plan: Plan | None = None) -> SparqlRun:
             hint="run with --engine pyshacl and report the shape",
         ) from None
     finally:  # leave the caller's store as it was
-        focus = ox.NamedNode(FOCUS_GRAPH)
-        if focus in store.named_graphs():
-            store.remove_graph(focus)
+        for graph in (ox.NamedNode(FOCUS_GRAPH), ox.NamedNode(SHAPES_GRAPH)):
+            if graph in store.named_graphs():
+                store.remove_graph(graph)
     return SparqlRun(results, triple_count, dict(plan.fallback), per_node)
+
+
+def _reads_shapes_graph(plan: Plan) -> bool:
+    return any(c.sparql is not None and c.sparql.shapes_graph for top in plan.shapes for c in top.checks)
+
+
+def _load_shapes_graph(store: ox.Store, shapes: Graph) -> None:
+    """The shapes graph as the named graph ``$shapesGraph`` names (SHACL §5.3.1)."""
+    data = shapes.serialize(format="nt", encoding="utf-8")
+    store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(SHAPES_GRAPH))
 
 
 def _fill_focus(store: ox.Store, top: TopShape) -> None:
@@ -183,14 +196,22 @@ class _CheckRunner:
             for row in solutions:
                 yield None, names, row
             return
-        this = ox.Variable("this")
         for focus in self._focus_nodes():
-            solutions = select(
-                self.store, sparql.query, prefixes=sparql.prefixes, substitutions={this: focus}
-            )
+            solutions = self._prebound(sparql.query, sparql.prefixes, focus)
             names = [v.value for v in solutions.variables]
             for row in solutions:
                 yield focus, names, row
+
+    def _prebound(self, query: str, prefixes: dict[str, str], focus: OxTerm) -> ox.QuerySolutions:
+        """The solutions with ``$this`` pre-bound to ``focus`` as SHACL defines it (textually).
+
+        A blank node has no SPARQL constant: it is joined in with pyoxigraph's
+        ``substitutions`` instead, which differs only for a ``$this`` in a nested group's
+        ``FILTER`` or a sub-``SELECT`` that does not project it.
+        """
+        if isinstance(focus, ox.BlankNode):
+            return select(self.store, query, prefixes=prefixes, substitutions={ox.Variable("this"): focus})
+        return select(self.store, sparql_text.prebind(query, "this", str(focus)), prefixes=prefixes)
 
     def _focus_nodes(self) -> list[OxTerm]:
         query = f"SELECT ?this WHERE {{ GRAPH <{FOCUS_GRAPH}> {{ <{self.top.key}> ?p ?this }} }}"

@@ -84,44 +84,16 @@ _PYTHON_ONLY = re.compile(r"\(\?[=!<]|\(\?P=|\\[1-9]|\(\?\(|\\Z")
 
 
 def pattern_regex(pattern: str, flags: str | None) -> tuple[str, str]:
-    """(regex, flags) for oxigraph's ``REGEX`` that accept what pyshacl's ``sh:pattern`` does.
+    """(regex, flags) for oxigraph's ``REGEX``: ``sh:pattern`` *is* SPARQL ``REGEX`` (SHACL §4.4.2).
 
-    pyshacl calls Python's ``re.match`` (anchored at the start, unlike XPath's
-    ``fn:matches``) and passes only the ``i`` and ``m`` flags; Python's ``$`` also
-    matches before a final newline. So: anchor with ``\\A(?:…)``, keep only ``i``/``m``,
-    and without ``m`` turn each ``$`` outside a character class into ``\\n?\\z`` (the same
-    strings then have a match). Lookarounds and back-references do not exist in Rust.
+    So the pattern matches anywhere in the string unless it anchors itself, and
+    ``sh:flags`` are XPath's (``s``, ``m``, ``i``, ``x``, ``q``), passed as given.
+    Lookarounds and back-references exist neither in XPath nor in Rust's regex engine:
+    such a shape goes to pyshacl.
     """
     if _PYTHON_ONLY.search(pattern):
         raise Unsupported(f"sh:pattern {pattern!r} uses Python-only regex syntax")
-    kept = "".join(f for f in "im" if flags and f in flags.lower())
-    body = pattern if "m" in kept else _end_anchors(pattern)
-    return f"\\A(?:{body})", kept
-
-
-def _end_anchors(pattern: str) -> str:
-    """Rewrite unescaped ``$`` outside ``[...]`` as ``\\n?\\z`` (Python's end-of-string)."""
-    out: list[str] = []
-    in_class = False
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern):
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":  # a literal ] first in the class
-                out.append("[]")
-                i += 2
-                continue
-        elif ch == "$":
-            out.append("\\n?\\z")
-            i += 1
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
+    kept = flags or ""
+    if set(kept) - set("smixq"):
+        raise Unsupported(f"sh:flags {kept!r} holds a flag XPath does not define")
+    return pattern, kept
