@@ -71,3 +71,8 @@ def test_report_on_the_itu_graph_shows_names_per_language_and_kind(cli: Cli) -> 
     rows = {row[0]: dict(zip(coverage["variables"], row, strict=True)) for row in coverage["rows"]}
     assert rows["sector"]["total"] == rows["sector"]["ar"] == rows["sector"]["zh"] == "3"
     assert "study group, ITU-T study period 2025-2028" in rows
+    # the second research pass: the ITU in Chinese, every elected post in Chinese, the
+    # General Secretariat in Arabic and French (graph/labels-multilingual.ttl, S925-S938)
+    assert rows["the ITU"]["zh"] == "1"
+    assert (rows["elected post"]["total"], rows["elected post"]["zh"]) == ("5", "5")
+    assert (rows["secretariat"]["ar"], rows["secretariat"]["fr"]) == ("1", "1")
