@@ -54,10 +54,11 @@ class RdfSyntaxError(InputError):
 
     code = "RDF_SYNTAX_ERROR"
 
-    def __init__(self, location: SourceLocation, detail: str) -> None:
+    def __init__(self, location: SourceLocation, detail: str, *, hint: str | None = None) -> None:
         super().__init__(
             f"{location}: syntax error: {detail}",
-            hint="fix the RDF syntax at that line (run the file through `itugraph fmt --check` "
+            hint=hint
+            or "fix the RDF syntax at that line (run the file through `itugraph fmt --check` "
             "or an RDF validator to see the surrounding statement)",
         )
         self.location = location
