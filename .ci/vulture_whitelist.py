@@ -46,6 +46,7 @@ pytest_collection_modifyitems  # noqa: B018
 _sparql_parses_shared  # noqa: B018 (an autouse fixture)
 handle_starttag  # noqa: B018
 handle_endtag  # noqa: B018
+handle_data  # noqa: B018
 
 # pytest reads module-level `pytestmark`; Flask reads `app.testing`.
 pytestmark  # noqa: B018

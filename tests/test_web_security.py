@@ -1,0 +1,277 @@
+"""Hostile requests and stored injection against the real server over HTTP.
+
+The server runs over ``tests/fixtures/hostile-labels``: labels, definitions, notes, shape
+messages and named-query titles that are script, HTML, Markdown, ``javascript:`` links and
+spreadsheet formulas. Every page kind must show them as text (no executable markup, no
+``javascript:`` in a link), carry the security headers, and refuse path traversal; named-query
+parameters must stay values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from http.client import HTTPConnection
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from tests.helpers import LiveServer, copy_fixture, http, live_server
+
+pytestmark = pytest.mark.slow  # one server start, then many quick requests
+
+ID = "https://w3id.org/itugraph/id/unit/"
+CANARY = "itugraph-traversal-canary-5e1b"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    tmp = tmp_path_factory.mktemp("hostile-labels")
+    root = copy_fixture("hostile-labels", tmp)
+    (root / "secret.txt").write_text(CANARY, encoding="utf-8")  # next to the served folders
+    with live_server(root, tmp, env={"ITUGRAPH_WORKERS": "1"}) as server:
+        yield server
+
+
+@dataclass
+class PageScan(HTMLParser):
+    """What a browser would run or follow in a page: scripts, handlers, link targets, text."""
+
+    problems: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    _script: str | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if tag in {"iframe", "object", "embed", "frame", "base"}:
+            self.problems.append(f"<{tag}> element")
+        for name, value in values.items():
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…> event handler")
+            if name in {"href", "src", "action", "formaction", "xlink:href"} and _runnable(value):
+                self.problems.append(f"<{tag} {name}={value!r}>")
+        if tag == "script":
+            if values.get("type") == "application/json":
+                self._script = ""
+            elif not values.get("src", "").startswith("/static/"):
+                self.problems.append(f"<script> not from /static/: {values}")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            json.loads(self._script)  # a data block stays one JSON value: no </script> breakout
+            self._script = None
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script += data
+        else:
+            self.text.append(data)
+
+
+def _runnable(url: str) -> bool:
+    scheme = urlsplit(url.strip().lower().replace("\t", "").replace("\n", "")).scheme
+    return scheme in {"javascript", "vbscript"} or (scheme == "data" and url != "data:,")
+
+
+def _scan(server: LiveServer, path: str) -> tuple[int, PageScan, dict[str, str]]:
+    reply = http("GET", server.url + path, headers={"Accept": "text/html"})
+    scan = PageScan()
+    scan.feed(reply.text)
+    scan.close()
+    return reply.status, scan, reply.headers
+
+
+#: Every kind of HTML page, with a hostile string that must be on it as text.
+PAGES = [
+    ("/", "</script><script>alert('title')</script>"),
+    ("/id/", "unit"),
+    ("/id/unit/", "<script>alert('label')</script>"),
+    ("/id/unit/xss", "<script>alert('label')</script>"),
+    ("/id/unit/xss", "<a href=\"javascript:alert('comment')\">click</a>"),
+    ("/id/unit/xss", "=cmd|' /C calc'!A0"),
+    ("/id/unit/xss", "<script>alert('message')</script> label too long"),
+    ("/id/unit/a'onmouseover='alert(1)", "quote in the IRI"),
+    ("/resource?iri=" + quote("javascript:alert('link')"), "javascript:alert('link')"),
+    ("/resource?iri=" + quote("javascript:alert(1)"), "javascript:alert(1)"),
+    ("/search?q=script", "<script>alert('label')</script>"),
+    ("/search?q=" + quote("<script>alert('q')</script>"), "<script>alert('q')</script>"),
+    ("/def/itu", "<img src=x onerror=alert('class')>"),
+    ("/def/itu", "[click](javascript:alert('markdown'))"),
+    ("/def/shapes", "<script>alert('message')</script> label too long"),
+    ("/dumps/", "SHA256SUMS"),
+    ("/graph/asserted", "asserted"),
+    ("/id/nope/" + quote("<script>"), "<script>"),
+    ("/sparql?query=" + quote("SELECT * WHERE {"), ""),
+]
+
+
+@pytest.mark.parametrize(("path", "shown"), PAGES, ids=[f"{p} {s[:20]}" for p, s in PAGES])
+def test_hostile_labels_are_text_on_every_page(hostile_server: LiveServer, path: str, shown: str) -> None:
+    status, scan, headers = _scan(hostile_server, path)
+    assert status in {200, 400, 404}, path
+    assert scan.problems == []
+    assert shown in "".join(scan.text)
+    if headers["content-type"].startswith("text/html"):
+        _assert_page_headers(headers)
+
+
+def _assert_page_headers(headers: dict[str, str]) -> None:
+    policy = dict(d.split(" ", 1) for d in headers["content-security-policy"].split("; "))
+    assert policy["script-src"] == "'self'" and policy["default-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert "access-control-allow-origin" not in headers  # pages are for people, not scripts
+
+
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [
+        ("/sparql?query=" + quote("ASK {}"), "application/sparql-results+json"),
+        ("/api/queries", "application/json"),
+        ("/id/unit/xss", "text/turtle"),
+        ("/dumps/index.json", "application/json"),
+        ("/.well-known/void", "text/turtle"),
+    ],
+)
+def test_data_is_open_to_scripts_of_any_origin_but_never_rendered(
+    hostile_server: LiveServer, path: str, accept: str
+) -> None:
+    reply = http(
+        "GET", hostile_server.url + path, headers={"Accept": accept, "Origin": "https://example.org"}
+    )
+    assert reply.status == 200
+    assert reply.headers["access-control-allow-origin"] == "*"
+    assert reply.headers["x-content-type-options"] == "nosniff"
+    assert reply.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'; sandbox"
+
+
+def test_a_literal_reaches_a_data_format_unchanged(hostile_server: LiveServer) -> None:
+    """SPARQL CSV and JSON are data formats (W3C): the engine writes each value exactly, formula
+    or not, and the client's spreadsheet decides what a cell means (docs/threat-model.md)."""
+    csv = http("GET", hostile_server.url + "/api/queries/01-units?format=csv")
+    assert csv.status == 200 and csv.headers["content-type"].startswith("text/csv")
+    assert "=cmd|' /C calc'!A0" in csv.text and "\t=1+1" in csv.text
+    assert csv.headers["x-content-type-options"] == "nosniff"
+
+
+# --- path traversal ---------------------------------------------------------------------------
+
+TRAVERSALS = [
+    "/static/../secret.txt",
+    "/static/../../secret.txt",
+    "/static/%2e%2e/%2e%2e/secret.txt",
+    "/static/%2e%2e%2f%2e%2e%2fsecret.txt",
+    "/static/%252e%252e/%252e%252e/secret.txt",
+    "/static/..%2f..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+    "/static/..%5c..%5csecret.txt",
+    "/static/..\\..\\secret.txt",
+    "/static/%c0%ae%c0%ae/%c0%ae%c0%ae/secret.txt",
+    "/static/query-ui.js%00.css",
+    "/static/%00",
+    "/static//etc/passwd",
+    "/dumps/..%2f..%2fsecret.txt",
+    "/dumps/%2e%2e%2f%2e%2e%2fsecret.txt",
+    "/dumps/%252e%252e%252fsecret.txt",
+    "/dumps/..%5c..%5csecret.txt",
+    "/dumps/%2fetc%2fpasswd",
+    "/dumps/SHA256SUMS%00",
+    "/id/..%2f..%2fsecret.txt",
+    "/id/%2e%2e/%2e%2e/secret.txt",
+    "/id/unit/..%2f..%2f..%2fsecret.txt.ttl",
+    "/def/..%2f..%2fsecret.txt",
+    "/def/%2e%2e/%2e%2e/etc/passwd",
+    "/graph/..%2fsecret.txt",
+    "/graph/%2e%2e",
+    "/resource?iri=file:///etc/passwd",
+    "/resource?iri=" + quote("file://") + "SECRET",
+]
+
+
+def _raw_get(server: LiveServer, path: str) -> tuple[int, bytes, str | None]:
+    """GET with the path sent byte for byte (no client-side normalisation of ``..``)."""
+    host = urlsplit(server.url)
+    conn = HTTPConnection(host.hostname or "127.0.0.1", host.port, timeout=30)
+    try:
+        conn.putrequest("GET", path, skip_accept_encoding=True)
+        conn.endheaders()
+        reply = conn.getresponse()
+        return reply.status, reply.read(), reply.getheader("Location")
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("path", TRAVERSALS)
+def test_path_traversal_is_refused(hostile_server: LiveServer, path: str) -> None:
+    secret = Path(hostile_server.log_path).parent / "hostile-labels" / "secret.txt"
+    status, body, location = _raw_get(hostile_server, path.replace("SECRET", quote(str(secret))))
+    if status == 308:  # werkzeug merges doubled slashes: a redirect to the same route, same host
+        assert location == hostile_server.url + "/static/etc/passwd"
+        status, body, _ = _raw_get(hostile_server, urlsplit(location).path)
+    assert status in {400, 404}, (status, body[:200])
+    assert CANARY.encode() not in body and b"root:x:0:0" not in body
+
+
+def test_an_iri_of_ours_never_redirects_to_another_host(hostile_server: LiveServer) -> None:
+    status, _, _ = _raw_get(
+        hostile_server, "/resource?iri=" + quote("https://w3id.org/itugraph//evil.example/x")
+    )
+    assert status == 404  # described as a foreign IRI (unknown here), not redirected to //evil.example
+    status, _, location = _raw_get(hostile_server, "/resource?iri=" + quote(ID + "xss"))
+    assert (status, location) == (301, "/id/unit/xss")
+
+
+# --- named-query parameters ---------------------------------------------------------------------
+
+
+def _rows(server: LiveServer, name: str, **params: str) -> tuple[int, str]:
+    query = "&".join(f"{k}={quote(v)}" for k, v in params.items())
+    reply = http("GET", f"{server.url}/api/queries/{name}?format=json&{query}")
+    return reply.status, reply.text
+
+
+def _bindings(body: str) -> list[object]:
+    answer = json.loads(body)
+    assert isinstance(answer, dict)
+    return list(answer["results"]["bindings"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ID + "xss> ?p ?o } UNION { ?unit ?p ?note",
+        ID + "xss>} ; DROP ALL ; SELECT * {?unit ?p ?note",
+        "<" + ID + "xss>",
+        ID + "x y",
+        ID + "xss\n} UNION {",
+        '"x" } UNION { ?unit ?p ?note }',
+    ],
+)
+def test_an_iri_parameter_that_is_not_one_iri_is_refused(hostile_server: LiveServer, value: str) -> None:
+    status, body = _rows(hostile_server, "01-units", unit=value)
+    assert status == 400
+    assert "BAD_PARAMETER: parameter 'unit' must be an iri" in body
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '" } UNION { ?unit ?p ?note } #',
+        "x' } UNION { ?unit ?p ?note } #",
+        'Root note" . ?unit ?p ?note . FILTER("1',
+        "\\u0022 } UNION { ?unit ?p ?note }",
+    ],
+)
+def test_a_string_parameter_stays_one_literal(hostile_server: LiveServer, value: str) -> None:
+    status, body = _rows(hostile_server, "02-by-note", note=value)
+    assert status == 200
+    assert _bindings(body) == []  # matched as one value: there is no such note
+    _, legit = _rows(hostile_server, "02-by-note", note="Root note")
+    assert len(_bindings(legit)) == 1
