@@ -55,3 +55,4 @@ strict  # noqa: B018 (tests/validation/test_renderers.py sets a report attribute
 
 # expat calls the handlers set on a parser (itugraph/input_guard.py).
 EntityDeclHandler  # noqa: B018
+StartElementHandler  # noqa: B018

@@ -50,6 +50,7 @@ _SIZE = re.compile(r"\s*(\d+)\s*([KMGT]?)(?:I?B)?\s*", re.IGNORECASE)
 #: An entity reference (``&name;``); a match is never longer than :data:`_REF_SPAN` bytes.
 _ENTITY_REF = re.compile(rb"&([A-Za-z_:][\w.:-]{0,62});")
 _REF_SPAN = 66
+_INVALID_TOKEN = expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]
 _CONTINUATION = bytes(range(0x80, 0xC0))
 _DTD_HINT = (
     'declare entities only as plain text (<!ENTITY name "http://…">), or write the IRIs '
@@ -140,7 +141,15 @@ class _Dtd:
         #: Where each entity is declared (line, column), for the error that names it.
         self.declared_at: dict[str, tuple[int, int]] = {}
         self.refused: str | None = None
+        #: Whether the root element has started (the DTD, if any, was read whole).
+        self.root_started = False
         parser.EntityDeclHandler = self.declared
+        parser.StartElementHandler = self.started
+
+    def started(self, *_: object) -> None:
+        """expat's ``StartElementHandler``, for the root element only (it then removes itself)."""
+        self.root_started = True
+        self.parser.StartElementHandler = None
 
     def declared(
         self, name: str, parameter: int, value: str | None, _base: object, system: object, *_: object
@@ -195,6 +204,10 @@ def _read_xml(path: Path) -> _Dtd:
     except _EntityRefused:
         pass
     except expat.ExpatError as exc:
+        if exc.code == _INVALID_TOKEN and dtd.root_started:
+            # expat knows XML 1.0's 4th-edition name characters only; a newer letter in an
+            # element name (pyoxigraph writes and reads them) is for the RDF/XML parser to judge.
+            return dtd
         where = SourceLocation(path, exc.lineno, exc.offset + 1)
         raise RdfSyntaxError(where, f"not well-formed XML: {expat.ErrorString(exc.code)}") from None
     return dtd
