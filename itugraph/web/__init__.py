@@ -22,6 +22,7 @@ from itugraph.web import (
     explain_api,
     health,
     ontology_docs,
+    openapi,
     queries_api,
     resources,
     sparql,
@@ -76,6 +77,7 @@ def create_app(
         resources.bp,
         dumps.bp,
         ontology_docs.bp,
+        openapi.bp,
     ):
         app.register_blueprint(blueprint)
     install_hooks(app)
