@@ -16,15 +16,13 @@ must never show up in any output.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import copy_fixture, run_cli
+from tests.helpers import Listener, copy_fixture, run_cli
 from tests.hostile.generated import MAKERS
 
 pytestmark = pytest.mark.slow  # 56 files x 3 CLI runs
@@ -56,30 +54,10 @@ def _manifest() -> list[Case]:
 CASES = _manifest()
 
 
-class Listener:
-    """A TCP port that counts connections: any URL a file names points here."""
-
-    def __init__(self) -> None:
-        self.socket = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}"
-        self.connections = 0
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.socket.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.close()
-
-
 @pytest.fixture(scope="module")
 def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.socket.close()
+    with Listener() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

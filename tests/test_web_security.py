@@ -9,6 +9,7 @@ parameters must stay values.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.helpers import LiveServer, copy_fixture, http, live_server
+from tests.helpers import Listener, LiveServer, copy_fixture, http, live_server
 
 pytestmark = pytest.mark.slow  # one server start, then many quick requests
 
@@ -275,3 +276,51 @@ def test_a_string_parameter_stays_one_literal(hostile_server: LiveServer, value:
     assert _bindings(body) == []  # matched as one value: there is no such note
     _, legit = _rows(hostile_server, "02-by-note", note="Root note")
     assert len(_bindings(legit)) == 1
+
+
+# --- request bodies and outbound requests --------------------------------------------------------
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(hostile_server: LiveServer) -> None:
+    """A client announcing 2 GiB gets 413 at once: the server neither waits for nor buffers it."""
+    address = urlsplit(hostile_server.url)
+    conn = HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=30)
+    try:
+        conn.putrequest("POST", "/sparql")
+        conn.putheader("Content-Type", "application/sparql-query")
+        conn.putheader("Content-Length", str(2 * 2**30))
+        conn.endheaders()
+        with contextlib.suppress(ConnectionError):  # the server may answer and close first
+            conn.send(b"SELECT * WHERE { ?s ?p ?o }")
+        reply = conn.getresponse()
+        assert reply.status == 413
+    finally:
+        conn.close()
+    over = b"#" * (4 * 256 * 1024 + 1)  # the default limit: 4 x ITUGRAPH_MAX_QUERY_BYTES
+    assert http("POST", hostile_server.url + "/sparql", body=over, headers=SPARQL_BODY).status == 413
+
+
+SPARQL_BODY = {"Content-Type": "application/sparql-query", "Accept": "application/json"}
+
+
+def test_no_route_fetches_a_url_the_client_chose(hostile_server: LiveServer) -> None:
+    with Listener() as listener:
+        url = listener.url + "/data.ttl"
+        requests = [
+            "/resource?iri=" + quote(url),
+            "/resource.ttl?iri=" + quote(url),
+            "/id/unit/xss?iri=" + quote(url),
+            "/api/explain?"
+            + f"s={quote('<' + url + '>')}&p={quote('<' + url + '>')}&o={quote('<' + url + '>')}",
+            "/sparql?query=" + quote(f"SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}"),
+            "/sparql?query=" + quote(f"SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"),
+            "/sparql?query=" + quote(f"DESCRIBE <{url}>"),
+            "/sparql?query=" + quote(f"LOAD <{url}>"),
+            "/sparql?query=" + quote("ASK {}") + "&default-graph-uri=" + quote(url),
+            "/sparql?query=" + quote("ASK {}") + "&named-graph-uri=" + quote(url),
+            "/api/queries/01-units?unit=" + quote(url),
+        ]
+        for path in requests:
+            status = http("GET", hostile_server.url + path, headers={"Accept": "application/json"}).status
+            assert status < 500, path
+        assert listener.connections == 0

@@ -80,5 +80,5 @@ def create_app(
         openapi.bp,
     ):
         app.register_blueprint(blueprint)
-    install_hooks(app)
+    install_hooks(app, max_query_bytes=config.max_query_bytes)
     return app

@@ -22,9 +22,9 @@ log = logging.getLogger("itugraph.access")
 COMPRESS_MIN_BYTES = 1024
 
 
-def install_hooks(app: Flask) -> None:
+def install_hooks(app: Flask, *, max_query_bytes: int) -> None:
     app.before_request(_start_timer)
-    install_security(app)
+    install_security(app, max_query_bytes=max_query_bytes)
     app.after_request(_compress)
     app.after_request(_record)
 

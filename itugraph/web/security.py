@@ -49,7 +49,15 @@ _PAGES = {
 }
 
 
-def install_security(app: Flask) -> None:
+#: A form-encoded query may take three bytes per byte of query text (``%XX``), plus the
+#: other form fields: the body limit is four times the query limit.
+BODY_PER_QUERY_BYTE = 4
+
+
+def install_security(app: Flask, *, max_query_bytes: int) -> None:
+    """Security headers on every response, and a request body limit (413 before the body is
+    read: werkzeug checks ``Content-Length``, and stops reading a chunked body at the limit)."""
+    app.config["MAX_CONTENT_LENGTH"] = BODY_PER_QUERY_BYTE * max_query_bytes
     app.after_request(_headers)
 
 
