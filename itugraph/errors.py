@@ -93,6 +93,13 @@ class QueryParameterError(QueryError):
     code = "QUERY_PARAMETER"
 
 
+class QueryTooDeepError(QueryError):
+    """Brackets nested deeper than the limit: the engine's parser would overflow its stack
+    (pyoxigraph crashes from about 3,000 levels) or take minutes (nested collections)."""
+
+    code = "QUERY_TOO_DEEP"
+
+
 class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was stopped."""
 

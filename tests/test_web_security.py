@@ -20,7 +20,7 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.helpers import Listener, LiveServer, copy_fixture, http, live_server
+from tests.helpers import Listener, LiveServer, copy_fixture, http, live_server, run_cli
 
 pytestmark = pytest.mark.slow  # one server start, then many quick requests
 
@@ -324,3 +324,35 @@ def test_no_route_fetches_a_url_the_client_chose(hostile_server: LiveServer) -> 
             status = http("GET", hostile_server.url + path, headers={"Accept": "application/json"}).status
             assert status < 500, path
         assert listener.connections == 0
+
+
+# --- hostile queries ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE " + "{" * 3000 + "}" * 3000,  # crashed the query worker (stack overflow)
+        "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }",
+        "SELECT * WHERE { ?s <http://e/p> " + "( " * 300 + "?o" + " )" * 300 + " }",  # 48 s to parse
+    ],
+    ids=["braces", "parentheses", "collections"],
+)
+def test_a_query_nested_too_deep_is_refused_before_it_reaches_a_worker(
+    hostile_server: LiveServer, query: str
+) -> None:
+    reply = http("POST", hostile_server.url + "/sparql", body=query.encode(), headers=SPARQL_BODY)
+    assert reply.status == 400
+    assert "QUERY_TOO_DEEP" in reply.text and "the limit is 64" in reply.text
+    nested_64 = "SELECT * WHERE " + "{" * 64 + "}" * 64
+    assert (
+        http("POST", hostile_server.url + "/sparql", body=nested_64.encode(), headers=SPARQL_BODY).status
+        == 200
+    )
+
+
+def test_the_cli_refuses_a_query_nested_too_deep(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    done = run_cli("--root", root, "query", "SELECT * WHERE " + "{" * 3000 + "}" * 3000, timeout=120)
+    assert done.returncode == 2, done.stderr  # was a segmentation fault (exit -11)
+    assert "the query nests brackets 3000 levels deep; the limit is 64" in done.stderr

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from itugraph.sparql_text import MAX_QUERY_DEPTH
+
 
 def _cores() -> int:
     """Cores this process may run on (its CPU affinity: ``taskset`` and cgroup CPU sets count)."""
@@ -42,8 +44,10 @@ class Settings:
     #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
     #: (422, before any byte is sent), never cut. 0 = no limit: answers stream whole.
     max_rows: int = 0
-    #: Largest query text accepted, in bytes.
+    #: Largest query text accepted, in bytes (the request body limit is four times this).
     max_query_bytes: int = 256 * 1024
+    #: How deep brackets may nest in a query (400 ``QUERY_TOO_DEEP``; 0 = no limit).
+    max_query_depth: int = MAX_QUERY_DEPTH
     #: Result cache size, in bytes of serialised results kept in memory.
     cache_bytes: int = 64 * 1024 * 1024
     #: Per-worker address-space limit in MB (0 = none).

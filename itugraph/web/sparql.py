@@ -22,6 +22,7 @@ from itugraph.errors import (
     QueryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooDeepError,
     ServiceRefusedError,
     UpdateRefusedError,
 )
@@ -181,9 +182,11 @@ def _check_size(text: str, settings: Settings) -> None:
 def _check_text(lexed: QueryText, settings: Settings) -> None:
     allow = settings.service_allow
     try:
-        check_query_text(lexed, service_allow=allow)
+        check_query_text(lexed, service_allow=allow, max_depth=settings.max_query_depth)
     except (UpdateRefusedError, ServiceRefusedError) as exc:
         raise ApiError(403, exc.code, exc.message, exc.hint) from None
+    except QueryTooDeepError as exc:
+        raise ApiError(400, exc.code, exc.message, exc.hint) from None
 
 
 def _query_text() -> str | None:
