@@ -100,6 +100,13 @@ class QueryTooDeepError(QueryError):
     code = "QUERY_TOO_DEEP"
 
 
+class QueryWorkerCrashedError(QueryError):
+    """The worker process running a query died (its memory limit, or a crash of the engine);
+    the worker is replaced, the query is not retried."""
+
+    code = "QUERY_WORKER_CRASHED"
+
+
 class QueryTimeoutError(QueryError):
     """A query ran longer than its time limit and was stopped."""
 

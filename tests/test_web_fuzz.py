@@ -160,8 +160,9 @@ def _send(
 
 
 def _allowed(status: int, body: bytes) -> bool:
-    """Below 500, or a documented 503: the query time limit, or every worker busy."""
-    return status < 500 or (status == 503 and (b"QUERY_TIMEOUT" in body or b"SERVER_BUSY" in body))
+    """Below 500, or a documented 503: the query time limit, every worker busy, a worker crashed."""
+    documented = (b"QUERY_TIMEOUT", b"SERVER_BUSY", b"QUERY_WORKER_CRASHED")
+    return status < 500 or (status == 503 and any(code in body for code in documented))
 
 
 @FUZZ

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -356,3 +358,40 @@ def test_the_cli_refuses_a_query_nested_too_deep(tmp_path: Path) -> None:
     done = run_cli("--root", root, "query", "SELECT * WHERE " + "{" * 3000 + "}" * 3000, timeout=120)
     assert done.returncode == 2, done.stderr  # was a segmentation fault (exit -11)
     assert "the query nests brackets 3000 levels deep; the limit is 64" in done.stderr
+
+
+# --- crashed query workers -------------------------------------------------------------------------
+
+
+def _query_workers(root_pid: int) -> list[int]:
+    """The query worker processes under the server started by this test (``spawn_main`` children)."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(status.parent.name))
+    found, todo = [], [root_pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            todo.append(child)
+            with contextlib.suppress(OSError):
+                if b"spawn_main" in (Path("/proc") / str(child) / "cmdline").read_bytes():
+                    found.append(child)
+    return found
+
+
+def test_a_crashed_query_worker_is_an_error_then_replaced(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    settings = {"ITUGRAPH_WORKERS": "1", "ITUGRAPH_HTTP_WORKERS": "1"}
+    with live_server(root, tmp_path, env=settings) as server:
+        workers = _query_workers(server.process.pid)
+        assert len(workers) == 1
+        os.kill(workers[0], signal.SIGKILL)  # a worker this test's server started
+        ask = server.url + "/sparql?query=" + quote("ASK {}")
+        crashed = http("GET", ask, headers={"Accept": "application/json"}, timeout=30)
+        assert crashed.status == 503
+        assert json.loads(crashed.body)["code"] == "QUERY_WORKER_CRASHED"
+        assert http("GET", ask, headers={"Accept": "application/json"}, timeout=30).status == 200
+        assert "Traceback" not in server.log()

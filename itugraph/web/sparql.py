@@ -23,6 +23,7 @@ from itugraph.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     QueryTooDeepError,
+    QueryWorkerCrashedError,
     ServiceRefusedError,
     UpdateRefusedError,
 )
@@ -149,6 +150,8 @@ def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
         raise ApiError(503, exc.code, exc.message, exc.hint) from None
     except ServerBusyError as exc:
         raise ApiError(503, exc.code, exc.message, exc.hint, {"Retry-After": "5"}) from None
+    except QueryWorkerCrashedError as exc:
+        raise ApiError(503, exc.code, exc.message, exc.hint) from None
     except ResultTooLargeError as exc:
         raise ApiError(422, exc.code, exc.message, exc.hint) from None
     except QuerySyntaxError as exc:
