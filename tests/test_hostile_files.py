@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import Listener, copy_fixture, run_cli
+from tests.helpers import Listener, copy_fixture, run_cli, run_main
 from tests.hostile.generated import MAKERS
 
 pytestmark = pytest.mark.slow  # 56 files x 3 CLI runs
@@ -128,3 +128,28 @@ def test_hostile_file(case: Case, built_tiny: Path, listener: Listener, secret: 
         assert run.stdout == ""
     assert not out.exists()
     assert _listing(root / ".itugraph") == before
+
+
+TURTLE_CASES = [case for case in CASES if case.file.endswith(".ttl")]
+
+
+@pytest.mark.parametrize("case", TURTLE_CASES, ids=[case.file for case in TURTLE_CASES])
+def test_fmt_refuses_what_the_loader_refuses(
+    case: Case, listener: Listener, secret: Path, tmp_path: Path
+) -> None:
+    """``itugraph fmt`` (rdflib) reads a file only once the loader accepts it: the same exit
+    code and position, and a UTF-8 byte order mark is simply dropped."""
+    root = copy_fixture("tiny", tmp_path)
+    (root / "graph" / "units.ttl").unlink()
+    hostile = _materialise(case, root / "graph", listener, secret)
+    before = hostile.read_bytes()
+    done = run_main("--root", root, "fmt", "--check")
+    if case.exit_code == 0:
+        assert done.returncode in {0, 1}, done.stderr  # 1: not in canonical form yet
+        assert run_main("--root", root, "fmt").returncode == 0
+        assert not hostile.read_bytes().startswith(b"\xef\xbb\xbf")
+        return
+    assert done.returncode == 2
+    where = f"{hostile}:{case.at}:" if case.at else f"{hostile}:"
+    assert done.stderr.startswith(f"error: {where}") and case.phrase in done.stderr
+    assert hostile.read_bytes() == before
