@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -395,3 +396,24 @@ def test_a_crashed_query_worker_is_an_error_then_replaced(tmp_path: Path) -> Non
         assert json.loads(crashed.body)["code"] == "QUERY_WORKER_CRASHED"
         assert http("GET", ask, headers={"Accept": "application/json"}, timeout=30).status == 200
         assert "Traceback" not in server.log()
+
+
+# --- slow and idle clients ---------------------------------------------------------------------------
+
+
+def test_slow_and_idle_clients_do_not_starve_others(hostile_server: LiveServer) -> None:
+    """200 connections that never finish their headers (slowloris) and 200 that send nothing:
+    a normal request is still answered (HTTP parsing is granian's, in Rust, not a Python thread)."""
+    address = urlsplit(hostile_server.url)
+    held = []
+    try:
+        for index in range(400):
+            sock = socket.create_connection((address.hostname or "127.0.0.1", address.port or 80), timeout=10)
+            if index % 2 == 0:
+                sock.sendall(b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            held.append(sock)
+        reply = http("GET", hostile_server.url + "/sparql?query=" + quote("ASK {}"), timeout=20)
+        assert reply.status == 200
+    finally:
+        for sock in held:
+            sock.close()
