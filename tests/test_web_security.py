@@ -14,7 +14,9 @@ import json
 import os
 import signal
 import socket
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.client import HTTPConnection
@@ -417,3 +419,43 @@ def test_slow_and_idle_clients_do_not_starve_others(hostile_server: LiveServer) 
     finally:
         for sock in held:
             sock.close()
+
+
+# --- fairness: runaway queries of one client ---------------------------------------------------------
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o . ?p ?q ?r }"
+
+
+def _post_from(server: LiveServer, source: str, query: str, timeout: float = 60) -> tuple[int, str]:
+    """POST ``query`` from the local address ``source`` (127.0.0.x: another client)."""
+    address = urlsplit(server.url)
+    host = address.hostname or "127.0.0.1"
+    conn = HTTPConnection(host, address.port, timeout=timeout, source_address=(source, 0))
+    try:
+        conn.request("POST", "/sparql", body=query.encode(), headers=SPARQL_BODY)
+        reply = conn.getresponse()
+        return reply.status, reply.read().decode()
+    finally:
+        conn.close()
+
+
+def test_runaway_queries_of_one_client_do_not_starve_another(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    settings = {
+        "ITUGRAPH_WORKERS": "2",
+        "ITUGRAPH_HTTP_WORKERS": "1",
+        "ITUGRAPH_QUERY_TIMEOUT": "8",
+        "ITUGRAPH_MAX_QUERIES_PER_CLIENT": "1",
+    }
+    with live_server(root, tmp_path, env=settings) as server, ThreadPoolExecutor(10) as pool:
+        runaways = [pool.submit(_post_from, server, "127.0.0.1", RUNAWAY) for _ in range(10)]
+        time.sleep(0.5)  # the first runaway holds a worker
+        # Starved, it would wait for a worker until the runaways' time limit (8 s): its own
+        # timeout, half that, would fail the test.
+        status, body = _post_from(server, "127.0.0.2", "ASK {}", timeout=4)
+        assert status == 200 and "true" in body
+        answers = [future.result() for future in runaways]
+    statuses = sorted(status for status, _ in answers)
+    assert statuses.count(429) >= 8, statuses  # refused at once: the client had its one slot
+    assert all(status in {429, 503, 200} for status in statuses)
+    assert all("CLIENT_BUSY" in body for status, body in answers if status == 429)

@@ -28,6 +28,7 @@ from itugraph.web import (
     sparql,
     ui,
 )
+from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
@@ -66,6 +67,7 @@ def create_app(
         metrics=Metrics(config.metrics_dir),
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
+        clients=ClientSlots(config.max_queries_per_client),
     )
     for blueprint in (
         errors.bp,

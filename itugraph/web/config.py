@@ -48,6 +48,10 @@ class Settings:
     max_query_bytes: int = 256 * 1024
     #: How deep brackets may nest in a query (400 ``QUERY_TOO_DEEP``; 0 = no limit).
     max_query_depth: int = MAX_QUERY_DEPTH
+    #: Queries one client (by address) may have evaluating at once in an HTTP process; more
+    #: get 429 ``CLIENT_BUSY``. 0 = no limit (the default: behind a proxy all clients share
+    #: the proxy's address).
+    max_queries_per_client: int = 0
     #: Result cache size, in bytes of serialised results kept in memory.
     cache_bytes: int = 64 * 1024 * 1024
     #: Per-worker address-space limit in MB (0 = none).

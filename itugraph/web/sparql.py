@@ -142,6 +142,21 @@ def _cached_while_streaming(
 
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
+    with serving.clients.slot(request.remote_addr or "") as free:
+        if not free:
+            raise ApiError(
+                429,
+                "CLIENT_BUSY",
+                f"this client already has {settings.max_queries_per_client} queries running",
+                "wait for them to finish (ITUGRAPH_MAX_QUERIES_PER_CLIENT)",
+                {"Retry-After": "5"},
+            )
+        return _evaluate(query, settings)
+
+
+def _evaluate(query: QueryRequest, settings: Settings) -> AnswerStream:
+    """Evaluate in a worker (the slot is held meanwhile: runaway queries spend their time here)."""
+    serving = state()
     timeout = settings.query_timeout
     try:
         return serving.executor.stream(query, timeout=timeout)
