@@ -25,6 +25,8 @@ healthz  # noqa: B018
 readyz  # noqa: B018
 list_queries  # noqa: B018
 run_query  # noqa: B018
+openapi  # noqa: B018 (the /openapi.json route)
+_sparql_query  # noqa: B018 (a schemathesis serializer, tests/test_web_openapi.py)
 implicit_sequence_conversion  # noqa: B018 (a Flask Response attribute we set)
 
 # Flask routes and blueprint hooks registered by decorators.
@@ -46,6 +48,7 @@ pytest_collection_modifyitems  # noqa: B018
 _sparql_parses_shared  # noqa: B018 (an autouse fixture)
 handle_starttag  # noqa: B018
 handle_endtag  # noqa: B018
+handle_data  # noqa: B018
 
 # pytest reads module-level `pytestmark`; Flask reads `app.testing`.
 pytestmark  # noqa: B018
@@ -54,3 +57,6 @@ strict  # noqa: B018 (tests/validation/test_renderers.py sets a report attribute
 
 # Flask calls after-request hooks registered with @bp.after_request.
 _remember_language  # noqa: B018
+# expat calls the handlers set on a parser (itugraph/input_guard.py).
+EntityDeclHandler  # noqa: B018
+StartElementHandler  # noqa: B018

@@ -282,12 +282,13 @@ def _prune(cache_dir: Path, *, keep: Path) -> None:
     for entry in cache_dir.iterdir():
         if not entry.is_dir() or entry == keep:
             continue
-        if not entry.name.startswith(".tmp-") or not _pid_alive(entry.name.rsplit("-", 1)[-1]):
+        if not entry.name.startswith(".tmp-") or not pid_alive(entry.name.rsplit("-", 1)[-1]):
             shutil.rmtree(entry, ignore_errors=True)
 
 
-def _pid_alive(text: str) -> bool:
-    """Whether the build that owns a temporary folder still runs (its folder is then kept)."""
+def pid_alive(text: str) -> bool:
+    """Whether the process ``text`` (a pid) still runs: a build or an export that owns a temporary
+    folder or file (it is then kept)."""
     try:
         os.kill(int(text), 0)
     except (ValueError, ProcessLookupError):

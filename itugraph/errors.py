@@ -54,10 +54,11 @@ class RdfSyntaxError(InputError):
 
     code = "RDF_SYNTAX_ERROR"
 
-    def __init__(self, location: SourceLocation, detail: str) -> None:
+    def __init__(self, location: SourceLocation, detail: str, *, hint: str | None = None) -> None:
         super().__init__(
             f"{location}: syntax error: {detail}",
-            hint="fix the RDF syntax at that line (run the file through `itugraph fmt --check` "
+            hint=hint
+            or "fix the RDF syntax at that line (run the file through `itugraph fmt --check` "
             "or an RDF validator to see the surrounding statement)",
         )
         self.location = location
@@ -96,6 +97,20 @@ class QueryParameterError(QueryError):
     """
 
     code = "QUERY_PARAMETER"
+
+
+class QueryTooDeepError(QueryError):
+    """Brackets nested deeper than the limit: the engine's parser would overflow its stack
+    (pyoxigraph crashes from about 3,000 levels) or take minutes (nested collections)."""
+
+    code = "QUERY_TOO_DEEP"
+
+
+class QueryWorkerCrashedError(QueryError):
+    """The worker process running a query died (its memory limit, or a crash of the engine);
+    the worker is replaced, the query is not retried."""
+
+    code = "QUERY_WORKER_CRASHED"
 
 
 class QueryTimeoutError(QueryError):

@@ -22,7 +22,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from itugraph.answers import Emit, Result, check_size, kind_of, write_answer
-from itugraph.errors import ItuGraphError, QueryError, QueryTimeoutError
+from itugraph.errors import ItuGraphError, QueryError, QueryTimeoutError, QueryWorkerCrashedError
 from itugraph.formats import named
 from itugraph.results import Term
 from itugraph.store import GraphStore
@@ -206,7 +206,11 @@ def _lost_error(lost: _WorkerLostError, timeout: float) -> QueryError:
             hint="narrow the query (add a LIMIT, more specific patterns) or raise the "
             "time limit (ITUGRAPH_QUERY_TIMEOUT)",
         )
-    return QueryError(f"the query worker failed: {lost}")
+    return QueryWorkerCrashedError(
+        f"the query worker failed: {lost}",
+        hint="the worker was replaced; a query that needs more memory than a worker may use "
+        "(ITUGRAPH_WORKER_MEMORY_MB) fails again: narrow it",
+    )
 
 
 class _WorkerLostError(Exception):

@@ -10,6 +10,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from itugraph.build import pid_alive
 from itugraph.errors import InputError
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, PREFIXES
 from itugraph.rdf_formats import RdfFormat
@@ -83,6 +84,7 @@ def export_to(
             hint="write the export to another path (e.g. build/itu.ttl)",
         )
     resolved.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(resolved)
     tmp = resolved.with_name(f".{resolved.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as out:
@@ -90,6 +92,15 @@ def export_to(
         os.replace(tmp, resolved)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _remove_stale(target: Path) -> None:
+    """Delete what exports killed mid-write (SIGKILL: no ``finally``) left beside ``target``:
+    ``.NAME.PID.tmp`` files whose process is gone. The output itself is never half-written."""
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = stale.name[len(target.name) + 2 : -len(".tmp")]
+        if pid.isdigit() and not pid_alive(pid):
+            stale.unlink(missing_ok=True)
 
 
 def _unique_triples(quads: Iterator[ox.Quad]) -> Iterator[ox.Triple]:

@@ -8,6 +8,7 @@ isomorphic graph, and atomically, so ``fmt`` can never lose data.
 
 from __future__ import annotations
 
+import collections
 import fnmatch
 import os
 import tomllib
@@ -18,6 +19,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_canonical_graph
 
 from itugraph.errors import InputError, RdfSyntaxError, SourceLocation
+from itugraph.load import parse_file
 from itugraph.namespaces import PREFIXES
 from itugraph.project import Project
 
@@ -53,7 +55,7 @@ def turtle_files(project: Project) -> list[Path]:
 
 def canonical_text(path: Path) -> str:
     """The canonical form of one Turtle file: its header comment, then longturtle."""
-    text = path.read_text(encoding="utf-8")
+    text = _read(path)
     graph = _canonical_blank_nodes(_parse(path, text))
     for name, iri in PREFIXES.items():
         graph.bind(name, iri, override=False, replace=False)
@@ -82,7 +84,7 @@ def format_files(paths: list[Path], *, check: bool) -> list[FmtResult]:
     results = []
     for path in paths:
         new = canonical_text(path)
-        changed = new != path.read_text(encoding="utf-8")
+        changed = new != path.read_text(encoding="utf-8", errors="replace")  # a BOM is a change
         if changed and not check:
             _write_safely(path, new)
         results.append(FmtResult(path, changed))
@@ -98,15 +100,27 @@ def _header(text: str) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _read(path: Path) -> str:
+    """The file's text once the loader accepts it, so ``fmt`` refuses what every other command
+    refuses, with the same line and column (rdflib takes IRIs with spaces, then cannot write
+    them back); a UTF-8 byte order mark is dropped."""
+    collections.deque(parse_file(path), maxlen=0)
+    return path.read_text(encoding="utf-8-sig")
+
+
 def _parse(path: Path, text: str) -> Graph:
     try:
         return Graph().parse(data=text, format="turtle", publicID=path.resolve().as_uri())
     except Exception as exc:  # rdflib raises many unrelated types for bad syntax
-        raise RdfSyntaxError(SourceLocation(path), str(exc).splitlines()[0]) from None
+        # rdflib's BadSyntax knows the 0-based line and why; other errors only their text.
+        lines = getattr(exc, "lines", None)
+        line = lines + 1 if isinstance(lines, int) else None
+        why = getattr(exc, "_why", None) or str(exc).splitlines()[0]
+        raise RdfSyntaxError(SourceLocation(path, line), str(why)) from None
 
 
 def _write_safely(path: Path, new: str) -> None:
-    if not isomorphic(_parse(path, path.read_text(encoding="utf-8")), _parse(path, new)):
+    if not isomorphic(_parse(path, _read(path)), _parse(path, new)):
         raise InputError(
             f"{path}: canonical form would change the graph; file left as it was",
             hint="report this as a bug in `itugraph fmt`",

@@ -12,7 +12,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from itugraph.errors import InputError, RdfSyntaxError, SourceLocation
+from itugraph.input_guard import check_file
 from itugraph.rdf_formats import format_for_path
+
+#: Control characters a message quotes from a file, shown escaped (``\x01``), never raw on a terminal.
+_CONTROL_ESCAPES = {code: f"\\x{code:02x}" for code in [*range(32), 127] if code not in (9, 10)}
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
@@ -22,19 +26,30 @@ def parse_file(path: Path) -> Iterator[ox.Quad]:
 
     Blank nodes are renamed per file so that ``_:b1`` in two files are two nodes, as
     RDF merge semantics require. Raises :class:`RdfSyntaxError` with line and column.
+    Hostile files (entity bombs, XXE, binary or oversized files) are refused before parsing
+    (:mod:`itugraph.input_guard`); nothing is fetched: JSON-LD remote contexts are refused by
+    the parser and ``owl:imports`` is a triple like any other.
     """
     if not path.is_file():
         raise InputError(f"{path}: no such file", hint="check the path or the --root folder")
     fmt = format_for_path(path)
-    try:
-        yield from ox.parse(
-            path=path, format=fmt.oxigraph, base_iri=path.resolve().as_uri(), rename_blank_nodes=True
-        )
-    except SyntaxError as exc:
-        line, column = _position(exc)
-        raise RdfSyntaxError(SourceLocation(path, line, column), _detail(exc)) from None
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: cannot read as {fmt.name}: {exc}") from None
+    skip = check_file(path, xml=fmt.oxigraph == ox.RdfFormat.RDF_XML)
+    with path.open("rb") as stream:
+        stream.seek(skip)
+        try:
+            yield from ox.parse(
+                stream, format=fmt.oxigraph, base_iri=path.resolve().as_uri(), rename_blank_nodes=True
+            )
+        except SyntaxError as exc:
+            line, column = _position(exc)
+            raise RdfSyntaxError(SourceLocation(path, line, column), _detail(exc)) from None
+        except MemoryError:
+            raise InputError(
+                f"{path}: a single literal, IRI or line is longer than the parser's 16 MiB buffer",
+                hint="split the value, or keep large text out of the graph (link to it instead)",
+            ) from None
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{path}: cannot read as {fmt.name}: {exc}") from None
 
 
 def load_triples(paths: Iterable[Path]) -> list[Triple]:
@@ -51,6 +66,10 @@ def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
 
 def _detail(exc: SyntaxError) -> str:
     message = str(exc.msg if exc.msg else exc)
+    if "LoadDocumentCallback" in message:  # pyoxigraph's words for a remote JSON-LD context
+        return "remote JSON-LD @context refused: loading never fetches URLs (put the context inline)"
     # pyoxigraph prefixes "Parser error between line L column C and …: " — the location is
     # already in our message, so keep only what went wrong.
-    return message.split(": ", 1)[1] if message.startswith("Parser error") and ": " in message else message
+    if message.startswith("Parser error") and ": " in message:
+        message = message.split(": ", 1)[1]
+    return message.translate(_CONTROL_ESCAPES)

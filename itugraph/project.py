@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from itugraph.errors import InputError
+from itugraph.input_guard import check_size
 from itugraph.rdf_formats import is_rdf_file
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -130,7 +131,9 @@ class Project:
             digest.update(
                 str(path.relative_to(self.root) if path.is_relative_to(self.root) else path).encode() + b"\0"
             )
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            check_size(path)  # before hashing: a huge file is refused, not read
+            with path.open("rb") as stream:
+                digest.update(hashlib.file_digest(stream, "sha256").digest())
         return digest.hexdigest()
 
 

@@ -108,7 +108,7 @@ def test_a_syntax_error_names_the_file_and_nothing_is_written(tmp_path: Path) ->
     path.write_text('@prefix ex: <http://e/> .\nex:a ex:p "open .\n', encoding="utf-8")
     with pytest.raises(RdfSyntaxError) as caught:
         format_files([path], check=False)
-    assert caught.value.location.path == path and str(caught.value).startswith(f"{path}: ")
+    assert caught.value.location.path == path and str(caught.value).startswith(f"{path}:2:11: ")
     assert path.read_text(encoding="utf-8").endswith('"open .\n')
 
 

@@ -160,3 +160,29 @@ def test_new_tab_starts_with_our_prefixes(page: tuple[Any, PageWatch]) -> None:
     assert ["owl:Class", '"3"^^xsd:integer'] in rows
     assert watch.foreign_requests() == []
     assert watch.errors == []
+
+
+def test_the_query_page_runs_under_a_policy_that_blocks_inline_script(
+    page: tuple[Any, PageWatch], tiny_server: LiveServer
+) -> None:
+    """The page works (previous tests: no console error, so no CSP violation) under a policy
+    that a script injected into it cannot pass: the browser refuses to run it."""
+    browser_page, watch = page
+    policy = http("GET", tiny_server.url + "/").headers["content-security-policy"]
+    script_src = next(d for d in policy.split("; ") if d.startswith("script-src"))
+    assert script_src == "script-src 'self'"
+    ran = browser_page.evaluate(
+        """() => {
+            const injected = document.createElement("script");
+            injected.textContent = "window.injectedRan = true";
+            document.body.appendChild(injected);
+            const link = document.createElement("a");
+            link.href = "javascript:window.linkRan = true";
+            document.body.appendChild(link);
+            link.click();
+            return [window.injectedRan === true, window.linkRan === true];
+        }"""
+    )
+    assert ran == [False, False]
+    assert any("Content Security Policy" in error for error in watch.errors)
+    assert len(run_active_tab(browser_page)) == 2  # the page still runs queries

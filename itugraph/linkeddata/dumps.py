@@ -36,11 +36,12 @@ import hashlib
 import heapq
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
@@ -152,6 +153,9 @@ def _labels(graphs: list[tuple[bytes, list[bytes]]]) -> dict[bytes, bytes]:
                 edges[subject].append((tag, b">", predicate, obj))
             if obj.startswith(b"_:"):
                 edges[obj].append((tag, b"<", predicate, subject))
+            elif obj.startswith(b"<<("):  # an RDF 1.2 triple term: its blank nodes are nodes too
+                for inner in _blank_nodes(_parsed(line).object):
+                    edges[inner].append((tag, b"^", predicate, subject))
     if not edges:
         return {}
     colour = dict.fromkeys(edges, b"")
@@ -182,7 +186,32 @@ def _labels(graphs: list[tuple[bytes, list[bytes]]]) -> dict[bytes, bytes]:
 
 def _rename(line: bytes, labels: dict[bytes, bytes]) -> bytes:
     subject, predicate, obj = split_line(line)
+    if obj.startswith(b"<<("):  # rare: parsed, so a literal inside that reads "_:x" stays as it is
+        return ox.serialize([_renamed(_parsed(line), labels)], format=ox.RdfFormat.N_TRIPLES) or b""
     return b" ".join((labels.get(subject, subject), predicate, labels.get(obj, obj))) + b" .\n"
+
+
+def _parsed(line: bytes) -> ox.Triple:
+    (quad,) = ox.parse(line, format=ox.RdfFormat.N_TRIPLES)
+    return quad.triple
+
+
+def _blank_nodes(term: object) -> Iterator[bytes]:
+    """The labels (``_:x``) of the blank nodes in a term, triple terms searched to any depth."""
+    if isinstance(term, ox.BlankNode):
+        yield b"_:" + term.value.encode()
+    elif isinstance(term, ox.Triple):
+        yield from _blank_nodes(term.subject)
+        yield from _blank_nodes(term.object)
+
+
+def _renamed(term: Any, labels: dict[bytes, bytes]) -> Any:
+    if isinstance(term, ox.BlankNode):
+        label = labels.get(b"_:" + term.value.encode())
+        return ox.BlankNode(label[2:].decode()) if label else term
+    if isinstance(term, ox.Triple):
+        return ox.Triple(_renamed(term.subject, labels), term.predicate, _renamed(term.object, labels))
+    return term
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -213,9 +242,40 @@ def write_dump(lines: dict[str, list[bytes]], dump: DumpFile, out: BinaryIO) -> 
     if rep.is_dataset:
         parsed = ox.parse(b"".join(_nq(lines, dump.graph)), format=ox.RdfFormat.N_QUADS)
     else:
-        parsed = ox.parse(b"".join(_nt(lines, dump.graph)), format=ox.RdfFormat.N_TRIPLES)
+        text = b"".join(_nt(lines, dump.graph))
+        if dump.suffix == "rdf":
+            _refuse_xml_illegal(text, dump)
+        parsed = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
     prefixes = None if dump.suffix == "jsonld" else PREFIXES  # JSON-LD: no @context written
-    ox.serialize(parsed, out, format=rep.format.oxigraph, prefixes=prefixes)
+    try:
+        ox.serialize(parsed, out, format=rep.format.oxigraph, prefixes=prefixes)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # e.g. "JSON-LD does not support RDF 1.2 yet" (triple terms)
+        raise InputError(
+            f"cannot write the {dump.graph} graph as {rep.format.name}: {exc}",
+            hint="export in a format that can hold the whole graph (nt, ttl, nq or trig)",
+        ) from None
+
+
+#: An N-Triples escape of a character XML 1.0 cannot hold (C0 controls but tab, LF, CR, and
+#: U+FFFE/U+FFFF), not itself escaped (``\\\\u0001`` is a backslash and text); raw U+FFFE/FFFF.
+_XML_ILLEGAL = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\(u00(?:0[0-8BCEF]|1[0-9A-F])|uFFF[EF]|[bf])|\xef\xbf[\xbe\xbf]", re.IGNORECASE
+)
+_SHORT_ESCAPES = {"b": "0008", "f": "000C"}
+
+
+def _refuse_xml_illegal(text: bytes, dump: DumpFile) -> None:
+    """pyoxigraph writes such characters raw into RDF/XML: a file no XML parser reads back."""
+    if (found := _XML_ILLEGAL.search(text)) is not None:
+        escape = found[1].decode() if found[1] else "uFFFE"
+        code = _SHORT_ESCAPES.get(escape) or escape[1:].upper()
+        raise InputError(
+            f"cannot write the {dump.graph} graph as RDF/XML: a literal or IRI holds U+{code}, "
+            "which XML 1.0 cannot represent",
+            hint="export as ttl, nt, nq, trig or jsonld, or remove the control character from the data",
+        )
 
 
 def gzip_writer(raw: BinaryIO) -> gzip.GzipFile:

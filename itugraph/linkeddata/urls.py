@@ -41,8 +41,14 @@ def path_of(iri: str) -> str:
     '/def/itu#StudyGroup'
     >>> path_of("http://metadata.un.org/sdg/9.c")
     '/resource?iri=http%3A%2F%2Fmetadata.un.org%2Fsdg%2F9.c'
+
+    An IRI of ours whose path starts with ``/`` would give ``//host/…``, a link (or redirect)
+    to another site: it is described as a foreign IRI.
+
+    >>> path_of("https://w3id.org/itugraph//evil.example/x")
+    '/resource?iri=https%3A%2F%2Fw3id.org%2Fitugraph%2F%2Fevil.example%2Fx'
     """
-    if is_ours(iri):
+    if is_ours(iri) and not iri[len(PUBLIC_BASE) :].startswith("/"):
         local, hash_, fragment = iri[len(PUBLIC_BASE) :].partition("#")
         return "/" + quote(local, safe="/:@!$&'()*+,;=-._~") + hash_ + fragment
     return f"{EXTERNAL_ROUTE}?{urlencode({'iri': iri})}"

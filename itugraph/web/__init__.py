@@ -23,11 +23,13 @@ from itugraph.web import (
     explain_api,
     health,
     ontology_docs,
+    openapi,
     queries_api,
     resources,
     sparql,
     ui,
 )
+from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
@@ -68,6 +70,7 @@ def create_app(
         metrics=metrics,
         catalogue=load_catalogue(project.queries_dir),
         settings=config,
+        clients=ClientSlots(config.max_queries_per_client),
     )
     for blueprint in (
         errors.bp,
@@ -79,9 +82,10 @@ def create_app(
         resources.bp,
         dumps.bp,
         ontology_docs.bp,
+        openapi.bp,
     ):
         app.register_blueprint(blueprint)
-    install_hooks(app)
+    install_hooks(app, max_query_bytes=config.max_query_bytes)
     # Outermost: a document already sent once in this build is sent again without Flask.
     app.wsgi_app = ReplayCache(  # type: ignore[method-assign]
         app.wsgi_app, metrics, config.replay_cache_bytes, ReplayLog(logging.getLogger("itugraph.access"))

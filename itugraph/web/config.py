@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from itugraph.sparql_text import MAX_QUERY_DEPTH
+
 
 def _cores() -> int:
     """Cores this process may run on (its CPU affinity: ``taskset`` and cgroup CPU sets count)."""
@@ -42,8 +44,14 @@ class Settings:
     #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
     #: (422, before any byte is sent), never cut. 0 = no limit: answers stream whole.
     max_rows: int = 0
-    #: Largest query text accepted, in bytes.
+    #: Largest query text accepted, in bytes (the request body limit is four times this).
     max_query_bytes: int = 256 * 1024
+    #: How deep brackets may nest in a query (400 ``QUERY_TOO_DEEP``; 0 = no limit).
+    max_query_depth: int = MAX_QUERY_DEPTH
+    #: Queries one client (by address) may have evaluating at once in an HTTP process; more
+    #: get 429 ``CLIENT_BUSY``. 0 = no limit (the default: behind a proxy all clients share
+    #: the proxy's address).
+    max_queries_per_client: int = 0
     #: Result cache size, in bytes of serialised results kept in memory.
     cache_bytes: int = 64 * 1024 * 1024
     #: Bytes of linked-data documents each HTTP worker process keeps to send again without

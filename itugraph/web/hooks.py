@@ -1,4 +1,5 @@
-"""Cross-cutting response handling: CORS, compression, metrics and one log line per request."""
+"""Cross-cutting response handling: security headers and CORS (``security.py``), compression,
+metrics and one log line per request."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import cast
 
 from flask import Flask, Response, g, request
 
+from itugraph.web.security import install_security
 from itugraph.web.state import state
 
 log = logging.getLogger("itugraph.access")
@@ -20,27 +22,15 @@ log = logging.getLogger("itugraph.access")
 COMPRESS_MIN_BYTES = 1024
 
 
-def install_hooks(app: Flask) -> None:
+def install_hooks(app: Flask, *, max_query_bytes: int) -> None:
     app.before_request(_start_timer)
-    app.after_request(_cors)
+    install_security(app, max_query_bytes=max_query_bytes)
     app.after_request(_compress)
     app.after_request(_record)
 
 
 def _start_timer() -> None:
     g.started = time.perf_counter()
-
-
-def _cors(response: Response) -> Response:
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag, X-Itugraph-Cache"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = (
-            request.headers.get("Access-Control-Request-Headers") or "Accept, Content-Type, If-None-Match"
-        )
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
 
 
 #: Media types that are compressed already: encoding them again only costs CPU (and a

@@ -20,7 +20,7 @@ import math
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request
@@ -37,7 +37,7 @@ from itugraph.linkeddata.negotiate import (
     split_suffix,
 )
 from itugraph.linkeddata.siteindex import site_index
-from itugraph.linkeddata.urls import PUBLIC_BASE, iri_of, is_ours, path_of
+from itugraph.linkeddata.urls import EXTERNAL_ROUTE, PUBLIC_BASE, iri_of, is_ours, path_of
 from itugraph.namespaces import (
     DCTERMS,
     GRAPH_ASSERTED,
@@ -139,7 +139,7 @@ def external(suffix: str | None = None) -> Response:
         return _plain(404, f"no such format: .{suffix}\n")
     if not iri:
         return _plain(400, "pass the IRI to describe: /resource?iri=<IRI>\n")
-    if is_ours(iri):
+    if is_ours(iri) and not path_of(iri).startswith(EXTERNAL_ROUTE):
         target = path_of(iri).partition("#")[0]
         if rep is not None:
             target = f"{target}.{rep.suffix}"
@@ -302,12 +302,22 @@ def _not_found(rep: Representation, what: str, iri: str | None = None) -> tuple[
 
 def _resource_document(iri: str, rep: Representation, language: str) -> tuple[int, bytes]:
     serving = state()
+    if not _valid_iri(iri):  # a path or ?iri= no graph can hold (spaces, "<", …)
+        return _not_found(rep, "resource", iri)
     desc = describing.describe(serving.store, iri, validation=serving.built.validation_path)
     if not desc.exists:
         return _not_found(rep, "resource", iri)
     if not rep.is_html:
         return 200, _rdf(desc.quads(), rep)
     return 200, _resource_html(desc, language).encode()
+
+
+def _valid_iri(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
 
 def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
@@ -581,6 +591,9 @@ def _resource_html(desc: describing.Description, language: str) -> str:
         "ld_resource.html",
         iri=desc.iri,
         ours=is_ours(desc.iri),
+        # Only a web IRI becomes a link: never javascript:, data: or another scheme a
+        # browser would run or render.
+        external_href=desc.iri if urlsplit(desc.iri).scheme in {"http", "https"} else None,
         title=title,
         types=[page.iri(t) for t in desc.types],
         outgoing=outgoing,

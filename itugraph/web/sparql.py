@@ -22,6 +22,8 @@ from itugraph.errors import (
     QueryError,
     QuerySyntaxError,
     QueryTimeoutError,
+    QueryTooDeepError,
+    QueryWorkerCrashedError,
     ServiceRefusedError,
     UpdateRefusedError,
 )
@@ -140,6 +142,21 @@ def _cached_while_streaming(
 
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
+    with serving.clients.slot(request.remote_addr or "") as free:
+        if not free:
+            raise ApiError(
+                429,
+                "CLIENT_BUSY",
+                f"this client already has {settings.max_queries_per_client} queries running",
+                "wait for them to finish (ITUGRAPH_MAX_QUERIES_PER_CLIENT)",
+                {"Retry-After": "5"},
+            )
+        return _evaluate(query, settings)
+
+
+def _evaluate(query: QueryRequest, settings: Settings) -> AnswerStream:
+    """Evaluate in a worker (the slot is held meanwhile: runaway queries spend their time here)."""
+    serving = state()
     timeout = settings.query_timeout
     try:
         return serving.executor.stream(query, timeout=timeout)
@@ -148,6 +165,8 @@ def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
         raise ApiError(503, exc.code, exc.message, exc.hint) from None
     except ServerBusyError as exc:
         raise ApiError(503, exc.code, exc.message, exc.hint, {"Retry-After": "5"}) from None
+    except QueryWorkerCrashedError as exc:
+        raise ApiError(503, exc.code, exc.message, exc.hint) from None
     except ResultTooLargeError as exc:
         raise ApiError(422, exc.code, exc.message, exc.hint) from None
     except QuerySyntaxError as exc:
@@ -181,9 +200,11 @@ def _check_size(text: str, settings: Settings) -> None:
 def _check_text(lexed: QueryText, settings: Settings) -> None:
     allow = settings.service_allow
     try:
-        check_query_text(lexed, service_allow=allow)
+        check_query_text(lexed, service_allow=allow, max_depth=settings.max_query_depth)
     except (UpdateRefusedError, ServiceRefusedError) as exc:
         raise ApiError(403, exc.code, exc.message, exc.hint) from None
+    except QueryTooDeepError as exc:
+        raise ApiError(400, exc.code, exc.message, exc.hint) from None
 
 
 def _query_text() -> str | None:

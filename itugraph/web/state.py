@@ -10,6 +10,7 @@ from itugraph.build import Build
 from itugraph.catalogue import NamedQuery
 from itugraph.executor import QueryExecutor
 from itugraph.store import OxigraphStore
+from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings
 from itugraph.web.metrics import Metrics
 from itugraph.web.result_cache import ResultCache
@@ -24,6 +25,8 @@ class ServingState:
     metrics: Metrics
     catalogue: dict[str, NamedQuery]
     settings: Settings
+    #: Queries each client is evaluating (``ITUGRAPH_MAX_QUERIES_PER_CLIENT``).
+    clients: ClientSlots
 
 
 def state() -> ServingState:

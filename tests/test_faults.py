@@ -1,0 +1,114 @@
+"""SIGKILL at random moments (seeded): the cache and the outputs are never corrupt or half-written.
+
+``itugraph build`` writes a cache entry into a temporary folder and renames it into place;
+``export -o`` and ``release`` write a temporary file or folder and rename it. Killed at any
+moment (no ``finally``, no ``atexit``), a run leaves either nothing or a complete result,
+and the next run succeeds and gives the same answer as a run never interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from tests.helpers import copy_fixture, run_cli
+
+pytestmark = pytest.mark.slow  # a dozen killed runs and their recoveries
+
+SEED = 18
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+KILLS = 4
+
+
+def _killed_run(args: list[str | Path], delay: float) -> bool:
+    """Run ``itugraph ARGS`` and SIGKILL its process group after ``delay`` s; whether it was killed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "itugraph", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        proc.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return True
+
+
+@pytest.fixture
+def big_tiny(tmp_path: Path) -> Path:
+    """The tiny project with 40,000 more triples, so that a build or an export takes a while."""
+    root = copy_fixture("tiny", tmp_path)
+    node, label, broader = "http://example.org/id/n", RDFS_LABEL, "http://example.org/tiny#broader"
+    lines = [
+        f'<{node}{i}> <{label}> "node {i}"@en .\n<{node}{i}> <{broader}> <{node}{i // 2}> .\n'
+        for i in range(20_000)
+    ]
+    (root / "graph" / "many.nt").write_text("".join(lines), encoding="utf-8")
+    return root
+
+
+def _assert_cache_sound(cache: Path) -> None:
+    """Every entry the next run could use is complete: a manifest, and a store that opens."""
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_dir() and not entry.name.startswith("."):
+            assert (entry / "manifest.json").is_file(), f"incomplete entry {entry.name}"
+            ox.Store.read_only(str(entry / "store"))
+
+
+def test_a_build_killed_at_any_moment_leaves_a_sound_cache(big_tiny: Path) -> None:
+    timing = random.Random(SEED)
+    for _ in range(KILLS):
+        _killed_run(["--root", big_tiny, "build"], timing.uniform(0.3, 4.0))
+        _assert_cache_sound(big_tiny / ".itugraph")
+        for entry in (big_tiny / ".itugraph").glob("*"):  # the next build starts from scratch
+            if entry.is_dir() and not entry.name.startswith("."):
+                subprocess.run(["rm", "-rf", str(entry)], check=True)
+    done = run_cli("--root", big_tiny, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1].strip() == str(40_049)  # 40,041 asserted + 8 inferred
+    leftovers = [p.name for p in (big_tiny / ".itugraph").iterdir() if p.name.startswith(".tmp-")]
+    assert leftovers == []  # the finished build removed what the killed ones left
+
+
+def test_an_export_killed_at_any_moment_is_absent_or_whole(big_tiny: Path, tmp_path: Path) -> None:
+    assert run_cli("--root", big_tiny, "build").returncode == 0
+    reference = tmp_path / "reference.nt"
+    assert run_cli("--root", big_tiny, "export", "-f", "nt", "-o", reference).returncode == 0
+    out = tmp_path / "out" / "export.nt"
+    timing = random.Random(SEED)
+    for _ in range(KILLS):
+        out.unlink(missing_ok=True)
+        killed = _killed_run(["--root", big_tiny, "export", "-f", "nt", "-o", out], timing.uniform(0.2, 2.0))
+        assert not out.exists() or out.read_bytes() == reference.read_bytes(), "a half-written export"
+        assert killed or out.exists()
+    assert run_cli("--root", big_tiny, "export", "-f", "nt", "-o", out).returncode == 0
+    assert out.read_bytes() == reference.read_bytes()
+    assert [p.name for p in out.parent.iterdir()] == ["export.nt"]  # stale temporary files removed
+
+
+def test_a_release_killed_at_any_moment_is_absent_or_whole(big_tiny: Path, tmp_path: Path) -> None:
+    assert run_cli("--root", big_tiny, "build").returncode == 0
+    dist = tmp_path / "dist"
+    timing = random.Random(SEED)
+    for _ in range(KILLS):
+        _killed_run(["--root", big_tiny, "release", "1.0.0", "--out", dist], timing.uniform(0.3, 4.0))
+        release = dist / "1.0.0"
+        if release.exists():
+            sums = (release / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+            assert sums and all((release / line.split()[-1]).is_file() for line in sums)
+            break
+    done = run_cli("--root", big_tiny, "release", "1.0.0", "--out", dist)
+    assert done.returncode == 0 or "already exists" in done.stderr, done.stderr
+    assert (dist / "1.0.0" / "SHA256SUMS").is_file()
