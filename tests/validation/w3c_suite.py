@@ -213,5 +213,7 @@ def _normal_text(text: str) -> str:
     if text.startswith("_:"):
         return "_:"
     if text.startswith('"'):
-        return _normal(from_n3(text))
+        term = from_n3(text)
+        assert isinstance(term, Node), f"not an RDF term: {text}"
+        return _normal(term)
     return text.strip("<>")
