@@ -57,8 +57,11 @@ def not_modified(
     """
     etag = document_etag(base_path, rep, variant)
     if etag in request.if_none_match:
+        # The type is dropped on the wire (werkzeug strips entity headers from a 304) but
+        # tells the security hook this is the document's answer: its CSP and CORS headers,
+        # which a cross-origin revalidation needs.
         return _headers(
-            Response(status=304),
+            Response(status=304, content_type=rep.content_type),
             base_path,
             rep,
             etag,

@@ -8,7 +8,9 @@ README ("Security and limits") and ``docs/threat-model.md``.
 
 CORS: the endpoint, the APIs, the linked-data documents in RDF formats, the dumps and VoID
 are open data meant for scripts on any origin (``Access-Control-Allow-Origin: *``, no
-credentials: itugraph has no cookies or logins). HTML pages are for people and get no CORS
+credentials: itugraph has no logins; its one cookie is the reader's page language). A
+``304`` gets the headers of the answer it stands for (a cross-origin revalidation of a
+Turtle document needs its CORS headers). HTML pages are for people and get no CORS
 headers, so no other origin's script can read them.
 """
 
