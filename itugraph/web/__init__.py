@@ -26,6 +26,7 @@ from itugraph.web import (
     resources,
     sparql,
     ui,
+    views,
 )
 from itugraph.web.config import Settings, load_settings
 from itugraph.web.hooks import install_hooks
@@ -73,6 +74,7 @@ def create_app(
         explain_api.bp,
         health.bp,
         ui.bp,
+        views.bp,
         resources.bp,
         dumps.bp,
         ontology_docs.bp,

@@ -77,6 +77,10 @@
     if (first) { yasgui.selectTabId(first); }
   }
 
+  // /query?example=NAME (the views' "show query" links) opens that named query's tab.
+  var wanted = byName[new URLSearchParams(window.location.search).get("example") || ""];
+  if (wanted) { openExample(wanted, true); }
+
   // The example list in the header opens (or selects) the example's tab.
   document.querySelectorAll("[data-example]").forEach(function (link) {
     link.addEventListener("click", function (event) {

@@ -1,0 +1,128 @@
+"""The interactive views (issue 16): the home page at ``/`` and the pages under ``/views/``.
+
+Each view is a server-rendered page plus a static script; the script fetches its data from
+the named-query API (``/api/queries/NAME``), so a view, the API and the catalogue never
+disagree. Pages carry no inline script (a ``script-src 'self'`` policy holds): what a script
+needs comes in ``data-*`` attributes. The query page moved from ``/`` to ``/query``; an old
+link to ``/`` with a query string is redirected there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from itugraph.linkeddata.siteindex import site_index
+from itugraph.web.state import state
+
+bp = Blueprint("views", __name__)
+
+
+@dataclass(frozen=True)
+class View:
+    """One view: its path under ``/views/``, title, what it shows, and the queries it runs."""
+
+    slug: str
+    title: str
+    summary: str
+    queries: tuple[str, ...]
+    script: str
+
+
+VIEWS = (
+    View(
+        "org-chart",
+        "Organisation chart",
+        "ITU, its sectors, bureaux, governing bodies, advisory groups, study groups, "
+        "working parties and Questions, by study period.",
+        ("28-organisation-chart",),
+        "org-chart.js",
+    ),
+    View(
+        "wsis-sdg",
+        "WSIS Action Lines × SDGs",
+        "Which SDG goals each WSIS Action Line serves, with the evidence behind each cell.",
+        ("29-wsis-sdg-heatmap",),
+        "heatmap.js",
+    ),
+    View(
+        "unit-sdg",
+        "ITU units × SDG targets",
+        "Which SDG goals and targets ITU and its units serve, stated or inferred.",
+        ("30-unit-sdg-heatmap",),
+        "heatmap.js",
+    ),
+    View(
+        "gaps",
+        "Gaps",
+        "SDG targets no ITU unit serves, and WSIS Action Lines without an ITU role.",
+        ("31-sdg-targets-without-itu", "32-action-lines-without-itu-role"),
+        "gaps.js",
+    ),
+    View(
+        "timeline",
+        "Timeline",
+        "Conferences and assemblies, study periods, and the launch years of initiatives.",
+        ("34-timeline",),
+        "timeline.js",
+    ),
+)
+BY_SLUG = {view.slug: view for view in VIEWS}
+
+#: The kinds (first path segment under ``/id/``) the home page counts, with their names.
+FIGURE_KINDS = (
+    ("sector", "sectors"),
+    ("study-group", "study groups"),
+    ("question", "study Questions"),
+    ("wsis-action-line", "WSIS Action Lines"),
+    ("initiative", "initiatives"),
+)
+
+
+@bp.get("/")
+def home() -> str | Response:
+    """The graph first: search, entry points, live figures; old query-page links redirect."""
+    if request.args:
+        return redirect(url_for("ui.index") + "?" + urlencode(request.args), code=301)  # type: ignore[return-value]
+    serving = state()
+    index = site_index(serving.store, serving.built.path)
+    figures = [(len(index.kinds.get(kind, ())), name) for kind, name in FIGURE_KINDS]
+    manifest = serving.built.manifest
+    return render_template(
+        "home.html",
+        views=VIEWS,
+        figures=figures,
+        asserted=manifest.asserted_triples,
+        inferred=manifest.inferred_triples,
+        queries=len(serving.catalogue),
+    )
+
+
+@bp.get("/views/")
+def listing() -> Response:
+    """The views are listed on the home page."""
+    return redirect(url_for("views.home") + "#views", code=302)  # type: ignore[return-value]
+
+
+@bp.get("/views/<slug>")
+def view(slug: str) -> str:
+    """One view's page: its controls, chart area, table view and query links."""
+    chosen = BY_SLUG.get(slug)
+    if chosen is None:
+        abort(404)
+    catalogue = state().catalogue
+    missing = [name for name in chosen.queries if name not in catalogue]
+    if missing:
+        abort(404, f"the named queries {', '.join(missing)} are not in this project's catalogue")
+    queries = [
+        {
+            "name": name,
+            "title": catalogue[name].title,
+            "api": url_for("queries_api.run_query", name=name),
+            "show": url_for("ui.index", example=name),
+        }
+        for name in chosen.queries
+    ]
+    return render_template(f"view_{slug.replace('-', '_')}.html", view=chosen, views=VIEWS, queries=queries)
