@@ -65,6 +65,19 @@ def rows_of(server: LiveServer, name: str, **params: str) -> list[dict[str, str]
     return list(csv.DictReader(io.StringIO(reply.text)))
 
 
+def node_point(page: Any, view: str, iri: str) -> dict[str, float]:
+    """Where a Cytoscape node is on the screen, its chart scrolled into view and centred on it
+    (Cytoscape finds the node under a click from the container's position after scrolling)."""
+    page.locator("[data-chart]").scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    return page.evaluate(  # type: ignore[no-any-return]
+        f"iri => {{ const cy = window.itugraphViews.{view}(); const n = cy.getElementById(iri);"
+        " cy.center(n); const p = n.renderedPosition(); const box = cy.container().getBoundingClientRect();"
+        " return {x: box.left + p.x, y: box.top + p.y}; }",
+        iri,
+    )
+
+
 def open_view(page: Any, server: LiveServer, path: str) -> None:
     page.goto(server.url + path)
     page.wait_for_selector("#view[data-ready=true]")
@@ -109,12 +122,7 @@ def test_org_chart_nodes_period_switch_and_click(page: Any, server: LiveServer) 
     shot(page, "org-chart")
     # A click on a node of the canvas opens its page.
     target = ID + "sector/itu-t"
-    point = page.evaluate(
-        "iri => { const cy = window.itugraphViews.orgChart(); const n = cy.getElementById(iri);"
-        " cy.center(n); const p = n.renderedPosition(); const box = cy.container().getBoundingClientRect();"
-        " return {x: box.left + p.x, y: box.top + p.y}; }",
-        target,
-    )
+    point = node_point(page, "orgChart", target)
     page.mouse.click(point["x"], point["y"])
     page.wait_for_url("**/id/sector/itu-t")
 
@@ -193,7 +201,47 @@ def test_gaps_and_timeline(page: Any, server: LiveServer) -> None:
     page.wait_for_url("**" + href)
 
 
-@pytest.mark.parametrize("path", PAGES[1:])
+def test_neighbourhood_graph_on_a_resource_page(page: Any, server: LiveServer) -> None:
+    """Every link of query 33 is drawn (a property with more than 8 neighbours as one group
+    node), a click on a node offers its page, and one more hop adds that neighbour's links."""
+    centre = ID + "sector/itu-t"
+    rows = rows_of(server, "33-neighbourhood", resource=centre)
+    open_view(page, server, "/id/sector/itu-t")
+    assert int(page.get_attribute("#view", "data-links")) == len(rows)
+    groups: dict[tuple[str, str], set[str]] = {}
+    for r in rows:
+        groups.setdefault((r["direction"], r["property"]), set()).add(r["neighbour"])
+    single = {n for members in groups.values() if len(members) <= 8 for n in members}
+    grouped = sum(1 for members in groups.values() if len(members) > 8)
+    assert int(page.get_attribute("#view", "data-nodes")) == 1 + len(single) + grouped
+    shot(page, "neighbourhood")
+    target = ID + "secretariat/general-secretariat" if ID + "secretariat/general-secretariat" in single else sorted(single)[0]
+    point = node_point(page, "neighbourhood", target)
+    page.mouse.click(point["x"], point["y"])
+    link = page.locator("[data-details] h3 a")
+    assert link.get_attribute("href") == "/" + target.removeprefix("https://w3id.org/itugraph/")
+    # One hop more, by keyboard: the list of neighbours and the Expand button.
+    hop = ID + "study-group/itu-t-sg17-2025-2028"
+    more = rows_of(server, "33-neighbourhood", resource=hop)
+    page.select_option('[data-control="hop"]', hop)
+    page.focus('[data-action="expand"]')
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => document.getElementById('view').dataset.links === '{len(rows) + len(more)}'")
+    assert "hops=" in page.evaluate("() => location.href")
+    link.click()
+    page.wait_for_url("**" + target.removeprefix("https://w3id.org/itugraph"))
+
+
+def test_show_query_opens_the_query_page(page: Any, server: LiveServer) -> None:
+    open_view(page, server, "/views/unit-sdg")
+    page.click("[data-show-query]")
+    page.wait_for_url("**/query?example=30-unit-sdg-heatmap")
+    page.wait_for_selector(".yasgui .tabPanel.active .CodeMirror")
+    text = page.evaluate("() => window.itugraphYasgui.getTab().getQuery()")
+    assert "# title: ITU unit × SDG goal and target heatmap" in text
+
+
+@pytest.mark.parametrize("path", PAGES[1:] + ["/id/sector/itu-t"])
 def test_downloads(page: Any, server: LiveServer, path: str, tmp_path: Path) -> None:
     open_view(page, server, path)
     kinds = ["csv", "png"] + (["svg"] if page.locator('[data-action="download-svg"]').count() else [])
@@ -233,7 +281,7 @@ def test_keyboard_reaches_every_control(page: Any, server: LiveServer, path: str
 @pytest.mark.parametrize("path", PAGES + ["/id/sector/itu-t"])
 def test_axe_finds_no_serious_violation(page: Any, server: LiveServer, path: str) -> None:
     page.goto(server.url + path)
-    if path.startswith("/views/"):
+    if path != "/":
         page.wait_for_selector("#view[data-ready=true]")
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")

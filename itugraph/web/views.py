@@ -10,9 +10,10 @@ link to ``/`` with a query string is redirected there.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from itugraph.linkeddata.siteindex import site_index
 from itugraph.web.state import state
@@ -71,6 +72,9 @@ VIEWS = (
 )
 BY_SLUG = {view.slug: view for view in VIEWS}
 
+#: The named query the neighbourhood graph of a resource page runs.
+NEIGHBOURHOOD_QUERY = "33-neighbourhood"
+
 #: The kinds (first path segment under ``/id/``) the home page counts, with their names.
 FIGURE_KINDS = (
     ("sector", "sectors"),
@@ -126,3 +130,15 @@ def view(slug: str) -> str:
         for name in chosen.queries
     ]
     return render_template(f"view_{slug.replace('-', '_')}.html", view=chosen, views=VIEWS, queries=queries)
+
+
+def neighbourhood_links() -> dict[str, str] | None:
+    """Where a resource page's neighbourhood graph gets its data and its query, or ``None``
+    when this project has no such query or ``make ui`` has not vendored Cytoscape.js."""
+    folder = Path(current_app.static_folder or "") / "vendor"
+    if NEIGHBOURHOOD_QUERY not in state().catalogue or not (folder / "cytoscape.min.js").is_file():
+        return None
+    return {
+        "api": url_for("queries_api.run_query", name=NEIGHBOURHOOD_QUERY),
+        "show": url_for("ui.index", example=NEIGHBOURHOOD_QUERY),
+    }
