@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit build bench bench-quick clean fmt venv report
+.PHONY: run test lint typecheck unit build bench bench-quick bench-views clean fmt venv report
 
 venv: $(STAMP)
 
@@ -60,6 +60,11 @@ bench: venv
 	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1; } || \
 	  echo "bench: wrk not installed (apt-get install wrk): c=8 cells use the slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(MAKE) bench-views
+
+# Time to interactive of the home page and each view in headless Chromium (issue 16).
+bench-views: venv ui browser
+	$(BIN)/python -m bench.views
 
 bench-quick: venv
 	$(MAKE) bench BENCH_ARGS=--quick

@@ -506,14 +506,18 @@ def test_30_unit_sdg_heatmap_tells_direct_from_inferred(run) -> None:  # type: i
     custody = cells[("organization/itu", "17.8")]
     assert (custody["direct"], custody["inferred"]) == ("0", "1")
     assert cells[("organization/itu", "7")]["direct"] == "1"
-    assert cells[("organization/itu", "1.1")]["direct"] == cells[("organization/itu", "1.1")]["inferred"] == "0"
+    assert (
+        cells[("organization/itu", "1.1")]["direct"] == cells[("organization/itu", "1.1")]["inferred"] == "0"
+    )
 
 
 def test_31_gap_targets_are_the_empty_columns_of_30(run) -> None:  # type: ignore[no-untyped-def]
     gaps = {r["target"] for r in run("31-sdg-targets-without-itu")}
     cells = run("30-unit-sdg-heatmap")
     targets = {r["sdg"] for r in cells if r["level"] == "target"}
-    served = {r["sdg"] for r in cells if r["level"] == "target" and (r["direct"], r["inferred"]) != ("0", "0")}
+    served = {
+        r["sdg"] for r in cells if r["level"] == "target" and (r["direct"], r["inferred"]) != ("0", "0")
+    }
     assert gaps == targets - served
     assert SDG + "9.c" not in gaps and SDG + "1.1" in gaps
     assert len(served) >= 5
@@ -549,7 +553,11 @@ def test_34_timeline(run) -> None:  # type: ignore[no-untyped-def]
     assert len(items) == len(set(items)), "one row per item"
     by_label = {r["label"]: r for r in rows}
     period = by_label["ITU-T study period 2025-2028"]
-    assert (period["startYear"], period["endYear"], period["track"]) == ("2025", "2028", "ITU-T study periods")
+    assert (period["startYear"], period["endYear"], period["track"]) == (
+        "2025",
+        "2028",
+        "ITU-T study periods",
+    )
     assert by_label["Global Cybersecurity Agenda"]["startDate"] == "2007-05-17"
     tracks = {r["track"] for r in rows}
     assert {"conferences and assemblies", "launches"} <= tracks

@@ -91,7 +91,14 @@ def shot(page: Any, name: str) -> None:
 def test_home_starts_with_the_graph(page: Any, server: LiveServer) -> None:
     page.goto(server.url + "/")
     assert page.locator("#home-q").is_visible()
-    for path in ("/views/org-chart", "/views/wsis-sdg", "/views/unit-sdg", "/views/gaps", "/views/timeline", "/query"):
+    for path in (
+        "/views/org-chart",
+        "/views/wsis-sdg",
+        "/views/unit-sdg",
+        "/views/gaps",
+        "/views/timeline",
+        "/query",
+    ):
         assert page.locator(f'main a[href="{path}"]').count() >= 1, path
     units = page.locator(".iv-figures li").first.inner_text()
     assert units.split()[0] == "3" and "sectors" in units
@@ -156,9 +163,13 @@ def test_heatmap_has_a_cell_per_row_and_evidence(
     assert page.locator(".iv-cell").count() == len(rows) == int(page.get_attribute("#view", "data-cells"))
     shot(page, path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-"))
     if name.startswith("30"):
-        cell = page.locator(f'.iv-cell[data-row="{ID}organization/itu"][data-col="http://metadata.un.org/sdg/9"]')
+        cell = page.locator(
+            f'.iv-cell[data-row="{ID}organization/itu"][data-col="http://metadata.un.org/sdg/9"]'
+        )
         if expected == "target":
-            cell = page.locator(f'.iv-cell[data-row="{ID}organization/itu"][data-col="http://metadata.un.org/sdg/9.c"]')
+            cell = page.locator(
+                f'.iv-cell[data-row="{ID}organization/itu"][data-col="http://metadata.un.org/sdg/9.c"]'
+            )
         cell.click()
         details = page.locator("[data-details]")
         assert "9.c" in details.inner_text() or "C090c01" in details.inner_text()
@@ -215,7 +226,8 @@ def test_neighbourhood_graph_on_a_resource_page(page: Any, server: LiveServer) -
     grouped = sum(1 for members in groups.values() if len(members) > 8)
     assert int(page.get_attribute("#view", "data-nodes")) == 1 + len(single) + grouped
     shot(page, "neighbourhood")
-    target = ID + "secretariat/general-secretariat" if ID + "secretariat/general-secretariat" in single else sorted(single)[0]
+    secretariat = ID + "secretariat/general-secretariat"
+    target = secretariat if secretariat in single else sorted(single)[0]
     point = node_point(page, "neighbourhood", target)
     page.mouse.click(point["x"], point["y"])
     link = page.locator("[data-details] h3 a")
@@ -226,7 +238,8 @@ def test_neighbourhood_graph_on_a_resource_page(page: Any, server: LiveServer) -
     page.select_option('[data-control="hop"]', hop)
     page.focus('[data-action="expand"]')
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => document.getElementById('view').dataset.links === '{len(rows) + len(more)}'")
+    total = len(rows) + len(more)
+    page.wait_for_function(f"() => document.getElementById('view').dataset.links === '{total}'")
     assert "hops=" in page.evaluate("() => location.href")
     link.click()
     page.wait_for_url("**" + target.removeprefix("https://w3id.org/itugraph"))
@@ -241,7 +254,7 @@ def test_show_query_opens_the_query_page(page: Any, server: LiveServer) -> None:
     assert "# title: ITU unit × SDG goal and target heatmap" in text
 
 
-@pytest.mark.parametrize("path", PAGES[1:] + ["/id/sector/itu-t"])
+@pytest.mark.parametrize("path", [*PAGES[1:], "/id/sector/itu-t"])
 def test_downloads(page: Any, server: LiveServer, path: str, tmp_path: Path) -> None:
     open_view(page, server, path)
     kinds = ["csv", "png"] + (["svg"] if page.locator('[data-action="download-svg"]').count() else [])
@@ -278,7 +291,7 @@ def test_keyboard_reaches_every_control(page: Any, server: LiveServer, path: str
     assert set(wanted) <= reached, set(wanted) - reached
 
 
-@pytest.mark.parametrize("path", PAGES + ["/id/sector/itu-t"])
+@pytest.mark.parametrize("path", [*PAGES, "/id/sector/itu-t"])
 def test_axe_finds_no_serious_violation(page: Any, server: LiveServer, path: str) -> None:
     page.goto(server.url + path)
     if path != "/":

@@ -1,4 +1,6 @@
-"""The browser query page at ``/query`` (it was at ``/``, now the home page of the views): YASGUI on our endpoint, prefixes and named queries.
+"""The browser query page at ``/query``: YASGUI on our endpoint, prefixes and named queries.
+
+It was at ``/``, now the home page of the views (``views.py``).
 
 YASGUI (npm ``@zazuko/yasgui``) is installed by ``make ui`` (``npm ci`` from the repository's
 lockfile) and copied into ``static/vendor/``; nothing is fetched from another origin at run

@@ -67,6 +67,6 @@
     V.renderTable(root.querySelector("[data-table]"), targets.columns, targets.rows);
     V.status(root, targets.rows.length + " SDG targets have no link from ITU or its units; " +
       lines.rows.length + " WSIS Action Lines have no ITU role.");
-    root.dataset.ready = "true";
+    V.markReady(root);
   }).catch(function (error) { V.status(root, "The data could not be loaded: " + error.message); });
 }());

@@ -142,6 +142,6 @@
   V.fetchRows(cfg.api).then(function (answer) {
     data = answer;
     draw();
-    root.dataset.ready = "true";
+    V.markReady(root);
   }).catch(function (error) { V.status(root, "The data could not be loaded: " + error.message); });
 }());

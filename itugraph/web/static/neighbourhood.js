@@ -126,7 +126,7 @@
     function (done) { done(cy.png({ output: "blob", full: true, bg: "#ffffff", scale: 2 })); });
   var hops = V.getState("hops", "").split(" ").filter(Boolean);
   hops.reduce(function (chain, iri) { return chain.then(function () { return expand(iri); }); }, expand(centre))
-    .then(function () { root.dataset.ready = "true"; })
+    .then(function () { V.markReady(root); })
     .catch(function (error) { V.status(root, "The neighbourhood could not be loaded: " + error.message); });
   window.itugraphViews.neighbourhood = function () { return cy; };
 }());

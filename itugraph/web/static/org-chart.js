@@ -133,7 +133,7 @@
     cy.on("tap", "node", function (event) { window.location.href = V.pathOf(event.target.id()); });
     find.value = V.getState("q", "");
     draw();
-    root.dataset.ready = "true";
+    V.markReady(root);
   }
 
   function depth(r) {

@@ -80,6 +80,6 @@
     from.value = V.getState("from", String(d3.min(years)));
     to.value = V.getState("to", String(d3.max(years)));
     draw();
-    root.dataset.ready = "true";
+    V.markReady(root);
   }).catch(function (error) { V.status(root, "The data could not be loaded: " + error.message); });
 }());
