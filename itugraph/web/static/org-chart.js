@@ -42,7 +42,9 @@
     });
     cy.elements().remove();
     cy.add(elements);
-    cy.layout({ name: "breadthfirst", directed: true, roots: [rootIri], spacingFactor: 0.9, animate: false }).run();
+    cy.layout({ name: "preset", positions: tidyTree(rows), animate: false }).run();
+    cy.fit(undefined, 20);
+    if (cy.zoom() < 0.55) { cy.zoom(0.55); cy.center(cy.getElementById(rootIri)); }
     root.dataset.nodes = String(cy.nodes().length);
     V.status(root, cy.nodes().length + " of " + data.rows.length + " units and Questions shown (" +
       periodSelect.options[periodSelect.selectedIndex].text + "); click a node to open its page.");
@@ -51,6 +53,22 @@
     highlight(find.value);
     V.setState({ period: periodSelect.value === "current" ? null : periodSelect.value,
       expanded: Object.keys(collapsed).filter(function (k) { return !collapsed[k]; }).length > 50 ? "all" : null });
+  }
+
+  /** Left to right: depth along x, leaves one line apart along y, a parent centred on its
+      children, so every label reads horizontally without overlapping another. */
+  function tidyTree(rows) {
+    var shownKids = {};
+    rows.forEach(function (r) { if (r.parent) { (shownKids[r.parent] = shownKids[r.parent] || []).push(r.node); } });
+    var positions = {};
+    var line = 0;
+    (function place(iri, depth) {
+      var kids = shownKids[iri] || [];
+      kids.forEach(function (k) { place(k, depth + 1); });
+      var y = kids.length ? (positions[kids[0]].y + positions[kids[kids.length - 1]].y) / 2 : (line++) * 26;
+      positions[iri] = { x: depth * 210, y: y };
+    }(rootIri, 0));
+    return positions;
   }
 
   /** The tree beside the chart: a disclosure button per node with children, a link per node. */
@@ -122,12 +140,12 @@
       minZoom: 0.1,
       maxZoom: 3,
       style: [
-        { selector: "node", style: { label: "data(label)", "font-size": 11, "text-valign": "bottom",
-          "text-wrap": "ellipsis", "text-max-width": 90, "background-color": "#1f5f99", color: "#111",
-          width: 18, height: 18 } },
+        { selector: "node", style: { label: "data(label)", "font-size": 12, "text-valign": "center",
+          "text-halign": "right", "text-margin-x": 4, "text-wrap": "ellipsis", "text-max-width": 180,
+          "background-color": "#1f5f99", color: "#111", width: 14, height: 14 } },
         { selector: 'node[more = "yes"]', style: { "border-width": 3, "border-color": "#e69f00", shape: "round-rectangle" } },
-        { selector: "node.match", style: { "background-color": "#d55e00", width: 26, height: 26, "font-weight": "bold" } },
-        { selector: "edge", style: { width: 1.5, "line-color": "#8a8a8a", "curve-style": "taxi", "taxi-direction": "downward" } },
+        { selector: "node.match", style: { "background-color": "#d55e00", width: 20, height: 20, "font-weight": "bold" } },
+        { selector: "edge", style: { width: 1.5, "line-color": "#8a8a8a", "curve-style": "taxi", "taxi-direction": "rightward", "taxi-turn": 20 } },
       ],
     });
     cy.on("tap", "node", function (event) { window.location.href = V.pathOf(event.target.id()); });
