@@ -1,6 +1,7 @@
 /* A heatmap of a named query's rows (WSIS Action Line x SDG goal, ITU unit x SDG goal or
-   target): one cell per answer row, its count written in it, every row and column shown
-   even when empty. Cells are reached by Tab then the arrow keys; Enter or a click lists the
+   target): one cell per row and column, its count written in it, empty rows and columns
+   shown (an answer row without a row key declares a column; a pair the answer leaves out is
+   an empty cell). The table view is the same grid as an HTML table. Cells are reached by Tab then the arrow keys; Enter or a click lists the
    cell's evidence. Configuration: the data-* attributes of #view (views/*.html). */
 (function () {
   "use strict";
@@ -15,6 +16,9 @@
   var data = { columns: [], rows: [] };
   var shown = [];
   var svgNode = null;
+  // Level of detail: at most this many rows at first (the CSV and table view have them all).
+  var ROWS = 40;
+  var rowLimit = Number(V.getState("rows", String(ROWS))) || ROWS;
 
   function cellValue(row, metric) {
     if (metric && metric !== "all") { return Number(row[metric] || 0); }
@@ -26,18 +30,50 @@
     return rows.filter(function (r) { if (seen[r[key]]) { return false; } seen[r[key]] = true; return true; });
   }
 
+  /** Rows (with their total), columns and every cell of the grid: an answer row with no
+      row key defines a column; a pair the answer does not list is an empty cell. */
+  function grid(level, metric) {
+    var answer = level ? data.rows.filter(function (r) { return r[cfg.levelColumn] === level; }) : data.rows;
+    var cols = unique(answer, cfg.colKey);
+    var rows = unique(answer.filter(function (r) { return r[cfg.rowKey]; }), cfg.rowKey);
+    var found = {};
+    answer.forEach(function (r) { if (r[cfg.rowKey]) { found[r[cfg.rowKey] + " " + r[cfg.colKey]] = r; } });
+    var totals = {};
+    answer.forEach(function (r) { if (r[cfg.rowKey]) { totals[r[cfg.rowKey]] = (totals[r[cfg.rowKey]] || 0) + cellValue(r, metric); } });
+    if (rows.length > rowLimit) {
+      rows = rows.slice().sort(function (a, b) { return totals[b[cfg.rowKey]] - totals[a[cfg.rowKey]]; }).slice(0, rowLimit);
+    }
+    var cells = [];
+    rows.forEach(function (row) {
+      cols.forEach(function (col) {
+        var hit = found[row[cfg.rowKey] + " " + col[cfg.colKey]];
+        if (!hit) {
+          hit = Object.assign({}, col);
+          hit[cfg.rowKey] = row[cfg.rowKey];
+          hit[cfg.rowLabel] = row[cfg.rowLabel];
+          hit[cfg.rowTitle] = row[cfg.rowTitle];
+          metrics.forEach(function (m) { hit[m] = "0"; });
+        }
+        cells.push(hit);
+      });
+    });
+    return { answer: answer, rows: rows, cols: cols, cells: cells, allRows: unique(answer.filter(function (r) { return r[cfg.rowKey]; }), cfg.rowKey).length };
+  }
+
   function draw() {
     var level = levelSelect ? levelSelect.value : null;
     var metric = metricSelect ? metricSelect.value : "all";
-    shown = level ? data.rows.filter(function (r) { return r[cfg.levelColumn] === level; }) : data.rows;
-    var rows = unique(shown, cfg.rowKey);
-    var cols = unique(shown, cfg.colKey);
+    var g = grid(level, metric);
+    var rows = g.rows;
+    var cols = g.cols;
+    shown = g.answer;
+    var cellsData = g.cells;
     var size = cols.length > 40 ? 22 : 30;
     var left = 240;
     var top = 70;
     var width = left + cols.length * size + 10;
     var height = top + rows.length * size + 10;
-    var max = d3.max(shown, function (r) { return cellValue(r, metric); }) || 0;
+    var max = d3.max(cellsData, function (r) { return cellValue(r, metric); }) || 0;
     var colour = V.colourOf(d3, max);
     var chart = root.querySelector("[data-chart]");
     chart.textContent = "";
@@ -65,7 +101,7 @@
       .text(function (c) { return c[cfg.colLabel]; })
       .append("title").text(function (c) { return c[cfg.colTitle] || ""; });
 
-    var cells = svg.append("g").selectAll("g").data(shown).join("g")
+    var cells = svg.append("g").selectAll("g").data(cellsData).join("g")
       .attr("class", "iv-cell").attr("tabindex", function (r, i) { return i === 0 ? 0 : -1; })
       .attr("role", "button")
       .attr("data-row", function (r) { return r[cfg.rowKey]; })
@@ -84,11 +120,33 @@
     cells.on("click", function (event, r) { details(r); })
       .on("keydown", function (event, r) { move(event, r, rows, cols, rowIndex, colIndex); });
     svgNode = svg.node();
-    root.dataset.cells = String(shown.length);
-    V.status(root, rows.length + " " + cfg.rowName + "s × " + cols.length + " " + cfg.colName +
+    root.dataset.cells = String(cellsData.length);
+    var more = root.querySelector('[data-action="more-rows"]');
+    more.hidden = g.allRows <= rows.length;
+    V.status(root, rows.length + (g.allRows > rows.length ? " of " + g.allRows + " (those with the most links)" : "") +
+      " " + cfg.rowName + "s × " + cols.length + " " + cfg.colName +
       "s; darker cells have more links (white: none). Select a cell for its evidence.");
-    V.renderTable(root.querySelector("[data-table]"), data.columns, shown);
-    V.setState({ level: level, metric: metric === "all" ? null : metric });
+    renderMatrix(rows, cols, cellsData, metric);
+    V.setState({ level: level, metric: metric === "all" ? null : metric, rows: rowLimit === ROWS ? null : rowLimit });
+  }
+
+  /** The table view: the grid as a table, a header per row and per column, counts in cells. */
+  function renderMatrix(rows, cols, cellsData, metric) {
+    var box = root.querySelector("[data-table]");
+    box.textContent = "";
+    var table = box.appendChild(V.element("table", { class: "iv-data" }));
+    var head = table.appendChild(V.element("thead")).appendChild(V.element("tr"));
+    head.appendChild(V.element("th", { scope: "col" }, cfg.rowName + " × " + cfg.colName));
+    cols.forEach(function (c) {
+      head.appendChild(V.element("th", { scope: "col" })).appendChild(V.valueNode(c[cfg.colKey], c[cfg.colLabel]));
+    });
+    var body = table.appendChild(V.element("tbody"));
+    var i = 0;
+    rows.forEach(function (r) {
+      var tr = body.appendChild(V.element("tr"));
+      tr.appendChild(V.element("th", { scope: "row" })).appendChild(V.valueNode(r[cfg.rowKey], r[cfg.rowLabel]));
+      cols.forEach(function () { tr.appendChild(V.element("td", {}, String(cellValue(cellsData[i++], metric)))); });
+    });
   }
 
   function move(event, r, rows, cols, rowIndex, colIndex) {
@@ -137,6 +195,7 @@
     if (select.querySelector('option[value="' + wanted + '"]')) { select.value = wanted; }
     select.addEventListener("change", draw);
   });
+  root.querySelector('[data-action="more-rows"]').addEventListener("click", function () { rowLimit += ROWS; draw(); });
   V.wireDownloads(root, root.dataset.view, function () { return { columns: data.columns, rows: shown }; },
     function () { return svgNode; });
   V.fetchRows(cfg.api).then(function (answer) {
