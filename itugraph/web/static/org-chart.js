@@ -125,8 +125,23 @@
     V.status(root, hits.length + " units match “" + text + "”.");
   }
 
+  /** The switch names the periods it shows: "current (ITU-T 2025-2028, …)". */
+  function namePeriods(rows) {
+    var names = { current: {}, previous: {} };
+    rows.forEach(function (r) {
+      if (r.periodLabel) { names[r.current === "true" ? "current" : "previous"][r.periodLabel.replace(" study period", "")] = true; }
+    });
+    // A graph without study periods has no switch.
+    periodSelect.closest("label").hidden = !rows.some(function (r) { return r.period; });
+    Array.prototype.forEach.call(periodSelect.options, function (option) {
+      var listed = Object.keys(names[option.value] || {}).sort();
+      if (listed.length) { option.textContent = option.value + " (" + listed.join(", ") + ")"; }
+    });
+  }
+
   function start(answer) {
     data = answer;
+    namePeriods(answer.rows);
     answer.rows.forEach(function (r) {
       byIri[r.node] = r;
       if (r.parent) { (children[r.parent] = children[r.parent] || []).push(r.node); } else { rootIri = r.node; }
