@@ -92,15 +92,18 @@ def home() -> str | Response:
         return redirect(url_for("ui.index") + "?" + urlencode(request.args), code=301)  # type: ignore[return-value]
     serving = state()
     index = site_index(serving.store, serving.built.path)
+    views = available_views()
     figures = [(len(index.kinds.get(kind, ())), name) for kind, name in FIGURE_KINDS]
     manifest = serving.built.manifest
     return render_template(
         "home.html",
-        views=VIEWS,
+        views=views,
+        slugs={view.slug for view in views},
         figures=figures,
         asserted=manifest.asserted_triples,
         inferred=manifest.inferred_triples,
         queries=len(serving.catalogue),
+        query_names=set(serving.catalogue),
     )
 
 
@@ -114,12 +117,9 @@ def listing() -> Response:
 def view(slug: str) -> str:
     """One view's page: its controls, chart area, table view and query links."""
     chosen = BY_SLUG.get(slug)
-    if chosen is None:
+    if chosen is None or chosen not in available_views():
         abort(404)
     catalogue = state().catalogue
-    missing = [name for name in chosen.queries if name not in catalogue]
-    if missing:
-        abort(404, f"the named queries {', '.join(missing)} are not in this project's catalogue")
     queries = [
         {
             "name": name,
@@ -129,7 +129,15 @@ def view(slug: str) -> str:
         }
         for name in chosen.queries
     ]
-    return render_template(f"view_{slug.replace('-', '_')}.html", view=chosen, views=VIEWS, queries=queries)
+    template = f"view_{slug.replace('-', '_')}.html"
+    return render_template(template, view=chosen, views=available_views(), queries=queries)
+
+
+def available_views() -> list[View]:
+    """The views whose named queries this project's catalogue has (a project of its own,
+    ``--root``, may have other queries: its home page then lists fewer views)."""
+    catalogue = state().catalogue
+    return [view for view in VIEWS if all(name in catalogue for name in view.queries)]
 
 
 def neighbourhood_links() -> dict[str, str] | None:
