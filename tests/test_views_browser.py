@@ -255,6 +255,12 @@ def test_show_query_opens_the_query_page(page: Any, server: LiveServer) -> None:
     page.wait_for_selector(".yasgui .tabPanel.active .CodeMirror")
     text = page.evaluate("() => window.itugraphYasgui.getTab().getQuery()")
     assert "# title: ITU unit × SDG goal and target heatmap" in text
+    # The neighbourhood's link opens query 33 bound to the page's resource.
+    page.goto(server.url + "/id/sector/itu-t")
+    page.click("[data-show-query]")
+    page.wait_for_selector(".yasgui .tabPanel.active .CodeMirror")
+    text = page.evaluate("() => window.itugraphYasgui.getTab().getQuery()")
+    assert "VALUES (?resource) { (<https://w3id.org/itugraph/id/sector/itu-t>) }" in text
 
 
 @pytest.mark.parametrize("path", [*PAGES[1:], "/id/sector/itu-t"])

@@ -71,6 +71,9 @@ _RENDERER = fingerprint(
         _HERE / "documents.py",
         *(_HERE.parent / "linkeddata").glob("*.py"),
         *(_HERE / "templates").glob("ld_*.html"),
+        # The neighbourhood section: shown when the query and Cytoscape.js (make ui) are there.
+        _HERE / "views.py",
+        _HERE / "static" / "vendor" / "cytoscape.min.js",
     ]
 )
 _CACHE = DocumentCache()
