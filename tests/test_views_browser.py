@@ -164,6 +164,10 @@ def test_heatmap_has_a_cell_per_row_and_evidence(
     open_view(page, server, path)
     assert page.locator(".iv-cell").count() == grid == int(page.get_attribute("#view", "data-cells"))
     assert page.locator("[data-table] tbody td").count() == grid
+    # Columns in the code order of the goals and targets, as the query orders them.
+    codes = page.eval_on_selector_all("[data-table] thead th a", "links => links.map(a => a.textContent)")
+    column_label = "code" if expected else "goalCode"
+    assert codes == list(dict.fromkeys(r[column_label] for r in rows))
     shot(page, path.strip("/").replace("/", "-").replace("?", "-").replace("=", "-"))
     if name.startswith("30"):
         cell = page.locator(

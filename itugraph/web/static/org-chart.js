@@ -51,8 +51,8 @@
     drawTree();
     V.renderTable(root.querySelector("[data-table]"), data.columns, data.rows.filter(inPeriod));
     highlight(find.value);
-    V.setState({ period: periodSelect.value === "current" ? null : periodSelect.value,
-      expanded: Object.keys(collapsed).filter(function (k) { return !collapsed[k]; }).length > 50 ? "all" : null });
+    var allOpen = Object.keys(collapsed).every(function (k) { return !collapsed[k]; });
+    V.setState({ period: periodSelect.value === "current" ? null : periodSelect.value, expanded: allOpen ? "all" : null });
   }
 
   /** Left to right: depth along x, leaves one line apart along y, a parent centred on its
