@@ -14,6 +14,15 @@
   var drawn = "";
   // Okabe-Ito colours: told apart by colour-blind readers.
   var PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9"];
+  // The text colour on each (contrast 4.5:1 or more).
+  var INK = ["#fff", "#000", "#000", "#000", "#000", "#000"];
+
+  /** A short name for a mark: the acronym in parentheses (PP-18), else the label. */
+  function shortLabel(r) {
+    var label = r.label || r.item;
+    var acronym = /\(([^()]{2,12})\)/.exec(label);
+    return acronym ? acronym[1] : label;
+  }
 
   function draw() {
     var lo = Number(from.value);
@@ -49,18 +58,33 @@
     svg.append("style").text("text{font:12px system-ui,sans-serif} a:focus rect{stroke:#000;stroke-width:3}");
     svg.append("g").attr("transform", "translate(0," + (y) + ")")
       .call(d3.axisBottom(x).tickFormat(d3.format("d")).ticks(Math.min(20, hi - lo + 1)));
+    var visible = {};
+    shown.forEach(function (r) {
+      var room = Math.floor((x(Number(r.endYear) + 1) - x(Number(r.startYear)) - 8) / 6);
+      var text = shortLabel(r);
+      visible[r.item] = room < 3 ? "" : text.length > room ? text.slice(0, room - 1) + "…" : text;
+    });
     tracks.forEach(function (t, i) {
       svg.append("text").attr("x", left).attr("y", trackTop[t] - 8).attr("font-weight", "bold").text(t);
       svg.selectAll(null).data(shown.filter(function (r) { return r.track === t; })).join("a")
         .attr("href", function (r) { return V.pathOf(r.item); })
         .attr("class", "iv-mark")
-        .attr("aria-label", function (r) { return (r.label || r.item) + ", " + r.startYear + (r.endYear !== r.startYear ? "–" + r.endYear : ""); })
+        .attr("aria-label", function (r) {
+          // The accessible name starts with the text drawn on the mark (WCAG 2.5.3).
+          var years = r.startYear + (r.endYear !== r.startYear ? "–" + r.endYear : "");
+          return (visible[r.item] ? visible[r.item] + ": " : "") + (r.label || r.item) + ", " + years;
+        })
         .call(function (mark) {
           mark.append("rect")
             .attr("x", function (r) { return x(Number(r.startYear)); })
             .attr("y", function (r) { return trackTop[t] + lanes[r.item] * laneHeight; })
             .attr("width", function (r) { return Math.max(6, x(Number(r.endYear) + 1) - x(Number(r.startYear)) - 2); })
             .attr("height", laneHeight - 4).attr("rx", 3).attr("fill", PALETTE[i % PALETTE.length]);
+          mark.append("text")
+            .attr("x", function (r) { return x(Number(r.startYear)) + 4; })
+            .attr("y", function (r) { return trackTop[t] + lanes[r.item] * laneHeight + laneHeight / 2 + 2; })
+            .attr("fill", INK[i % INK.length]).attr("font-size", 10)
+            .text(function (r) { return visible[r.item]; });
           mark.append("title").text(function (r) { return (r.label || r.item) + " (" + (r.startDate || r.startYear) + ")"; });
         });
     });
