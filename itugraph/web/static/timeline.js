@@ -60,7 +60,7 @@
       .call(d3.axisBottom(x).tickFormat(d3.format("d")).ticks(Math.min(20, hi - lo + 1)));
     var visible = {};
     shown.forEach(function (r) {
-      var room = Math.floor((x(Number(r.endYear) + 1) - x(Number(r.startYear)) - 8) / 6);
+      var room = Math.floor((x(Number(r.endYear) + 1) - x(Number(r.startYear)) - 8) / 6.8);
       var text = shortLabel(r);
       visible[r.item] = room < 3 ? "" : text.length > room ? text.slice(0, room - 1) + "…" : text;
     });
