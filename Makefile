@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit build bench bench-quick clean fmt venv report
+.PHONY: run test lint typecheck unit build bench bench-quick bench-views clean fmt venv report
 
 venv: $(STAMP)
 
@@ -60,26 +60,45 @@ bench: venv
 	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1; } || \
 	  echo "bench: wrk not installed (apt-get install wrk): c=8 cells use the slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(MAKE) bench-views
+
+# Time to interactive of the home page and each view in headless Chromium (issue 16).
+bench-views: venv ui browser
+	$(BIN)/python -m bench.views
 
 bench-quick: venv
 	$(MAKE) bench BENCH_ARGS=--quick
 
-# Query UI (docs/query-ui.md): YASGUI from the npm registry, pinned by package-lock.json.
-# `npm ci` runs only when the lockfile is newer than node_modules; the dist files are
-# copied into the git-ignored vendor folder served by Flask from our own origin.
+# Query UI (docs/query-ui.md) and the views (issue 16): YASGUI, Cytoscape.js, d3 and axe-core
+# (the accessibility check of the browser tests) from the npm registry, pinned by
+# package-lock.json. `npm ci` runs only when the lockfile is newer than node_modules; the dist
+# files are copied into the git-ignored vendor folder served by Flask from our own origin.
 .PHONY: ui browser
 UI_VENDOR := itugraph/web/static/vendor
 UI_FILES  := yasgui.min.js yasgui.min.js.map yasgui.min.css
+VIEW_FILES := cytoscape.min.js d3.min.js axe.min.js
 
-ui: $(addprefix $(UI_VENDOR)/,$(UI_FILES))
+ui: $(addprefix $(UI_VENDOR)/,$(UI_FILES) $(VIEW_FILES))
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
-$(UI_VENDOR)/%: node_modules/.package-lock.json
+$(addprefix $(UI_VENDOR)/,$(UI_FILES)): $(UI_VENDOR)/%: node_modules/.package-lock.json
 	@mkdir -p $(UI_VENDOR)
 	cp node_modules/@zazuko/yasgui/build/$* $@
+
+$(UI_VENDOR)/cytoscape.min.js: node_modules/.package-lock.json
+	@mkdir -p $(UI_VENDOR)
+	cp node_modules/cytoscape/dist/cytoscape.min.js $@
+
+$(UI_VENDOR)/d3.min.js: node_modules/.package-lock.json
+	@mkdir -p $(UI_VENDOR)
+	cp node_modules/d3/dist/d3.min.js $@
+
+$(UI_VENDOR)/axe.min.js: node_modules/.package-lock.json
+	@mkdir -p $(UI_VENDOR)
+	cp node_modules/axe-core/axe.min.js $@
 
 # Headless Chromium for the browser tests (tests/test_web_ui_browser.py): Debian's package.
 browser:

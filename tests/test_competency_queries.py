@@ -483,7 +483,7 @@ def test_label_queries_take_a_language(run) -> None:  # type: ignore[no-untyped-
     assert posts["post/itu-director-br"] == "Director of the Radiocommunication Bureau"
 
 
-def test_28_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
+def test_35_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
     """Names per language and kind: every Sector is named in Arabic and Chinese; no study
     group of the current periods has a name in another language than English yet."""
     rows = {r["kind"]: r for r in run("35-name-coverage-by-language")}
@@ -491,6 +491,117 @@ def test_28_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-d
     assert rows["the ITU"]["ru"] == "1"
     studies = rows["study group, ITU-T study period 2025-2028"]
     assert studies["total"] == studies["en"] == "10" and studies["fr"] == "0"
+
+
+# --------------------------------------------------------------------------- issue 16: the views' data
+
+
+def test_28_organisation_chart(run) -> None:  # type: ignore[no-untyped-def]
+    """One tree: ITU is the only root, every other node has one parent in the answer."""
+    rows = run("28-organisation-chart")
+    nodes = {r["node"]: r for r in rows}
+    assert len(nodes) == len(rows), "a node appears twice"
+    assert [local(n) for n, r in nodes.items() if "parent" not in r] == ["organization/itu"]
+    assert all(r["parent"] in nodes for r in rows if "parent" in r), "a parent outside the chart"
+    assert nodes[ID + "sector/itu-t"]["parent"] == ITU
+    assert nodes[ID + "study-group/itu-t-sg17-2025-2028"]["parent"] == ID + "sector/itu-t"
+    q = nodes[ID + "question/itu-d-q1-1-2022-2025"]
+    assert (q["short"], q["parent"]) == ("Q1/1", ID + "study-group/itu-d-sg1-2022-2025")
+    assert nodes[ID + "secretariat/general-secretariat"]["short"] == "GS"
+    # The study-period switch: the latest period of each sector is current.
+    current = {r["periodLabel"]: r["current"] for r in rows if "period" in r}
+    assert current["ITU-T study period 2025-2028"] == "true"
+    assert current["ITU-T study period 2022-2024"] == "false"
+    assert current["ITU-R study period 2024-2027"] == "true"
+    kinds = {r["kind"] for r in rows}
+    assert {"sector", "bureau", "study group", "working party", "study Question", "governing body"} <= kinds
+
+
+def test_29_wsis_sdg_heatmap_has_every_cell(run) -> None:  # type: ignore[no-untyped-def]
+    """Every Action Line × every goal, empty cells included (no link is in our sources yet)."""
+    rows = run("29-wsis-sdg-heatmap")
+    lines = {r["actionLine"] for r in rows}
+    goals = {r["goal"] for r in rows}
+    assert (len(lines), len(goals)) == (19, 17)
+    assert len(rows) == 19 * 17
+    assert {r["links"] for r in rows} == {"0"}
+    assert rows[0]["code"] == "C1" and rows[0]["goalCode"] == "1"
+
+
+def test_30_unit_sdg_heatmap_tells_direct_from_inferred(run) -> None:  # type: ignore[no-untyped-def]
+    """Every goal and target is a column: alone (no unit) where nothing serves it, else in
+    its non-empty cells; no empty cell is listed."""
+    rows = run("30-unit-sdg-heatmap")
+    assert len({r["sdg"] for r in rows}) == 17 + 169
+    alone = {r["sdg"] for r in rows if "unit" not in r}
+    cells = {(local(r["unit"]), r["code"]): r for r in rows if "unit" in r}
+    assert alone.isdisjoint({r["sdg"] for r in rows if "unit" in r})
+    assert len(rows) == len(alone) + len(cells)
+    assert {"organization/itu", "programme/climate-change"} == {unit for unit, _ in cells}
+    assert all((r["direct"], r["inferred"]) != ("0", "0") for r in cells.values())
+    nine_c = cells[("organization/itu", "9.c")]
+    assert (nine_c["direct"], nine_c["inferred"]) == ("1", "1")
+    assert nine_c["directEvidence"] == SDG + "9.c"
+    assert nine_c["inferredEvidence"] == SDG + "C090c01"
+    nine = cells[("organization/itu", "9")]
+    assert (nine["direct"], nine["inferred"]) == ("1", "2")
+    assert sorted(nine["inferredEvidence"].split(" ")) == [SDG + "9.c", SDG + "C090c01"]
+    custody = cells[("organization/itu", "17.8")]
+    assert (custody["direct"], custody["inferred"], custody["directEvidence"]) == ("0", "1", "")
+    assert cells[("organization/itu", "7")]["direct"] == "1"
+    assert ("organization/itu", "1.1") not in cells
+    assert cells[("organization/itu", "9")]["unitLabel"] == "International Telecommunication Union"
+
+
+def test_31_gap_targets_are_the_empty_columns_of_30(run) -> None:  # type: ignore[no-untyped-def]
+    gaps = {r["target"] for r in run("31-sdg-targets-without-itu")}
+    answer = run("30-unit-sdg-heatmap")
+    targets = {r["sdg"] for r in answer if r["level"] == "target"}
+    served = {r["sdg"] for r in answer if r["level"] == "target" and "unit" in r}
+    assert gaps == targets - served
+    assert SDG + "9.c" not in gaps and SDG + "1.1" in gaps
+    assert len(served) >= 5
+
+
+def test_32_action_lines_without_itu_role(run) -> None:  # type: ignore[no-untyped-def]
+    rows = run("32-action-lines-without-itu-role")
+    by_code = {r["code"]: r for r in rows}
+    assert "C10" in by_code and by_code["C10"]["facilitators"] == "UNESCO"
+    assert not {"C2", "C4", "C5", "C6"} & set(by_code), "ITU has a role in these"
+    roles = {r["code"] for r in run("01-itu-action-line-roles")}
+    assert not roles & set(by_code)
+
+
+def test_33_neighbourhood(run) -> None:  # type: ignore[no-untyped-def]
+    rows = run("33-neighbourhood", resource=ID + "sector/itu-t")
+    out = {(r["property"], r["neighbour"]) for r in rows if r["direction"] == "out"}
+    into = {(r["property"], r["neighbour"]) for r in rows if r["direction"] == "in"}
+    assert ("http://www.w3.org/ns/org#subOrganizationOf", ITU) in out
+    assert ("http://www.w3.org/ns/org#subOrganizationOf", ID + "study-group/itu-t-sg17-2025-2028") in into
+    stated = {r["property"]: r["inferred"] for r in rows if r["neighbour"] == ITU and r["direction"] == "out"}
+    # The sources say org:unitOf; the reasoner adds its super-property and the transitive one.
+    assert stated["http://www.w3.org/ns/org#unitOf"] == "false"
+    assert stated["http://www.w3.org/ns/org#subOrganizationOf"] == "true"
+    assert stated["http://www.w3.org/ns/org#transitiveSubOrganizationOf"] == "true"
+    assert all(not r["neighbour"].startswith("_:") for r in rows)
+    assert all(r["property"] != "http://www.w3.org/1999/02/22-rdf-syntax-ns#type" for r in rows)
+
+
+def test_34_timeline(run) -> None:  # type: ignore[no-untyped-def]
+    rows = run("34-timeline")
+    items = [r["item"] for r in rows]
+    assert len(items) == len(set(items)), "one row per item"
+    by_label = {r["label"]: r for r in rows}
+    period = by_label["ITU-T study period 2025-2028"]
+    assert (period["startYear"], period["endYear"], period["track"]) == (
+        "2025",
+        "2028",
+        "ITU-T study periods",
+    )
+    assert by_label["Global Cybersecurity Agenda"]["startDate"] == "2007-05-17"
+    tracks = {r["track"] for r in rows}
+    assert {"conferences and assemblies", "launches"} <= tracks
+    assert all(int(r["startYear"]) <= int(r["endYear"]) for r in rows)
 
 
 # --------------------------------------------------------------------------- meta

@@ -379,7 +379,7 @@ def test_failed_queries_do_not_use_up_the_workers(tiny_server: LiveServer) -> No
 
 
 def test_static_assets_are_compressed(tiny_server: LiveServer) -> None:
-    page = http("GET", tiny_server.url + "/").text
+    page = http("GET", tiny_server.url + "/query").text
     assets = [part.split('"')[0] for part in page.split('src="')[1:] if part.startswith("/static")]
     if not assets:
         pytest.skip("the query UI is not built (make ui)")

@@ -52,7 +52,7 @@ def page_config(html: str) -> dict[str, object]:
 
 def test_index_serves_yasgui_page_with_catalogue(client: FlaskClient) -> None:
     require_built_ui()
-    reply = call(client, "GET", "/")
+    reply = call(client, "GET", "/query")
     assert reply.status == 200
     assert reply.headers["content-type"] == "text/html; charset=utf-8"
     page = reply.text
@@ -110,7 +110,7 @@ def test_static_assets_have_their_content_types(client: FlaskClient, path: str, 
 def test_example_tabs_answer_like_the_named_query_api(client: FlaskClient) -> None:
     """The text a tab runs (defaults bound by VALUES) gives the API's answer."""
     require_built_ui()
-    examples = page_config(call(client, "GET", "/").text)["examples"]
+    examples = page_config(call(client, "GET", "/query").text)["examples"]
     assert isinstance(examples, list)
     for example in examples:
         body = urllib.parse.urlencode({"query": example["query"]}).encode()
@@ -170,7 +170,7 @@ def _minimal_app(static: Path) -> Flask:
 
 def test_fallback_page_when_ui_not_built(tmp_path: Path) -> None:
     (tmp_path / "static").mkdir()
-    reply = _minimal_app(tmp_path / "static").test_client().get("/")
+    reply = _minimal_app(tmp_path / "static").test_client().get("/query")
     assert reply.status_code == 200
     page = reply.get_data(as_text=True)
     assert 'id="ui-not-built"' in page and "make ui" in page
@@ -185,7 +185,7 @@ def test_yasgui_page_when_vendor_files_present(tmp_path: Path) -> None:
     vendor.mkdir(parents=True)
     for name in ui.VENDOR_FILES:
         (vendor / name).write_text("/* stub */", encoding="utf-8")
-    page = _minimal_app(tmp_path / "static").test_client().get("/").get_data(as_text=True)
+    page = _minimal_app(tmp_path / "static").test_client().get("/query").get_data(as_text=True)
     assert 'id="ui-not-built"' not in page
     assert '<script src="/static/vendor/yasgui.min.js"></script>' in page
     assert re.fullmatch(r"itugraph-[0-9a-f]{12}", str(page_config(page)["storageKey"]))

@@ -67,7 +67,7 @@ def page(chromium: Any, tiny_server: LiveServer) -> Iterator[tuple[Any, PageWatc
         "console", lambda msg: watch.errors.append(f"console: {msg.text}") if msg.type == "error" else None
     )
     page.on("pageerror", lambda error: watch.errors.append(f"page error: {error}"))
-    page.goto(tiny_server.url + "/")
+    page.goto(tiny_server.url + "/query")
     page.wait_for_selector(".yasgui .tabPanel.active .CodeMirror")
     try:
         yield page, watch

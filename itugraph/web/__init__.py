@@ -28,6 +28,7 @@ from itugraph.web import (
     resources,
     sparql,
     ui,
+    views,
 )
 from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings, load_settings
@@ -79,6 +80,7 @@ def create_app(
         explain_api.bp,
         health.bp,
         ui.bp,
+        views.bp,
         resources.bp,
         dumps.bp,
         ontology_docs.bp,

@@ -50,6 +50,7 @@ from itugraph.namespaces import (
 )
 from itugraph.web.documents import not_modified, send_document
 from itugraph.web.state import ServingState, state
+from itugraph.web.views import neighbourhood_links
 
 bp = Blueprint("resources", __name__)
 
@@ -76,6 +77,9 @@ _RENDERER = fingerprint(
         _HERE / "documents.py",
         *(_HERE.parent / "linkeddata").glob("*.py"),
         *(_HERE / "templates").glob("ld_*.html"),
+        # The neighbourhood section: shown when the query and Cytoscape.js (make ui) are there.
+        _HERE / "views.py",
+        _HERE / "static" / "vendor" / "cytoscape.min.js",
     ]
 )
 _CACHE = DocumentCache()
@@ -606,6 +610,7 @@ def _resource_html(desc: describing.Description, language: str) -> str:
         used_as_predicate=desc.used_as_predicate,
         un_page=un_page,
         inferred_count=sum(1 for s in desc.statements() if s.inferred),
+        neighbourhood=neighbourhood_links(),
         alternates=_alternate_links(base),
         page_lang="en",
         page_dir=_direction(language),

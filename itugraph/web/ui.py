@@ -1,8 +1,10 @@
-"""The browser query page at ``/``: YASGUI on our endpoint, prefixes and named queries.
+"""The browser query page at ``/query``: YASGUI on our endpoint, prefixes and named queries.
+
+It was at ``/``, now the home page of the views (``views.py``).
 
 YASGUI (npm ``@zazuko/yasgui``) is installed by ``make ui`` (``npm ci`` from the repository's
 lockfile) and copied into ``static/vendor/``; nothing is fetched from another origin at run
-time. Without those files (UI not built) ``/`` serves a plain HTML form that says how to
+time. Without those files (UI not built) ``/query`` serves a plain HTML form that says how to
 build the UI, so the endpoint stays usable from a browser either way.
 """
 
@@ -41,7 +43,7 @@ LIMIT 25
 )
 
 
-@bp.get("/")
+@bp.get("/query")
 def index() -> str:
     """The YASGUI query page, or the plain fallback form when the UI is not built."""
     serving = state()

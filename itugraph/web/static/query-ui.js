@@ -77,6 +77,26 @@
     if (first) { yasgui.selectTabId(first); }
   }
 
+  // /query?example=NAME (the views' "show query" links) opens that named query's tab; a
+  // parameter given beside it (&resource=IRI) replaces its default in the VALUES block.
+  var asked = new URLSearchParams(window.location.search);
+  var wanted = byName[asked.get("example") || ""];
+  if (wanted) {
+    var given = wanted.parameters.filter(function (p) { return asked.get(p.name) && p.default; });
+    if (given.length) {
+      var query = wanted.query;
+      given.forEach(function (p) {
+        var quote = p.type === "iri" ? ["<", ">"] : ['"', '"'];
+        query = query.replace(quote[0] + p.default + quote[1], quote[0] + asked.get(p.name) + quote[1]);
+      });
+      wanted = Object.assign({}, wanted, {
+        query: query,
+        title: wanted.title + " (" + given.map(function (p) { return asked.get(p.name); }).join(", ") + ")",
+      });
+    }
+    openExample(wanted, true);
+  }
+
   // The example list in the header opens (or selects) the example's tab.
   document.querySelectorAll("[data-example]").forEach(function (link) {
     link.addEventListener("click", function (event) {
