@@ -95,7 +95,8 @@ def _scan(server: LiveServer, path: str) -> tuple[int, PageScan, dict[str, str]]
 
 #: Every kind of HTML page, with a hostile string that must be on it as text.
 PAGES = [
-    ("/", "</script><script>alert('title')</script>"),
+    ("/query", "</script><script>alert('title')</script>"),
+    ("/", "itugraph"),
     ("/id/", "unit"),
     ("/id/unit/", "<script>alert('label')</script>"),
     ("/id/unit/xss", "<script>alert('label')</script>"),
