@@ -36,7 +36,7 @@ lint: venv
 # The suite on every core (pytest-xdist; tests sharing one live server keep to one worker:
 # --dist loadgroup), measuring line and branch coverage of itugraph in the pytest processes.
 # The floor is what the suite reached (84.9% of lines and branches together, 2026-12-06).
-unit: venv ui browser
+unit: venv ui browser stores
 	$(BIN)/python -m pytest -n auto --dist loadgroup --cov=itugraph --cov-branch \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=84
 
@@ -67,7 +67,7 @@ bench-quick: venv
 # Query UI (docs/query-ui.md): YASGUI from the npm registry, pinned by package-lock.json.
 # `npm ci` runs only when the lockfile is newer than node_modules; the dist files are
 # copied into the git-ignored vendor folder served by Flask from our own origin.
-.PHONY: ui browser
+.PHONY: ui browser stores
 UI_VENDOR := itugraph/web/static/vendor
 UI_FILES  := yasgui.min.js yasgui.min.js.map yasgui.min.css
 
@@ -88,6 +88,17 @@ browser:
 	  apt-get update && apt-get install -y --no-install-recommends chromium; \
 	else echo "browser: /usr/bin/chromium is missing and we are not root;" \
 	  "install Debian's chromium (browser tests fail under CI=true, skip otherwise)"; fi
+
+# Virtuoso Open Source 7 for the store tests (tests/stores.py starts it on loopback with a
+# temporary database): Debian's server binary and isql only, no system service. Oxigraph
+# server comes from PyPI with the test extra.
+stores:
+	@if [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    virtuoso-opensource-7-bin; \
+	else echo "stores: /usr/bin/virtuoso-t is missing and we are not root;" \
+	  "install Debian's virtuoso-opensource-7-bin (store tests fail under CI=true, skip otherwise)"; fi
 
 clean:
 	rm -rf $(VENV) .itugraph build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
