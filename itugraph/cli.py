@@ -393,6 +393,14 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, help="query worker processes per HTTP worker process (default 2)"
     )
     cmd.add_argument("--timeout", type=float, default=None, help="query time limit (s)")
+    cmd.add_argument(
+        "--backend",
+        choices=["embedded", "sparql"],
+        default=None,
+        help="where queries run: the build's store (default) or an external SPARQL store "
+        "loaded by `itugraph publish` (credentials: ITUGRAPH_STORE_USER/ITUGRAPH_STORE_PASSWORD)",
+    )
+    cmd.add_argument("--query-url", default=None, help="the external store's SPARQL query endpoint")
     cmd.set_defaults(handler=_serve)
 
 
@@ -406,6 +414,8 @@ def _serve(args: argparse.Namespace, project: Project) -> int:
         "THREADS": args.threads,
         "WORKERS": args.workers,
         "QUERY_TIMEOUT": args.timeout,
+        "BACKEND": args.backend,
+        "QUERY_URL": args.query_url,
     }
     serve(project, {k: v for k, v in overrides.items() if v is not None})
     return 0

@@ -30,7 +30,7 @@ from string import Template
 
 import pytest
 
-from tests.helpers import free_port
+from tests.helpers import LiveServer, free_port
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 VIRTUOSO = Path("/usr/bin/virtuoso-t")
@@ -234,3 +234,21 @@ def stop(server: StoreServer) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait()
+
+
+@contextmanager
+def server_over_store(
+    kind: str, root: Path, tmp: Path, settings: dict[str, object]
+) -> Iterator[tuple[LiveServer, StoreServer]]:
+    """The project at ``root`` published to a fresh store of ``kind``, and a live itugraph
+    front end (``--backend sparql``) reading it anonymously, as a deployment would."""
+    from tests.helpers import live_server, run_cli
+
+    with store_server(kind, tmp) as store:
+        done = run_cli("--root", root, "publish", *store.publish_args(), "--grace", "0", env=store.env())
+        if done.returncode != 0:
+            raise RuntimeError(f"publish to {kind} failed:\n{done.stderr}")
+        env = {f"ITUGRAPH_{name}": str(value) for name, value in settings.items()}
+        env |= {"ITUGRAPH_BACKEND": "sparql", "ITUGRAPH_QUERY_URL": store.query_url}
+        with live_server(root, tmp, env=env) as server:
+            yield server, store

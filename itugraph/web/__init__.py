@@ -27,7 +27,7 @@ from itugraph.web import (
     sparql,
     ui,
 )
-from itugraph.web.config import Settings, load_settings
+from itugraph.web.config import Settings, load_settings, remote_config
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
 from itugraph.web.result_cache import ResultCache
@@ -50,16 +50,20 @@ def create_app(
     project = project or Project.at()
     built = built or build(project)
     app = Flask(__name__)
+    remote = remote_config(config)
     executor = QueryExecutor(
         built.store_path,
         built.version,
         workers=config.workers,
         memory_limit_mb=config.worker_memory_mb or None,
+        remote=remote,
     )
     atexit.register(executor.close)
+    store = built.open_store()
     app.extensions["itugraph"] = ServingState(
         built=built,
-        store=built.open_store(),
+        store=store,
+        backend=remote.open() if remote else store,
         executor=executor,
         cache=ResultCache(config.cache_bytes),
         metrics=Metrics(config.metrics_dir),

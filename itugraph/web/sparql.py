@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import functools
 import hashlib
+import logging
 import time
 from collections.abc import Iterator, Mapping
 
@@ -23,6 +24,7 @@ from itugraph.errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     ServiceRefusedError,
+    StoreError,
     UpdateRefusedError,
 )
 from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerBusyError
@@ -35,6 +37,7 @@ from itugraph.web.service_description import service_description
 from itugraph.web.state import state
 
 bp = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -91,7 +94,7 @@ def answer_query(
         substitutions=dict(substitutions or {}),
         max_rows=max_rows,
     )
-    key = _cache_key(serving.built.version, lexed.normalised, query)
+    key = _cache_key(_dataset_version(), lexed.normalised, query)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
         return _with_caching(Response(status=304), etag, settings)
@@ -138,11 +141,34 @@ def _cached_while_streaming(
         cache.put(key, QueryResponse(answer.kind, b"".join(kept)))
 
 
+def _dataset_version() -> str:
+    """The version answers come from: the build's, or the external store's live publication."""
+    try:
+        return state().backend.version
+    except StoreError as exc:
+        raise _store_unavailable(exc) from None
+
+
+def _store_unavailable(exc: StoreError) -> ApiError:
+    """503, for the client to retry (or the balancer to try another front end); the store's
+    address and its message stay in the log."""
+    log.warning("the triple store failed: %s", exc)
+    return ApiError(
+        503,
+        exc.code,
+        "the triple store behind this endpoint is not available",
+        "retry later",
+        {"Retry-After": "5"},
+    )
+
+
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
     timeout = settings.query_timeout
     try:
         return serving.executor.stream(query, timeout=timeout)
+    except StoreError as exc:
+        raise _store_unavailable(exc) from None
     except QueryTimeoutError as exc:
         serving.metrics.count("timeouts")
         raise ApiError(503, exc.code, exc.message, exc.hint) from None
