@@ -9,8 +9,7 @@ after ``pointer_ttl`` seconds) and answers every query over exactly that version
   stable ones, so clients never see a version suffix;
 * without a dataset in the query or the request, the default graph is the union of the
   live graphs and they are the named graphs (the embedded store's default dataset);
-* parameters (``substitutions``) become a trailing ``VALUES`` clause, which the SPARQL
-  grammar allows after any query form.
+* parameters (``substitutions``) become a ``VALUES`` block opening the WHERE group.
 
 Answers come back as the engine's own result objects (SPARQL JSON results parsed by
 pyoxigraph; graphs through a small in-memory store), so the serialisers, formats, size
@@ -19,6 +18,7 @@ limit and streaming of the embedded backend apply unchanged.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -31,7 +31,7 @@ from itugraph.errors import QueryError, QuerySyntaxError, StoreError
 from itugraph.publication import Publication, read_publication
 from itugraph.results import QueryOutcome, Term
 from itugraph.sparql_client import N_TRIPLES, SPARQL_JSON, Credentials, ProtocolClient, Retry
-from itugraph.sparql_text import QueryText
+from itugraph.sparql_text import QueryText, where_brace
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -131,7 +131,7 @@ class RemoteSparqlStore:
         try:
             if graph_form:
                 return _as_query_triples(body)
-            result = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            result = ox.parse_query_results(_plain_blank_nodes(body), format=ox.QueryResultsFormat.JSON)
         except (SyntaxError, ValueError) as exc:
             raise QueryError(f"the store sent an answer that does not parse: {exc}") from None
         if lexed.form == "ask" and isinstance(result, ox.QuerySolutions):
@@ -227,13 +227,28 @@ def _to_stable(body: bytes, live: Publication) -> bytes:
     return body
 
 
+def _plain_blank_nodes(body: bytes) -> bytes:
+    """Blank-node labels as SPARQL JSON allows them: Virtuoso writes ``nodeID://b10007``,
+    which is no blank-node label (labels are local to the answer: any will do)."""
+    return _VIRTUOSO_BNODE.sub(rb'"\1"', body) if b"nodeID://" in body else body
+
+
+_VIRTUOSO_BNODE = re.compile(rb'"nodeID://([A-Za-z0-9_]+)"')
+
+
 def _with_values(sparql: str, substitutions: Mapping[str, Term]) -> str:
-    """The query with its parameters bound by a trailing ``VALUES`` clause."""
+    """The query with its parameters bound by a ``VALUES`` block opening its WHERE group
+    (bound before the pattern, as the embedded engine's substitution binds them; a
+    trailing VALUES clause is not accepted after ASK by every store)."""
     if not substitutions:
         return sparql
     names = " ".join(f"?{name}" for name in substitutions)
     values = " ".join(str(term) for term in substitutions.values())
-    return f"{sparql}\nVALUES ({names}) {{ ({values}) }}"
+    block = f"VALUES ({names}) {{ ({values}) }}"
+    brace = where_brace(sparql)
+    if brace is None:
+        return f"{sparql}\n{block}"
+    return f"{sparql[: brace + 1]} {block} {sparql[brace + 1 :]}"
 
 
 def _as_query_triples(ntriples: bytes) -> ox.QueryTriples:

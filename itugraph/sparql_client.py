@@ -293,7 +293,9 @@ def _store_message(error: urllib.error.HTTPError) -> str:
         text = error.read(2000).decode("utf-8", "replace")
     except OSError:
         text = ""
-    words = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    if "html" in (error.headers.get("Content-Type") or "").lower():
+        text = re.sub(r"<[^>]*>", " ", text)
+    words = " ".join(text.split())
     return f"({error.reason}): {words[:300]}" if words else f"({error.reason})"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import functools
 import hashlib
-import logging
 import time
 from collections.abc import Iterator, Mapping
 
@@ -31,13 +30,12 @@ from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerB
 from itugraph.results import Term
 from itugraph.sparql_text import QueryText, check_query_text
 from itugraph.web.config import Settings
-from itugraph.web.errors import ApiError
+from itugraph.web.errors import ApiError, store_unavailable
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.service_description import service_description
 from itugraph.web.state import state
 
 bp = Blueprint("sparql", __name__)
-log = logging.getLogger(__name__)
 
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
@@ -146,20 +144,7 @@ def _dataset_version() -> str:
     try:
         return state().backend.version
     except StoreError as exc:
-        raise _store_unavailable(exc) from None
-
-
-def _store_unavailable(exc: StoreError) -> ApiError:
-    """503, for the client to retry (or the balancer to try another front end); the store's
-    address and its message stay in the log."""
-    log.warning("the triple store failed: %s", exc)
-    return ApiError(
-        503,
-        exc.code,
-        "the triple store behind this endpoint is not available",
-        "retry later",
-        {"Retry-After": "5"},
-    )
+        raise store_unavailable(exc) from None
 
 
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
@@ -168,7 +153,7 @@ def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     try:
         return serving.executor.stream(query, timeout=timeout)
     except StoreError as exc:
-        raise _store_unavailable(exc) from None
+        raise store_unavailable(exc) from None
     except QueryTimeoutError as exc:
         serving.metrics.count("timeouts")
         raise ApiError(503, exc.code, exc.message, exc.hint) from None
