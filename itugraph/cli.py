@@ -490,6 +490,8 @@ def _publish(args: argparse.Namespace, project: Project) -> int:
     )
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.seconds.items())
+    print(f"steps: {steps}", file=sys.stderr)
     counts = " + ".join(f"{n:,} {g.rsplit('/', 1)[-1]}" for g, n in sorted(report.triples.items()))
     print(f"published {report.publication.id} to {len(targets)} store(s): {counts} triples")
     return 0

@@ -127,7 +127,9 @@ def publish(
     with _step(report, "switch"):
         for target in targets:
             _switch(target, publication, say)
+    started = time.monotonic()
     report.warnings += _drop_stale(targets, publication, grace, say)
+    report.seconds["drop"] = time.monotonic() - started
     return report
 
 
