@@ -252,3 +252,49 @@ def server_over_store(
         env |= {"ITUGRAPH_BACKEND": "sparql", "ITUGRAPH_QUERY_URL": store.query_url}
         with live_server(root, tmp, env=env) as server:
             yield server, store
+
+
+HAPROXY = Path("/usr/sbin/haproxy")
+
+_HAPROXY_CFG = Template("""\
+global
+    maxconn 256
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 30s
+    timeout server 30s
+    retries 3
+    option redispatch 1
+    retry-on conn-failure empty-response response-timeout 503
+frontend itugraph
+    bind 127.0.0.1:$port
+    default_backend front_ends
+backend front_ends
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+$servers
+""")
+
+
+@contextmanager
+def haproxy(front_ends: list[LiveServer], tmp: Path) -> Iterator[str]:
+    """HAProxy on a free port balancing over ``front_ends`` (checks on ``/readyz``, a failed
+    or 503 answer retried on another front end); yields its URL."""
+    require(HAPROXY, "run `make stores` (installs Debian's haproxy as root)")
+    port = free_port()
+    servers = "\n".join(
+        f"    server fe{i} {fe.url.removeprefix('http://')} check inter 300ms fall 1 rise 2"
+        for i, fe in enumerate(front_ends)
+    )
+    config = tmp / f"haproxy-{port}.cfg"
+    config.write_text(_HAPROXY_CFG.substitute(port=port, servers=servers))
+    process = _spawn([str(HAPROXY), "-f", str(config), "-db"], tmp / f"haproxy-{port}.log")
+    url = f"http://127.0.0.1:{port}"
+    balancer = StoreServer("haproxy", url, url, url, process, tmp)
+    try:
+        _wait_http(balancer, f"{url}/readyz")
+        yield url
+    finally:
+        stop(balancer)
