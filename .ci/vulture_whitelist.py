@@ -51,3 +51,12 @@ handle_endtag  # noqa: B018
 pytestmark  # noqa: B018
 testing  # noqa: B018
 strict  # noqa: B018 (tests/validation/test_renderers.py sets a report attribute)
+
+# http.server calls these on the test proxy's handler (tests/fault_proxy.py): the protocol
+# version it speaks, its log hook, and one method per HTTP verb.
+protocol_version  # noqa: B018
+log_message  # noqa: B018
+do_GET  # noqa: B018
+do_POST  # noqa: B018
+do_PUT  # noqa: B018
+do_DELETE  # noqa: B018
