@@ -54,12 +54,14 @@ fmt: venv
 
 # wrk drives the c=8 cells: the Python fallback client is slower than the servers it
 # measures (it caps Oxigraph's figures). Installed from Debian when we may; else a warning.
-bench: venv
+bench: venv stores
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1; } || \
 	  echo "bench: wrk not installed (apt-get install wrk): c=8 cells use the slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	@mkdir -p bench/results
+	$(BIN)/python -m bench.backends --json bench/results/backends-real.json
 
 bench-quick: venv
 	$(MAKE) bench BENCH_ARGS=--quick
