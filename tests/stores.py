@@ -100,7 +100,16 @@ def oxigraph_server(tmp: Path) -> Iterator[StoreServer]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = _spawn(
-        [str(OXIGRAPH), "serve", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}"],
+        [
+            str(OXIGRAPH),
+            "serve",
+            "--location",
+            str(folder / "db"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout-s",  # a query whose front end gave up stops here too
+            "30",
+        ],
         folder / "oxigraph.log",
     )
     server = StoreServer("oxigraph", f"{base}/store", f"{base}/query", f"{base}/update", process, folder)

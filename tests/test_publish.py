@@ -3,7 +3,11 @@ protocols: versioned graphs, verified counts, the pointer switch, failures mid-w
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,6 +119,34 @@ def test_a_failure_mid_load_leaves_the_old_version_served_and_the_next_publish_s
     code, _, err = publish(store)
     assert code == 0, err
     assert live(store)[0] != before
+
+
+def test_a_publish_killed_half_way_leaves_the_old_version_and_the_next_one_cleans_up(
+    store: StoreServer, local_counts: dict[str, int]
+) -> None:
+    code, _, err = publish(store)
+    assert code == 0, err
+    before, graphs = live(store)
+    argv = [sys.executable, "-m", "itugraph", "publish", *store.publish_args(), "--grace", "0"]
+    argv += ["--chunk-triples", "2000"]
+    process = subprocess.Popen(
+        argv, cwd=REPO, stderr=subprocess.PIPE, env={**os.environ, **store.env()}, start_new_session=True
+    )
+    assert process.stderr is not None
+    for line in process.stderr:  # killed once the second chunk is in
+        if b"load " in line and b" 4,000 triples" in line:
+            break
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stderr.close()
+    assert live(store) == (before, graphs)
+    assert count(store, graphs[GRAPH_ASSERTED]) == local_counts[GRAPH_ASSERTED]
+    assert len(versioned(store)) > len(graphs)  # the half-loaded graph is left behind…
+
+    code, _, err = publish(store)
+    assert code == 0, err
+    after, graphs_now = live(store)
+    assert after != before and versioned(store) == set(graphs_now.values())  # …and dropped
 
 
 def test_transient_errors_are_retried(store: StoreServer) -> None:
