@@ -35,6 +35,9 @@ from itugraph.sparql_text import QueryText, where_brace
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
+#: Seconds the pointer graph may take to read (it is a few triples).
+POINTER_TIMEOUT = 5.0
+
 
 @dataclass(frozen=True)
 class RemoteStoreConfig:
@@ -62,6 +65,13 @@ class RemoteSparqlStore:
             credentials=config.credentials,
             retry=Retry(attempts=1, timeout=config.timeout),
         )
+        # The pointer is read under a short time-out of its own: a store that hangs must
+        # not hold every request behind the lock for a whole query time limit.
+        self._pointer_client = ProtocolClient(
+            query_url=config.query_url,
+            credentials=config.credentials,
+            retry=Retry(attempts=1, timeout=min(POINTER_TIMEOUT, config.timeout)),
+        )
         self._lock = threading.Lock()
         self._live: Publication | None = None
         self._read_at = 0.0
@@ -76,7 +86,7 @@ class RemoteSparqlStore:
         with self._lock:
             now = time.monotonic()
             if self._live is None or now - self._read_at >= self._config.pointer_ttl:
-                live = read_publication(self._client)
+                live = read_publication(self._pointer_client)
                 if live is None:
                     raise StoreError(
                         f"nothing is published at {self._config.query_url}",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pyoxigraph as ox
 import pytest
@@ -19,7 +20,7 @@ from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_BASE, GRAPH_CURRENT, GRAPH
 from itugraph.project import Project
 from itugraph.publish import triple_chunks
 from tests.fault_proxy import fault_proxy
-from tests.helpers import REPO, run_cli, run_main
+from tests.helpers import REPO, run_main
 from tests.stores import STORE_KINDS, StoreServer, oxigraph_server, store_server
 
 pytestmark = pytest.mark.slow
@@ -50,8 +51,11 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 
 def publish(server: StoreServer, *extra: str, to: list[str] | None = None) -> tuple[int, str, str]:
+    """``itugraph publish`` in this process (the CLI's own ``main``), with the store's
+    credentials in the environment; ``tests/test_replicas.py`` runs it as a subprocess."""
     args = to if to is not None else server.publish_args()
-    done = run_cli("publish", *args, "--grace", "0", "--retries", "3", *extra, env=server.env())
+    with mock.patch.dict(os.environ, server.env()):
+        done = run_main("publish", *args, "--grace", "0", "--retries", "3", *extra)
     return done.returncode, done.stdout, done.stderr
 
 
@@ -169,7 +173,8 @@ def test_credentials_never_reach_the_output(store: StoreServer) -> None:
     assert code == 0, err
     assert store.password and store.password not in out + err
     wrong = {**store.env(), "ITUGRAPH_STORE_PASSWORD": "not-the-password"}
-    done = run_cli("publish", *store.publish_args(), "--grace", "0", env=wrong)
+    with mock.patch.dict(os.environ, wrong):
+        done = run_main("publish", *store.publish_args(), "--grace", "0")
     assert done.returncode == 4
     assert "HTTP 401" in done.stderr and "ITUGRAPH_STORE_PASSWORD" in done.stderr
     assert "not-the-password" not in done.stdout + done.stderr
