@@ -55,6 +55,7 @@ class Figures:
     publish_s: dict[str, float] = field(default_factory=dict)
     cells: list[Cell] = field(default_factory=list)
     balancer_rps: dict[str, float] = field(default_factory=dict)
+    balancer_query: str = ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +100,11 @@ def measure(root: Path, names: list[str], seconds: float) -> Figures:
                 direct = replace(q, text=_with_from(q.text, graphs))
                 # Virtuoso 7.2 does not answer a POSTed application/sparql-query: a form.
                 figures.cells.append(_cell(f"{kind}, directly", store.query_url, direct, seconds, form=True))
-        figures.balancer_rps = _balancer(root, tmp, stores["oxigraph"].query_url, chosen[0], seconds)
+        # The balancer cell measures the front ends, so it takes the query they answer fastest.
+        through = {c.query: c.c8_rps for c in figures.cells if c.target == "itugraph → oxigraph"}
+        fastest = max(chosen, key=lambda q: through.get(q.name, 0.0))
+        figures.balancer_query = fastest.name
+        figures.balancer_rps = _balancer(root, tmp, stores["oxigraph"].query_url, fastest, seconds)
     return figures
 
 
@@ -207,7 +212,7 @@ def tables(figures: Figures) -> str:
     rows = ", ".join(f"{q} {by[(targets[0], q)].rows}" for q in queries)
     lines += ["", f"c=1 median ms / c=8 requests per second (errors marked). Rows per answer: {rows}."]
     if figures.balancer_rps:
-        lines += ["", "| HAProxy, itugraph → oxigraph, c=8 | req/s |", "|---|---|"]
+        lines += ["", f"| HAProxy, itugraph → oxigraph, c=8, {figures.balancer_query} | req/s |", "|---|---|"]
         lines += [f"| {label} | {rps:,.0f} |" for label, rps in figures.balancer_rps.items()]
     return "\n".join(lines)
 
