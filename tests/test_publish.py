@@ -21,7 +21,7 @@ from itugraph.project import Project
 from itugraph.publish import triple_chunks
 from tests.fault_proxy import fault_proxy
 from tests.helpers import REPO, run_main
-from tests.stores import STORE_KINDS, StoreServer, oxigraph_server, store_server
+from tests.stores import STORE_KINDS, StoreServer, oxigraph_server, store_server, virtuoso_server
 
 pytestmark = pytest.mark.slow
 
@@ -166,9 +166,13 @@ def test_transient_errors_are_retried(store: StoreServer) -> None:
     assert live(store)[0] in out
 
 
-def test_credentials_never_reach_the_output(store: StoreServer) -> None:
-    if store.user is None:
-        pytest.skip("Oxigraph server has no authentication")
+def test_credentials_never_reach_the_output(tmp_path: Path) -> None:
+    """Virtuoso's writer authenticates (HTTP Digest); Oxigraph server has no authentication."""
+    with virtuoso_server(tmp_path) as store:
+        _check_credentials(store)
+
+
+def _check_credentials(store: StoreServer) -> None:
     code, out, err = publish(store)
     assert code == 0, err
     assert store.password and store.password not in out + err
