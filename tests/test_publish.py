@@ -3,6 +3,7 @@ protocols: versioned graphs, verified counts, the pointer switch, failures mid-w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -87,7 +88,7 @@ def test_publish_loads_every_graph_verified_then_republish_replaces_it(
     assert count(store, graphs[GRAPH_INFERRED]) == local_counts[GRAPH_INFERRED]
     assert "load " in err and "switch " in err  # progress on stderr
 
-    code, _, err = publish(store)
+    code, _, err = publish(store, "--update-url", store.update_url)  # drop by SPARQL Update
     assert code == 0, err
     second, graphs_now = live(store)
     assert second != first
@@ -182,6 +183,41 @@ def _check_credentials(store: StoreServer) -> None:
     assert done.returncode == 4
     assert "HTTP 401" in done.stderr and "ITUGRAPH_STORE_PASSWORD" in done.stderr
     assert "not-the-password" not in done.stdout + done.stderr
+    _check_credentials_file(store, tmp_path=store.folder)
+
+
+def _check_credentials_file(store: StoreServer, tmp_path: Path) -> None:
+    """``--credentials FILE`` (the longest matching URL prefix wins) and SPARQL Update for
+    the drop step (``--update-url``, Virtuoso's authenticated ``/sparql-auth``)."""
+    file = tmp_path / "credentials.json"
+    origin = store.gsp_url.rsplit("/", 1)[0] + "/"
+    file.write_text(
+        json.dumps(
+            {
+                "http://127.0.0.1": {"user": "nobody", "password": "wrong"},
+                origin: {"user": store.user, "password": store.password},
+            }
+        )
+    )
+    before = live(store)[0]
+    env = {"ITUGRAPH_STORE_USER": "", "ITUGRAPH_STORE_PASSWORD": ""}
+    with mock.patch.dict(os.environ, env):
+        done = run_main(
+            "publish",
+            *store.publish_args(),
+            "--update-url",
+            store.update_url,
+            "--credentials",
+            file,
+            "--grace",
+            "0",
+        )
+    assert done.returncode == 0, done.stderr
+    after, graphs = live(store)
+    assert after != before and versioned(store) == set(graphs.values())  # dropped by DROP GRAPH
+    file.write_text("{not json")
+    code, _, err = run_main("publish", *store.publish_args(), "--credentials", file)
+    assert code == 2 and "is not JSON" in err
 
 
 def test_replicas_switch_only_after_every_store_verified(tmp_path: Path) -> None:
