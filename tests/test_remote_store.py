@@ -127,6 +127,7 @@ def test_the_app_over_the_store_is_ready_until_the_store_goes(published: tuple[S
     client = app.test_client()
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json["publication"]  # type: ignore[index]
+    assert ready.json["in_sync"] is True  # type: ignore[index]
     answer = client.get("/sparql", query_string={"query": f"ASK {{ ?s <{EX}partOf> ?o }}"})
     assert answer.status_code == 200 and answer.json == {"head": {}, "boolean": True}
     down = create_app(

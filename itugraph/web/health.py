@@ -37,11 +37,15 @@ def readyz() -> Response:
     }
     if isinstance(serving.backend, RemoteSparqlStore):
         try:
-            publication = serving.backend.ping()
+            serving.backend.ping()
+            live = serving.backend.publication()
         except StoreError as exc:
             log.warning("not ready: %s", exc)
             return _not_ready(body, exc)
-        body["publication"] = publication
+        body["publication"] = live.id
+        # The pages this front end renders from its own build (listings, search, /def/,
+        # dumps) match the store's answers only when both come from the same build.
+        body["in_sync"] = live.dataset_version == serving.built.version
     return jsonify(body)
 
 
