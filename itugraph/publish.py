@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,21 +134,18 @@ def publish(
     return report
 
 
-class _step:  # noqa: N801 -- used as ``with _step(...)``, read as a phrase
-    """Times a step and turns any store failure inside it into a PublishError naming it."""
-
-    def __init__(self, report: PublishReport, name: str) -> None:
-        self._report = report
-        self._name = name
-        self._start = 0.0
-
-    def __enter__(self) -> None:
-        self._start = time.monotonic()
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> None:
-        self._report.seconds[self._name] = time.monotonic() - self._start
-        if isinstance(error, StoreError) and not isinstance(error, PublishError):
-            raise PublishError(self._name, error.message, hint=_step_hint(self._name, error)) from None
+@contextmanager
+def _step(report: PublishReport, name: str) -> Iterator[None]:
+    """Times a step and turns a store failure inside it into a PublishError naming it."""
+    started = time.monotonic()
+    try:
+        yield
+    except PublishError:
+        raise
+    except StoreError as error:
+        raise PublishError(name, error.message, hint=_step_hint(name, error)) from None
+    finally:
+        report.seconds[name] = time.monotonic() - started
 
 
 def _step_hint(step: str, error: StoreError) -> str:

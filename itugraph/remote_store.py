@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import islice
 
 import pyoxigraph as ox
 
@@ -32,6 +31,7 @@ from itugraph.publication import Publication, read_publication
 from itugraph.results import QueryOutcome, Term
 from itugraph.sparql_client import N_TRIPLES, SPARQL_JSON, Credentials, ProtocolClient, Retry
 from itugraph.sparql_text import QueryText, where_brace
+from itugraph.store import collect_outcome
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -108,18 +108,7 @@ class RemoteSparqlStore:
         result = self.evaluate(
             sparql, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
         )
-        if isinstance(result, ox.QueryBoolean):
-            return QueryOutcome(kind="ask", boolean=bool(result))
-        if isinstance(result, ox.QueryTriples):
-            triples = list(islice(result, None if limit is None else limit + 1))
-            cut = limit is not None and len(triples) > limit
-            return QueryOutcome(kind="graph", triples=triples[:limit] if cut else triples, truncated=cut)
-        variables = [v.value for v in result.variables]
-        rows = [tuple(row) for row in islice(result, None if limit is None else limit + 1)]
-        cut = limit is not None and len(rows) > limit
-        return QueryOutcome(
-            kind="select", variables=variables, rows=rows[:limit] if cut else rows, truncated=cut
-        )
+        return collect_outcome(result, limit)
 
     def evaluate(
         self,

@@ -91,7 +91,7 @@ class OxigraphStore:
             sparql, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
         )
         try:
-            return _outcome(result, limit)
+            return collect_outcome(result, limit)
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
@@ -179,7 +179,9 @@ def write_store(path: Path, asserted: Iterable[Triple], inferred: Iterable[Tripl
     del store
 
 
-def _outcome(result: object, limit: int | None) -> QueryOutcome:
+def collect_outcome(result: object, limit: int | None) -> QueryOutcome:
+    """An engine result collected into a :class:`QueryOutcome` (at most ``limit`` rows or
+    triples, flagged if cut); every :class:`GraphStore` implementation shares it."""
     if isinstance(result, ox.QueryBoolean):
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, ox.QueryTriples):
