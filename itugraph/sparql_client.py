@@ -5,7 +5,8 @@ Only the standards, so any SPARQL 1.1 store works (Oxigraph server, Virtuoso, Fu
 GraphDB…). Transient failures (a 5xx answer, a refused or reset connection, a time-out)
 are retried with exponential backoff; anything else fails at once with the store's own
 message. Credentials go to the store as HTTP Basic or Digest authentication (whichever it
-asks for) and never into a message: errors name a store by its URL only.
+asks for, :mod:`itugraph.http_auth`) and never into a message: errors name a store by its
+URL only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from itugraph.errors import InputError, StoreError
+from itugraph.http_auth import Authenticator
 
 #: The environment variables holding the store's user and password (``--credentials FILE``
 #: is the other way; never the command line, where ``ps`` and shell history show them).
@@ -129,7 +131,8 @@ class ProtocolClient:
         self.update_url = update_url
         self._retry = retry or Retry()
         self._on_retry = on_retry
-        self._opener = _opener(credentials, [u for u in (query_url, gsp_url, update_url) if u])
+        self._opener = urllib.request.build_opener()
+        self._auth = Authenticator(credentials.user, credentials.password) if credentials else None
 
     # --- Graph Store HTTP Protocol -----------------------------------------------------
 
@@ -248,38 +251,65 @@ class ProtocolClient:
         missing_ok: bool,
         timeout: float,
     ) -> bytes:
+        auth = self._auth
+        if auth is not None and not auth.known and body:
+            self._learn_challenge(url, timeout)
+        for fresh_challenge in (False, True):
+            sent = dict(headers)
+            value = auth.header(method, url) if auth is not None else None
+            if value:
+                sent["Authorization"] = value
+            try:
+                return self._open(method, url, body, sent, timeout)
+            except urllib.error.HTTPError as error:
+                challenged = error.code == 401 and auth is not None and not fresh_challenge
+                if challenged and auth is not None and auth.learn(error.headers.get("WWW-Authenticate")):
+                    error.close()
+                    continue  # a first or a stale challenge: once more, authenticated
+                return _refused(error, method, url, missing_ok)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _open(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str], timeout: float
+    ) -> bytes:
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         try:
             with self._opener.open(request, timeout=timeout) as reply:
                 data: bytes = reply.read()
                 return data
-        except urllib.error.HTTPError as error:
-            detail = _store_message(error)
-            if error.code == 404 and missing_ok:
-                return b""
-            if error.code in TRANSIENT_STATUSES:
-                raise _TransientError(f"HTTP {error.code} {detail}") from None
-            raise StoreError(
-                f"{method} {_shown(url)} was refused: HTTP {error.code} {detail}", hint=_hint(error.code)
-            ) from None
+        except urllib.error.HTTPError:
+            raise  # an answer, for the caller to read (HTTPError is also a URLError)
         except (TimeoutError, urllib.error.URLError, http.client.HTTPException, ConnectionError) as exc:
             reason = getattr(exc, "reason", exc)
             raise _TransientError(str(reason) or type(exc).__name__) from None
 
+    def _learn_challenge(self, url: str, timeout: float) -> None:
+        """A GET without a body, for the store's ``401`` challenge before a large body is
+        sent (a store that refuses it unread would cut the upload: a broken pipe)."""
+        assert self._auth is not None
+        try:
+            self._open("GET", url, None, {}, timeout)
+        except urllib.error.HTTPError as error:
+            if error.code == 401:
+                self._auth.learn(error.headers.get("WWW-Authenticate"))
+            error.close()
+
+
+def _refused(error: urllib.error.HTTPError, method: str, url: str, missing_ok: bool) -> bytes:
+    """What a store's error answer means: nothing (a missing graph to drop), another try
+    (5xx), or a StoreError with the store's own explanation."""
+    detail = _store_message(error)
+    if error.code == 404 and missing_ok:
+        return b""
+    if error.code in TRANSIENT_STATUSES:
+        raise _TransientError(f"HTTP {error.code} {detail}")
+    raise StoreError(
+        f"{method} {_shown(url)} was refused: HTTP {error.code} {detail}", hint=_hint(error.code)
+    )
+
 
 class _TransientError(Exception):
     """A failure that another attempt may not meet."""
-
-
-def _opener(credentials: Credentials | None, urls: list[str]) -> urllib.request.OpenerDirector:
-    if credentials is None:
-        return urllib.request.build_opener()
-    passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-    for url in urls:
-        passwords.add_password(None, url, credentials.user, credentials.password)
-    return urllib.request.build_opener(
-        urllib.request.HTTPDigestAuthHandler(passwords), urllib.request.HTTPBasicAuthHandler(passwords)
-    )
 
 
 def _shown(url: str) -> str:
