@@ -36,7 +36,7 @@ lint: venv
 # The suite on every core (pytest-xdist; tests sharing one live server keep to one worker:
 # --dist loadgroup), measuring line and branch coverage of itugraph in the pytest processes.
 # The floor is what the suite reached (84.9% of lines and branches together, 2026-12-06).
-unit: venv ui browser
+unit: venv ui browser stores
 	$(BIN)/python -m pytest -n auto --dist loadgroup --cov=itugraph --cov-branch \
 	  --cov-report=term-missing:skip-covered --cov-fail-under=84
 
@@ -54,12 +54,14 @@ fmt: venv
 
 # wrk drives the c=8 cells: the Python fallback client is slower than the servers it
 # measures (it caps Oxigraph's figures). Installed from Debian when we may; else a warning.
-bench: venv
+bench: venv stores
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get install -y --no-install-recommends wrk >/dev/null 2>&1; } || \
 	  echo "bench: wrk not installed (apt-get install wrk): c=8 cells use the slower Python client"
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	@mkdir -p bench/results
+	$(BIN)/python -m bench.backends --json bench/results/backends-real.json
 	$(MAKE) bench-views
 
 # Time to interactive of the home page and each view in headless Chromium (issue 16).
@@ -73,7 +75,7 @@ bench-quick: venv
 # (the accessibility check of the browser tests) from the npm registry, pinned by
 # package-lock.json. `npm ci` runs only when the lockfile is newer than node_modules; the dist
 # files are copied into the git-ignored vendor folder served by Flask from our own origin.
-.PHONY: ui browser
+.PHONY: ui browser stores
 UI_VENDOR := itugraph/web/static/vendor
 UI_FILES  := yasgui.min.js yasgui.min.js.map yasgui.min.css
 VIEW_FILES := cytoscape.min.js d3.min.js axe.min.js
@@ -107,6 +109,17 @@ browser:
 	  apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-core fonts-noto-cjk; \
 	else echo "browser: /usr/bin/chromium is missing and we are not root;" \
 	  "install Debian's chromium (browser tests fail under CI=true, skip otherwise)"; fi
+
+# Virtuoso Open Source 7 and HAProxy for the store and replica tests (tests/stores.py starts
+# them on loopback with temporary files): Debian's packages; Virtuoso's server binary and
+# isql only, no system service. Oxigraph server comes from PyPI with the test extra.
+stores:
+	@if [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ] && [ -x /usr/sbin/haproxy ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	    virtuoso-opensource-7-bin haproxy; \
+	else echo "stores: virtuoso-t or haproxy is missing and we are not root; install Debian's" \
+	  "virtuoso-opensource-7-bin and haproxy (store tests fail under CI=true, skip otherwise)"; fi
 
 clean:
 	rm -rf $(VENV) .itugraph build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \

@@ -60,3 +60,11 @@ _remember_language  # noqa: B018
 # expat calls the handlers set on a parser (itugraph/input_guard.py).
 EntityDeclHandler  # noqa: B018
 StartElementHandler  # noqa: B018
+# http.server calls these on the test proxy's handler (tests/fault_proxy.py): the protocol
+# version it speaks, its log hook, and one method per HTTP verb.
+protocol_version  # noqa: B018
+log_message  # noqa: B018
+do_GET  # noqa: B018
+do_POST  # noqa: B018
+do_PUT  # noqa: B018
+do_DELETE  # noqa: B018

@@ -21,7 +21,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from bench.queries import MARK
 
@@ -56,17 +56,33 @@ def run_load(
     distinct: bool,
     timeout: float = 30.0,
     tool: str = "auto",
+    form: bool = False,
 ) -> LoadResult:
-    """Load ``url`` (the SPARQL endpoint) with ``text`` for ``seconds`` at ``concurrency``."""
+    """Load ``url`` (the SPARQL endpoint) with ``text`` for ``seconds`` at ``concurrency``.
+
+    ``form``: POST ``query=…`` URL-encoded instead of ``application/sparql-query`` (Virtuoso
+    7.2 does not answer the latter)."""
+    text, content_type = as_body(text, form)
     if tool == "wrk" or (tool == "auto" and have_wrk()):
-        return _wrk(url, text, accept, concurrency, seconds, distinct, timeout)
-    return _python(url, text, accept, concurrency, seconds, distinct, timeout)
+        return _wrk(url, text, accept, concurrency, seconds, distinct, timeout, content_type)
+    return _python(url, text, accept, concurrency, seconds, distinct, timeout, content_type)
+
+
+SPARQL_QUERY = "application/sparql-query"
+FORM = "application/x-www-form-urlencoded"
+
+
+def as_body(text: str, form: bool) -> tuple[str, str]:
+    """The request body and its type; MARK survives URL-encoding (underscores and letters)."""
+    if not form:
+        return text, SPARQL_QUERY
+    return "query=" + quote(text, safe=""), FORM
 
 
 _LUA = r"""
 local template = [==[%(template)s]==]
 local distinct = %(distinct)s
-local headers = { ["Content-Type"] = "application/sparql-query", ["Accept"] = "%(accept)s" }
+local headers = { ["Content-Type"] = "%(content_type)s", ["Accept"] = "%(accept)s" }
 local path = "%(path)s"
 local counter = 0
 local threads = {}
@@ -105,14 +121,22 @@ end
 
 
 def _wrk(
-    url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool, timeout: float
+    url: str,
+    text: str,
+    accept: str,
+    concurrency: int,
+    seconds: float,
+    distinct: bool,
+    timeout: float,
+    content_type: str = SPARQL_QUERY,
 ) -> LoadResult:
     parts = urlsplit(url)
     script = _LUA % {
         "template": text,
         "distinct": "true" if distinct else "false",
         "accept": accept,
-        "path": parts.path,
+        "content_type": content_type,
+        "path": parts.path + (f"?{parts.query}" if parts.query else ""),
         "mark": MARK,
     }
     return _run_wrk(script, url, concurrency, seconds, timeout)
@@ -157,23 +181,28 @@ def _wrk_result(stdout: str, stderr: str) -> LoadResult:
     )
 
 
-def _post(conn: http.client.HTTPConnection, path: str, query: str, accept: str) -> int:
+def _post(
+    conn: http.client.HTTPConnection, path: str, query: str, accept: str, content_type: str = SPARQL_QUERY
+) -> int:
     """One SPARQL-protocol POST on a keep-alive connection; the body is read, the status returned."""
-    conn.request(
-        "POST",
-        path,
-        body=query.encode(),
-        headers={"Content-Type": "application/sparql-query", "Accept": accept},
-    )
+    conn.request("POST", path, body=query.encode(), headers={"Content-Type": content_type, "Accept": accept})
     reply = conn.getresponse()
     reply.read()
     return reply.status
 
 
 def _python(
-    url: str, text: str, accept: str, concurrency: int, seconds: float, distinct: bool, timeout: float
+    url: str,
+    text: str,
+    accept: str,
+    concurrency: int,
+    seconds: float,
+    distinct: bool,
+    timeout: float,
+    content_type: str = SPARQL_QUERY,
 ) -> LoadResult:
     parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
     deadline = time.perf_counter() + seconds
     latencies: list[float] = []
     errors = [0]
@@ -189,7 +218,7 @@ def _python(
             body = text.replace(MARK, str(tid * 100_000_000 + n) if distinct else "0")
             start = time.perf_counter()
             try:
-                if _post(conn, parts.path, body, accept) == 200:
+                if _post(conn, path, body, accept, content_type) == 200:
                     local.append(time.perf_counter() - start)
                 else:
                     bad += 1
@@ -239,6 +268,7 @@ def run_sequential(
     max_samples: int = 500,
     count_first_over: float = 1.0,
     timeout: float = 30.0,
+    form: bool = False,
 ) -> LoadResult:
     """Concurrency-1 latency of ``text``: sequential distinct requests under a sample budget.
 
@@ -249,6 +279,8 @@ def run_sequential(
     when it alone is over ``max_seconds`` it is the one sample and nothing is sent.
     """
     parts = urlsplit(url)
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    text, content_type = as_body(text, form)
     times: list[float] = []
     if first_s is not None and first_s >= count_first_over:
         times.append(first_s)
@@ -266,7 +298,7 @@ def run_sequential(
             n += 1
             start = time.perf_counter()
             try:
-                status = _post(conn, parts.path, text.replace(MARK, str(1_000_000_000 + n)), accept)
+                status = _post(conn, path, text.replace(MARK, str(1_000_000_000 + n)), accept, content_type)
             except (OSError, http.client.HTTPException):
                 errors += 1
                 break  # a timeout: the caller saw the first answer, so the server is stuck

@@ -31,6 +31,12 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "build_project": ("itugraph.build", "build"),
     "cached_build": ("itugraph.build", "cached_build"),
     "OxigraphStore": ("itugraph.store", "OxigraphStore"),
+    "GraphStore": ("itugraph.store", "GraphStore"),
+    # external SPARQL stores (docs/deploy-stores.md)
+    "publish_build": ("itugraph.publish", "publish"),
+    "publish_targets": ("itugraph.publish", "publish_targets"),
+    "RemoteSparqlStore": ("itugraph.remote_store", "RemoteSparqlStore"),
+    "RemoteStoreConfig": ("itugraph.remote_store", "RemoteStoreConfig"),
     # validation
     "validate_project": ("itugraph.validation", "validate_project"),
     "ValidationReport": ("itugraph.validation", "ValidationReport"),
@@ -58,25 +64,32 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "QueryTimeoutError": ("itugraph.errors", "QueryTimeoutError"),
     "InconsistencyError": ("itugraph.errors", "InconsistencyError"),
     "ValidationFailedError": ("itugraph.errors", "ValidationFailedError"),
+    "StoreError": ("itugraph.errors", "StoreError"),
+    "PublishError": ("itugraph.errors", "PublishError"),
 }
 
 #: Checked against ``_EXPORTS`` by tests/test_api_surface.py (a literal, for linters).
 __all__ = [
     "Build",
     "Closure",
+    "GraphStore",
     "InconsistencyError",
     "InputError",
     "ItuGraphError",
     "NamedQuery",
     "OxigraphStore",
     "Project",
+    "PublishError",
     "QueryError",
     "QueryParameterError",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "RdfSyntaxError",
+    "RemoteSparqlStore",
+    "RemoteStoreConfig",
     "Settings",
     "ShapesError",
+    "StoreError",
     "ValidationFailedError",
     "ValidationReport",
     "ValidationResult",
@@ -88,6 +101,8 @@ __all__ = [
     "export_to",
     "infer",
     "load_catalogue",
+    "publish_build",
+    "publish_targets",
     "render_report",
     "validate_project",
 ]
@@ -100,19 +115,24 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ loads on
         InconsistencyError,
         InputError,
         ItuGraphError,
+        PublishError,
         QueryError,
         QueryParameterError,
         QuerySyntaxError,
         QueryTimeoutError,
         RdfSyntaxError,
         ShapesError,
+        StoreError,
         ValidationFailedError,
     )
     from itugraph.explain import explain_triple
     from itugraph.export import export_to
     from itugraph.project import Project
+    from itugraph.publish import publish as publish_build
+    from itugraph.publish import publish_targets
     from itugraph.reasoning import Closure, infer
-    from itugraph.store import OxigraphStore
+    from itugraph.remote_store import RemoteSparqlStore, RemoteStoreConfig
+    from itugraph.store import GraphStore, OxigraphStore
     from itugraph.validation import ValidationReport, ValidationResult, validate_project
     from itugraph.validation.render import render as render_report
     from itugraph.web import create_app

@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_explain,
         _add_report,
         _add_serve,
+        _add_publish,
         _add_fmt,
         _add_release,
     ):
@@ -421,6 +422,14 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         "--workers", type=int, default=None, help="query worker processes per HTTP worker process (default 2)"
     )
     cmd.add_argument("--timeout", type=float, default=None, help="query time limit (s)")
+    cmd.add_argument(
+        "--backend",
+        choices=["embedded", "sparql"],
+        default=None,
+        help="where queries run: the build's store (default) or an external SPARQL store "
+        "loaded by `itugraph publish` (credentials: ITUGRAPH_STORE_USER/ITUGRAPH_STORE_PASSWORD)",
+    )
+    cmd.add_argument("--query-url", default=None, help="the external store's SPARQL query endpoint")
     cmd.set_defaults(handler=_serve)
 
 
@@ -434,8 +443,86 @@ def _serve(args: argparse.Namespace, project: Project) -> int:
         "THREADS": args.threads,
         "WORKERS": args.workers,
         "QUERY_TIMEOUT": args.timeout,
+        "BACKEND": args.backend,
+        "QUERY_URL": args.query_url,
     }
     serve(project, {k: v for k, v in overrides.items() if v is not None})
+    return 0
+
+
+# --- publish -----------------------------------------------------------------------------
+
+
+def _add_publish(commands: argparse._SubParsersAction) -> None:
+    cmd = commands.add_parser(
+        "publish",
+        help="load the validated, inferred graphs into SPARQL stores (Graph Store Protocol), atomically",
+        description="Load every named graph of the build under new versioned names, verify the "
+        "triple counts, then switch the pointer graph front ends read and drop the old version. "
+        "Credentials: ITUGRAPH_STORE_USER/ITUGRAPH_STORE_PASSWORD or --credentials FILE.",
+    )
+    cmd.add_argument(
+        "--to",
+        action="append",
+        required=True,
+        metavar="GSP_URL",
+        help="a store's Graph Store Protocol endpoint (repeat for replicas: all switch together)",
+    )
+    cmd.add_argument(
+        "--query-url",
+        action="append",
+        required=True,
+        metavar="URL",
+        help="the same store's SPARQL query endpoint (once per --to, in the same order)",
+    )
+    cmd.add_argument(
+        "--update-url",
+        action="append",
+        default=None,
+        metavar="URL",
+        help="the store's SPARQL Update endpoint, to drop graphs by DROP GRAPH instead of "
+        "GSP DELETE (once per --to)",
+    )
+    cmd.add_argument(
+        "--credentials", type=Path, default=None, help='JSON file: {"URL prefix": {"user":…, "password":…}}'
+    )
+    cmd.add_argument("--chunk-triples", type=int, default=20_000, help="triples per request (default 20000)")
+    cmd.add_argument(
+        "--grace",
+        type=float,
+        default=10.0,
+        help="seconds between the switch and dropping the old version (default 10)",
+    )
+    cmd.add_argument("--retries", type=int, default=5, help="attempts per request on 5xx/network errors")
+    cmd.set_defaults(handler=_publish)
+
+
+def _publish(args: argparse.Namespace, project: Project) -> int:
+    from itugraph.build import build
+    from itugraph.publish import publish, publish_targets
+
+    targets = publish_targets(
+        args.to,
+        args.query_url,
+        args.update_url,
+        credentials=args.credentials,
+        attempts=args.retries,
+        on_retry=lambda message: print(f"retry: {message}", file=sys.stderr),
+    )
+    built = build(project, progress=log.info)
+    report = publish(
+        built.open_store(),
+        targets,
+        chunk_triples=args.chunk_triples,
+        grace=args.grace,
+        progress=lambda message: print(message, file=sys.stderr),
+    )
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.seconds.items())
+    print(f"steps: {steps}", file=sys.stderr)
+    counts = " + ".join(f"{n:,} {g.rsplit('/', 1)[-1]}" for g, n in sorted(report.triples.items()))
+    print(f"published {report.publication.id} to {len(targets)} store(s): {counts} triples")
     return 0
 
 

@@ -165,3 +165,22 @@ class ServiceRefusedError(QueryError):
     """A ``SERVICE`` call to an endpoint outside the allow-list (federation is off by default)."""
 
     code = "SERVICE_FORBIDDEN"
+
+
+class StoreError(ItuGraphError):
+    """An external triple store refused a request, failed, or could not be reached (after
+    the retries for transient errors). The message names the store by its URL, never by
+    its credentials."""
+
+    code = "STORE_ERROR"
+    exit_code = 4
+
+
+class PublishError(StoreError):
+    """``itugraph publish`` stopped at ``step``; the version served before is still served."""
+
+    code = "PUBLISH_FAILED"
+
+    def __init__(self, step: str, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"publish failed at step {step!r}: {message}", hint=hint)
+        self.step = step

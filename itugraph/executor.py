@@ -20,12 +20,16 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from itugraph.answers import Emit, Result, check_size, kind_of, write_answer
 from itugraph.errors import ItuGraphError, QueryError, QueryTimeoutError, QueryWorkerCrashedError
 from itugraph.formats import named
 from itugraph.results import Term
 from itugraph.store import GraphStore
+
+if TYPE_CHECKING:
+    from itugraph.remote_store import RemoteStoreConfig
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +69,18 @@ class QueryExecutor:
     """A fixed pool of query worker processes with a per-query time limit."""
 
     def __init__(
-        self, store_path: Path, version: str, *, workers: int = 2, memory_limit_mb: int | None = None
+        self,
+        store_path: Path,
+        version: str,
+        *,
+        workers: int = 2,
+        memory_limit_mb: int | None = None,
+        remote: RemoteStoreConfig | None = None,
     ) -> None:
+        """Workers over the built store at ``store_path``, or over the external store of
+        ``remote`` (``itugraph serve --backend sparql``)."""
         self._store_path = store_path
+        self._remote = remote
         self._version = version
         self._memory_limit_mb = memory_limit_mb
         self._context = multiprocessing.get_context("spawn")
@@ -123,7 +136,9 @@ class QueryExecutor:
                 return
 
     def _start_worker(self) -> _Worker:
-        return _Worker.start_process(self._context, self._store_path, self._version, self._memory_limit_mb)
+        return _Worker.start_process(
+            self._context, self._store_path, self._version, self._memory_limit_mb, self._remote
+        )
 
     def _replace(self, dead: _Worker) -> None:
         """Kill ``dead`` and start its replacement off the request thread."""
@@ -231,12 +246,13 @@ class _Worker:
         store_path: Path,
         version: str,
         memory_limit_mb: int | None,
+        remote: RemoteStoreConfig | None = None,
     ) -> _Worker:
         parent, child = context.Pipe()
         process = context.Process(
             target=_worker_main,
             name="itugraph-query-worker",
-            args=(child, str(store_path), version, memory_limit_mb),
+            args=(child, str(store_path), version, memory_limit_mb, remote),
             daemon=True,
         )
         process.start()
@@ -324,7 +340,13 @@ def _answer(
     return kind
 
 
-def _worker_main(conn: Connection, store_path: str, version: str, memory_limit_mb: int | None) -> None:
+def _worker_main(
+    conn: Connection,
+    store_path: str,
+    version: str,
+    memory_limit_mb: int | None,
+    remote: RemoteStoreConfig | None = None,
+) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes.
 
     Messages to the parent (see :class:`_Sender`): ("whole", (kind, body)) for an answer of
@@ -336,7 +358,7 @@ def _worker_main(conn: Connection, store_path: str, version: str, memory_limit_m
     if memory_limit_mb:
         limit = memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    store = OxigraphStore.open_read_only(Path(store_path), version)
+    store: GraphStore = remote.open() if remote else OxigraphStore.open_read_only(Path(store_path), version)
     while True:
         try:
             request = conn.recv()

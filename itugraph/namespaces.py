@@ -18,6 +18,9 @@ GRAPH_BASE: Final = "https://w3id.org/itugraph/graph/"
 GRAPH_ASSERTED: Final = GRAPH_BASE + "asserted"
 #: Named graph holding only the triples the OWL 2 RL closure adds (junk filtered).
 GRAPH_INFERRED: Final = GRAPH_BASE + "inferred"
+#: In an external store (``itugraph publish``): the small graph saying which published
+#: version of each named graph is live; front ends read it (``itugraph.publication``).
+GRAPH_CURRENT: Final = GRAPH_BASE + "current"
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"

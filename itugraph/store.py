@@ -1,9 +1,10 @@
 """The store interface every command and the web app query through, and its pyoxigraph implementation.
 
-Keeping the engine behind :class:`GraphStore` is what lets a later backend (an external
-Oxigraph server or Virtuoso over the SPARQL protocol) replace the embedded store without
-touching the web app or the CLI. pyoxigraph is the embedded engine because it answers
-our queries 2-450x faster than rdflib (``docs/engines.md``).
+Keeping the engine behind :class:`GraphStore` is what lets the other backend
+(:class:`itugraph.remote_store.RemoteSparqlStore`: an external Oxigraph server or Virtuoso
+over the SPARQL protocol) replace the embedded store without touching the web app.
+pyoxigraph is the embedded engine because it answers our queries 2-450x faster than
+rdflib (``docs/engines.md``).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from itugraph.sparql_text import QueryText
 class GraphStore(Protocol):
     """What itugraph needs from a triple store: SPARQL over a fixed, versioned dataset."""
 
-    #: Changes whenever the data changes; used for ETags and result-cache keys.
-    version: str
+    @property
+    def version(self) -> str:
+        """Changes whenever the data changes; used for ETags and result-cache keys."""
+        ...
 
     def query(
         self,
@@ -88,7 +91,7 @@ class OxigraphStore:
             sparql, default_graphs=default_graphs, named_graphs=named_graphs, substitutions=substitutions
         )
         try:
-            return _outcome(result, limit)
+            return collect_outcome(result, limit)
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             raise QueryError(f"query failed: {exc}") from None
 
@@ -176,7 +179,9 @@ def write_store(path: Path, asserted: Iterable[Triple], inferred: Iterable[Tripl
     del store
 
 
-def _outcome(result: object, limit: int | None) -> QueryOutcome:
+def collect_outcome(result: object, limit: int | None) -> QueryOutcome:
+    """An engine result collected into a :class:`QueryOutcome` (at most ``limit`` rows or
+    triples, flagged if cut); every :class:`GraphStore` implementation shares it."""
     if isinstance(result, ox.QueryBoolean):
         return QueryOutcome(kind="ask", boolean=bool(result))
     if isinstance(result, ox.QueryTriples):

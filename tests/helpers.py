@@ -229,9 +229,15 @@ class LiveServer:
 
 @contextmanager
 def live_server(
-    root: Path, tmp: Path, *, env: dict[str, str] | None = None, startup_timeout: float = 300
+    root: Path,
+    tmp: Path,
+    *,
+    env: dict[str, str] | None = None,
+    startup_timeout: float = 300,
+    wait_for: str = "/readyz",
 ) -> Iterator[LiveServer]:
-    """Start ``itugraph serve`` on a free port and wait until ``/readyz`` answers."""
+    """Start ``itugraph serve`` on a free port and wait until ``wait_for`` answers 200
+    (``/healthz`` for a server that is up but not ready)."""
     port = free_port()
     log_path = tmp / f"server-{port}.log"
     with log_path.open("wb") as log:
@@ -255,7 +261,7 @@ def live_server(
         )
     server = LiveServer(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        _wait_ready(server, startup_timeout)
+        _wait_ready(server, startup_timeout, wait_for)
         yield server
     finally:
         _stop_group(process)
@@ -273,13 +279,13 @@ def _stop_group(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-def _wait_ready(server: LiveServer, timeout: float) -> None:
+def _wait_ready(server: LiveServer, timeout: float, path: str = "/readyz") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.log()}")
         try:
-            with urllib.request.urlopen(server.url + "/readyz", timeout=2) as reply:
+            with urllib.request.urlopen(server.url + path, timeout=2) as reply:
                 if reply.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):

@@ -15,8 +15,9 @@ import pytest
 
 from itugraph.namespaces import ITUID
 from itugraph.web.config import Settings
-from tests.helpers import LiveServer, http
+from tests.helpers import REPO, LiveServer, http
 from tests.ld_servers import INJECTED_LABEL, injected_server, itu_server
+from tests.stores import STORE_KINDS, server_over_store
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("itu_ld_server")]
 
@@ -48,9 +49,16 @@ RESOURCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    with itu_server(tmp_path_factory.mktemp("ld-itu")) as live:
+@pytest.fixture(scope="module", params=["embedded", *STORE_KINDS])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The ITU graph served from its build, or published to Oxigraph server or Virtuoso
+    and described through it (``serve --backend sparql``): the same documents."""
+    tmp = tmp_path_factory.mktemp(f"ld-itu-{request.param}")
+    if request.param == "embedded":
+        with itu_server(tmp) as live:
+            yield live
+        return
+    with server_over_store(request.param, REPO, tmp, {}) as (live, _store):
         yield live
 
 

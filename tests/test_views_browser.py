@@ -26,7 +26,6 @@ from tests.test_web_ui import require_built_ui
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("itu_views_browser")]
 
 ARTIFACTS = REPO / "test-artifacts" / "views"
-AXE = REPO / "itugraph" / "web" / "static" / "vendor" / "axe.min.js"
 ID = "https://w3id.org/itugraph/id/"
 PAGES = ["/", "/views/org-chart", "/views/wsis-sdg", "/views/unit-sdg", "/views/gaps", "/views/timeline"]
 

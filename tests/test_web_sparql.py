@@ -1,4 +1,6 @@
-"""The SPARQL 1.1 Protocol endpoint over real HTTP (granian + worker processes)."""
+"""The SPARQL 1.1 Protocol endpoint over real HTTP (granian + worker processes), over each
+backend: the embedded store, and the project published to Oxigraph server and to
+Virtuoso 7 (``serve --backend sparql``): the protocol behaves the same over all three."""
 
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ import time
 import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rdflib import Graph
 
-from tests.helpers import LiveServer, http
+from tests.conftest import TINY_SETTINGS
+from tests.helpers import LiveServer, copy_fixture, http
+from tests.stores import STORE_KINDS, server_over_store
 
 SELECT = (
     "PREFIX ex: <http://example.org/tiny#> "
@@ -33,6 +38,21 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 #: Every test here talks to the session's one live tiny server: under xdist they share a
 #: worker (``--dist loadgroup``), so one server is started, not one per worker.
 pytestmark = pytest.mark.xdist_group("tiny_server")
+
+
+@pytest.fixture(scope="module", params=["embedded", *STORE_KINDS])
+def tiny_server(
+    request: pytest.FixtureRequest, tiny_server: LiveServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The session's tiny server (embedded backend), or a front end over a store the tiny
+    project was published to."""
+    if request.param == "embedded":
+        yield tiny_server
+        return
+    tmp = tmp_path_factory.mktemp(f"tiny-{request.param}")
+    root = copy_fixture("tiny", tmp)
+    with server_over_store(request.param, root, tmp, TINY_SETTINGS) as (server, _store):
+        yield server
 
 
 def _get(server: LiveServer, query: str, **params: str) -> str:

@@ -35,7 +35,7 @@ from itugraph.namespaces import (
     SCHEMA,
     SKOS,
 )
-from itugraph.store import OxigraphStore
+from itugraph.store import GraphStore
 
 Subject = ox.NamedNode | ox.BlankNode
 Object = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -215,7 +215,7 @@ def pick_label(labels: dict[str, list[str]] | None, language: str) -> tuple[str,
     return labels[lang][0], lang
 
 
-def describe(store: OxigraphStore, iri: str, *, validation: Path | None = None) -> Description:
+def describe(store: GraphStore, iri: str, *, validation: Path | None = None) -> Description:
     """The description of ``iri`` in ``store`` (``validation``: the build's results file)."""
     node = ox.NamedNode(iri)
     desc = Description(iri)
@@ -250,7 +250,7 @@ def describe(store: OxigraphStore, iri: str, *, validation: Path | None = None) 
 
 
 def _rows(
-    store: OxigraphStore, query: str, **bindings: ox.NamedNode | ox.BlankNode
+    store: GraphStore, query: str, **bindings: ox.NamedNode | ox.BlankNode
 ) -> Iterator[ox.QuerySolution]:
     result = store.evaluate(query, substitutions=bindings)
     assert isinstance(result, ox.QuerySolutions)
@@ -258,7 +258,7 @@ def _rows(
 
 
 def _statements(
-    store: OxigraphStore, node: Subject, *, outgoing: bool, limit: int | None = None
+    store: GraphStore, node: Subject, *, outgoing: bool, limit: int | None = None
 ) -> list[Statement]:
     """The triples with ``node`` as subject (or object), asserted first, each once."""
     pattern = "?node ?p ?x" if outgoing else "?x ?p ?node"
@@ -285,7 +285,7 @@ def _order(s: Statement) -> tuple[int, str, str, str]:
     return (first, p, s.object.value if not isinstance(s.object, ox.BlankNode) else "~", s.subject.value)
 
 
-def _closure(store: OxigraphStore, outgoing: list[Statement]) -> dict[str, list[Statement]]:
+def _closure(store: GraphStore, outgoing: list[Statement]) -> dict[str, list[Statement]]:
     """Blank nodes reachable from ``outgoing`` through blank nodes, with their statements."""
     closure: dict[str, list[Statement]] = {}
     todo = [s.object for s in outgoing if isinstance(s.object, ox.BlankNode)]
@@ -299,12 +299,12 @@ def _closure(store: OxigraphStore, outgoing: list[Statement]) -> dict[str, list[
     return closure
 
 
-def _used_as_predicate(store: OxigraphStore, node: ox.NamedNode) -> bool:
+def _used_as_predicate(store: GraphStore, node: ox.NamedNode) -> bool:
     result = store.evaluate("ASK { ?s ?node ?o }", substitutions={"node": node})
     return bool(result)
 
 
-def labels_of(store: OxigraphStore, iris: Iterable[str]) -> list[Statement]:
+def labels_of(store: GraphStore, iris: Iterable[str]) -> list[Statement]:
     """The label statements (:data:`LABEL_PREDICATES`) of ``iris``, asserted or inferred."""
     values = " ".join(f"<{i}>" for i in iris if ">" not in i and " " not in i)
     if not values:
@@ -401,7 +401,7 @@ SELECT ?role ?holder ?line ?type ?prevails ?source WHERE {{
 _BROADER_QUERY = f"SELECT ?a ?b WHERE {{ ?a <{SKOS}broader> ?b }}"
 
 
-def _roles(store: OxigraphStore, node: ox.NamedNode, desc: Description) -> list[Role]:
+def _roles(store: GraphStore, node: ox.NamedNode, desc: Description) -> list[Role]:
     """The facilitation roles ``node`` holds, is the Action Line of, or is; each with the
     precedence rule's outcome among the roles of the same holder and Action Line."""
     found: dict[str, dict[str, object]] = {}

@@ -31,7 +31,7 @@ from itugraph.web import (
     views,
 )
 from itugraph.web.client_slots import ClientSlots
-from itugraph.web.config import Settings, load_settings
+from itugraph.web.config import Settings, load_settings, remote_config
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
 from itugraph.web.replay import ReplayCache, ReplayLog
@@ -55,17 +55,21 @@ def create_app(
     project = project or Project.at()
     built = built or build(project)
     app = Flask(__name__)
+    remote = remote_config(config)
     executor = QueryExecutor(
         built.store_path,
         built.version,
         workers=config.workers,
         memory_limit_mb=config.worker_memory_mb or None,
+        remote=remote,
     )
     atexit.register(executor.close)
     metrics = Metrics(config.metrics_dir)
+    store = built.open_store()
     app.extensions["itugraph"] = ServingState(
         built=built,
-        store=built.open_store(),
+        store=store,
+        backend=remote.open() if remote else store,
         executor=executor,
         cache=ResultCache(config.cache_bytes),
         metrics=metrics,
@@ -89,7 +93,12 @@ def create_app(
         app.register_blueprint(blueprint)
     install_hooks(app, max_query_bytes=config.max_query_bytes)
     # Outermost: a document already sent once in this build is sent again without Flask.
+    backend = app.extensions["itugraph"].backend
     app.wsgi_app = ReplayCache(  # type: ignore[method-assign]
-        app.wsgi_app, metrics, config.replay_cache_bytes, ReplayLog(logging.getLogger("itugraph.access"))
+        app.wsgi_app,
+        metrics,
+        config.replay_cache_bytes,
+        ReplayLog(logging.getLogger("itugraph.access")),
+        generation=lambda: backend.version,
     )
     return app

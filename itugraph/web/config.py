@@ -14,9 +14,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itugraph.sparql_text import MAX_QUERY_DEPTH
+
+if TYPE_CHECKING:
+    from itugraph.remote_store import RemoteStoreConfig
+
+BACKENDS = ("embedded", "sparql")
 
 
 def _cores() -> int:
@@ -71,6 +76,15 @@ class Settings:
     #: root of the URL each request came to (right on localhost and behind a proxy that
     #: forwards the Host header).
     public_url: str = ""
+    #: Where queries to ``/sparql`` and the named queries run: ``embedded`` (the build's
+    #: pyoxigraph store) or ``sparql`` (an external store that ``itugraph publish`` loaded,
+    #: at ``query_url``; credentials from ITUGRAPH_STORE_USER/ITUGRAPH_STORE_PASSWORD).
+    backend: str = "embedded"
+    #: The external store's SPARQL query endpoint (``backend = "sparql"``).
+    query_url: str = ""
+    #: Seconds a front end trusts the store's pointer graph before reading it again; keep it
+    #: well below ``itugraph publish --grace``.
+    pointer_ttl: float = 1.0
     #: Folder where the HTTP worker processes keep their counters for ``/metrics`` (set by
     #: ``itugraph serve``; None: this process counts alone).
     metrics_dir: Path | None = None
@@ -129,3 +143,25 @@ def _convert(name: str, value: Any, default: Any) -> Any:
         return type(default)(value)
     except (TypeError, ValueError):
         raise ValueError(f"setting {name.upper()}={value!r} must be a {type(default).__name__}") from None
+
+
+def remote_config(settings: Settings) -> RemoteStoreConfig | None:
+    """The external store of ``backend = "sparql"`` (None for the embedded store); a bad
+    combination is an error naming the settings."""
+    from itugraph.errors import InputError
+    from itugraph.remote_store import RemoteStoreConfig
+    from itugraph.sparql_client import check_store_url, load_credentials
+
+    if settings.backend not in BACKENDS:
+        raise InputError(f"unknown backend {settings.backend!r}", hint=f"use one of: {', '.join(BACKENDS)}")
+    if settings.backend == "embedded":
+        return None
+    if not settings.query_url:
+        raise InputError(
+            "the sparql backend needs the store's query URL",
+            hint="pass --query-url URL (or set ITUGRAPH_QUERY_URL)",
+        )
+    url = check_store_url(settings.query_url, "--query-url")
+    return RemoteStoreConfig(
+        url, load_credentials(url, None), timeout=settings.query_timeout, pointer_ttl=settings.pointer_ttl
+    )

@@ -35,8 +35,9 @@ def base_url() -> str:
 
 
 def document_etag(base_path: str, rep: Representation, variant: str = "") -> str:
-    """A strong ETag: same build, same path, same representation (and variant) -> same bytes."""
-    key = f"{state().built.version}\0{base_path}\0{rep.suffix}"
+    """A strong ETag: same dataset (the build's, or the external store's live publication),
+    same path, same representation (and variant) -> same bytes."""
+    key = f"{state().backend.version}\0{base_path}\0{rep.suffix}"
     if variant:
         key += f"\0{variant}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]

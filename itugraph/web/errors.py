@@ -12,7 +12,7 @@ import logging
 from flask import Blueprint, Response, request
 from werkzeug.exceptions import HTTPException
 
-from itugraph.errors import ItuGraphError
+from itugraph.errors import ItuGraphError, StoreError
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -63,7 +63,22 @@ def _api_error(error: ApiError) -> Response:
 
 @bp.app_errorhandler(ItuGraphError)
 def _library_error(error: ItuGraphError) -> Response:
+    if isinstance(error, StoreError):
+        return _api_error(store_unavailable(error))
     return error_response(400, error.code, error.message, error.hint)
+
+
+def store_unavailable(exc: StoreError) -> ApiError:
+    """503 for a failing external store (``--backend sparql``), for the client to retry or
+    the balancer to try another front end; the store's address and message stay in the log."""
+    log.warning("the triple store failed: %s", exc)
+    return ApiError(
+        503,
+        exc.code,
+        "the triple store behind this server is not available",
+        "retry later",
+        {"Retry-After": "5"},
+    )
 
 
 @bp.app_errorhandler(HTTPException)

@@ -13,7 +13,11 @@ same way, the way an HTTP cache does (RFC 9111 §4.1):
   ``Accept-Encoding``, ``Cookie``: whatever the app said it varies on);
 * ``HEAD`` gets the headers of the ``GET`` answer; ``If-None-Match`` with its ETag gets a
   ``304`` with the headers RFC 9110 §15.4.5 asks for;
-* bounded by bytes (``REPLAY_CACHE_BYTES``), least recently used first out.
+* bounded by bytes (``REPLAY_CACHE_BYTES``), least recently used first out;
+* tagged with the dataset's version when stored (``generation``: the build's, or an external
+  store's live publication under ``--backend sparql``): a new publication is never answered
+  from an older one's documents. While the version cannot be read (the store is down), the
+  app answers.
 
 Replayed answers are counted in ``/metrics`` and logged like the others (one JSON line
 each, ``"cache": "replay"``), so operators see the same traffic. Their lines reach the
@@ -55,14 +59,17 @@ class Answer:
     """One stored answer and the request header values it was given for."""
 
     varies: tuple[tuple[str, str], ...]  # (environ key, value) of every header Vary names
+    generation: str  # the dataset version it was made from
     status: str
     headers: Headers
     body: bytes
     etag: str | None
     endpoint: str
 
-    def matches(self, environ: dict[str, Any]) -> bool:
-        return all(environ.get(key, "") == value for key, value in self.varies)
+    def matches(self, environ: dict[str, Any], generation: str) -> bool:
+        return generation == self.generation and all(
+            environ.get(key, "") == value for key, value in self.varies
+        )
 
     def not_modified(self) -> Headers:
         return [(name, value) for name, value in self.headers if name.lower() not in _DROPPED_FROM_304]
@@ -71,8 +78,16 @@ class Answer:
 class ReplayCache:
     """WSGI middleware: answer from stored documents, else call the app and maybe store."""
 
-    def __init__(self, app: WSGIApp, metrics: Metrics, max_bytes: int, log: ReplayLog) -> None:
+    def __init__(
+        self,
+        app: WSGIApp,
+        metrics: Metrics,
+        max_bytes: int,
+        log: ReplayLog,
+        generation: Callable[[], str] = lambda: "",
+    ) -> None:
         self._app = app
+        self._generation = generation
         self._metrics = metrics
         self._max_bytes = max_bytes
         self._log = log
@@ -85,21 +100,25 @@ class ReplayCache:
         if method not in {"GET", "HEAD"} or self._max_bytes <= 0:
             return self._app(environ, start_response)
         started = time.perf_counter()
+        try:
+            generation = self._generation()
+        except Exception:  # the dataset's version is unknown (a store is down): the app answers
+            return self._app(environ, start_response)
         key = _key(environ)
-        answer = self._lookup(key, environ)
+        answer = self._lookup(key, environ, generation)
         if answer is not None:
             return self._replay(answer, environ, start_response, started)
         if method == "HEAD":
             return self._app(environ, start_response)
-        return self._call_and_store(key, environ, start_response)
+        return self._call_and_store(key, environ, start_response, generation)
 
-    def _lookup(self, key: str, environ: dict[str, Any]) -> Answer | None:
+    def _lookup(self, key: str, environ: dict[str, Any], generation: str) -> Answer | None:
         with self._lock:
             variants = self._answers.get(key)
             if variants is None:
                 return None
             self._answers.move_to_end(key)
-            return next((answer for answer in variants if answer.matches(environ)), None)
+            return next((answer for answer in variants if answer.matches(environ, generation)), None)
 
     def _replay(
         self, answer: Answer, environ: dict[str, Any], start_response: StartResponse, started: float
@@ -116,7 +135,7 @@ class ReplayCache:
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _call_and_store(
-        self, key: str, environ: dict[str, Any], start_response: StartResponse
+        self, key: str, environ: dict[str, Any], start_response: StartResponse, generation: str
     ) -> Iterable[bytes]:
         given: dict[str, Any] = {}
 
@@ -134,7 +153,7 @@ class ReplayCache:
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
-        self._store(key, _answer(environ, given["status"], given["headers"], body))
+        self._store(key, _answer(environ, given["status"], given["headers"], body, generation))
         return [body]
 
     def _store(self, key: str, answer: Answer) -> None:
@@ -143,8 +162,10 @@ class ReplayCache:
             return
         with self._lock:
             variants = self._answers.setdefault(key, [])
-            if any(existing.varies == answer.varies for existing in variants):
-                return
+            stale = [v for v in variants if v.generation != answer.generation or v.varies == answer.varies]
+            for old in stale:
+                variants.remove(old)
+                self._bytes -= len(old.body) + len(key)
             variants.append(answer)
             self._answers.move_to_end(key)
             self._bytes += size
@@ -231,12 +252,12 @@ def _varies_on_all(given: dict[str, Any]) -> bool:
     return any(name.lower() == "vary" and "*" in value for name, value in given["headers"])
 
 
-def _answer(environ: dict[str, Any], status: str, headers: Headers, body: bytes) -> Answer:
+def _answer(environ: dict[str, Any], status: str, headers: Headers, body: bytes, generation: str) -> Answer:
     vary = next((value for name, value in headers if name.lower() == "vary"), "")
     names = sorted({name.strip().upper().replace("-", "_") for name in vary.split(",") if name.strip()})
     varies = tuple((f"HTTP_{name}", environ.get(f"HTTP_{name}", "")) for name in names)
     etag = next((value for name, value in headers if name.lower() == "etag"), None)
-    return Answer(varies, status, headers, body, etag, environ.get(ENDPOINT, "replay"))
+    return Answer(varies, generation, status, headers, body, etag, environ.get(ENDPOINT, "replay"))
 
 
 def _etag_matches(if_none_match: str, etag: str) -> bool:

@@ -235,7 +235,7 @@ def _serve(
     if cached is not None:
         return cached
     serving = state()
-    key = "\0".join((_RENDERER, serving.built.version, base_path, rep.suffix, lang))
+    key = "\0".join((_RENDERER, serving.backend.version, base_path, rep.suffix, lang))
     status, rendered = _CACHE.get_or_render(serving.built.path, key, lambda: make(rep, lang or "en"))
     return send_document(
         rendered,
@@ -308,7 +308,7 @@ def _resource_document(iri: str, rep: Representation, language: str) -> tuple[in
     serving = state()
     if not _valid_iri(iri):  # a path or ?iri= no graph can hold (spaces, "<", …)
         return _not_found(rep, "resource", iri)
-    desc = describing.describe(serving.store, iri, validation=serving.built.validation_path)
+    desc = describing.describe(serving.backend, iri, validation=serving.built.validation_path)
     if not desc.exists:
         return _not_found(rep, "resource", iri)
     if not rep.is_html:
@@ -382,7 +382,7 @@ def _listing_document(kind: str, page: int, rep: Representation, language: str) 
         quads += [ox.Quad(doc, ox.NamedNode(RDFS + "member"), ox.NamedNode(m)) for m in shown]
         quads += [
             ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph))
-            for s in describing.labels_of(serving.store, shown)
+            for s in describing.labels_of(serving.backend, shown)
         ]
         return 200, _rdf(quads, rep)
     rows = [

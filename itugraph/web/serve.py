@@ -27,7 +27,7 @@ from flask import Flask
 from itugraph.build import Build, build
 from itugraph.errors import InputError
 from itugraph.project import Project
-from itugraph.web.config import Settings, load_settings
+from itugraph.web.config import Settings, load_settings, remote_config
 
 log = logging.getLogger("itugraph")
 
@@ -36,6 +36,7 @@ def serve(project: Project, overrides: dict[str, Any]) -> None:
     """Build (or reuse the cached build), then serve until interrupted."""
     _configure_logging()
     settings = load_settings(overrides)
+    remote_config(settings)  # a bad backend setting fails here, not in every HTTP worker
     _check_can_listen(settings.host, settings.port)
     built = build(project)
     processes = max(1, settings.http_workers)

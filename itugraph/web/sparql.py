@@ -25,13 +25,14 @@ from itugraph.errors import (
     QueryTooDeepError,
     QueryWorkerCrashedError,
     ServiceRefusedError,
+    StoreError,
     UpdateRefusedError,
 )
 from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerBusyError
 from itugraph.results import Term
 from itugraph.sparql_text import QueryText, check_query_text
 from itugraph.web.config import Settings
-from itugraph.web.errors import ApiError
+from itugraph.web.errors import ApiError, store_unavailable
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.service_description import service_description
 from itugraph.web.state import state
@@ -93,7 +94,7 @@ def answer_query(
         substitutions=dict(substitutions or {}),
         max_rows=max_rows,
     )
-    key = _cache_key(serving.built.version, lexed.normalised, query)
+    key = _cache_key(_dataset_version(), lexed.normalised, query)
     etag = hashlib.sha256(repr(key).encode()).hexdigest()[:20]
     if request.if_none_match.contains_weak(etag):
         return _with_caching(Response(status=304), etag, settings)
@@ -140,6 +141,14 @@ def _cached_while_streaming(
         cache.put(key, QueryResponse(answer.kind, b"".join(kept)))
 
 
+def _dataset_version() -> str:
+    """The version answers come from: the build's, or the external store's live publication."""
+    try:
+        return state().backend.version
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
+
+
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
     with serving.clients.slot(request.remote_addr or "") as free:
@@ -160,6 +169,8 @@ def _evaluate(query: QueryRequest, settings: Settings) -> AnswerStream:
     timeout = settings.query_timeout
     try:
         return serving.executor.stream(query, timeout=timeout)
+    except StoreError as exc:
+        raise store_unavailable(exc) from None
     except QueryTimeoutError as exc:
         serving.metrics.count("timeouts")
         raise ApiError(503, exc.code, exc.message, exc.hint) from None

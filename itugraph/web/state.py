@@ -9,7 +9,7 @@ from flask import current_app
 from itugraph.build import Build
 from itugraph.catalogue import NamedQuery
 from itugraph.executor import QueryExecutor
-from itugraph.store import OxigraphStore
+from itugraph.store import GraphStore, OxigraphStore
 from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings
 from itugraph.web.metrics import Metrics
@@ -18,8 +18,13 @@ from itugraph.web.result_cache import ResultCache
 
 @dataclass
 class ServingState:
+    """``store`` is the build's store (linked-data pages, documents, dumps are rendered from
+    it); ``backend`` answers ``/sparql`` and the named queries: the same store, or the
+    external one of ``--backend sparql`` (its ``version`` is the live publication)."""
+
     built: Build
     store: OxigraphStore
+    backend: GraphStore
     executor: QueryExecutor
     cache: ResultCache
     metrics: Metrics
