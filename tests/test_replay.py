@@ -240,3 +240,28 @@ def test_the_real_app_replays_exactly_what_flask_sent(app: Flask, path: str, acc
     )
     assert revalidated.status == flask_304.status == 304
     assert revalidated.headers == {k: v for k, v in flask_304.headers.items() if k != "content-type"}
+
+
+def test_a_new_dataset_version_is_never_answered_from_an_older_ones_documents(logged: Lines) -> None:
+    """Under ``--backend sparql`` the version is the store's live publication: after a
+    publish, the app answers again; while it cannot be read (store down), the app answers."""
+    app = Doc()
+    version = ["v1"]
+
+    def generation() -> str:
+        if version[0] == "down":
+            raise ConnectionError("store down")
+        return version[0]
+
+    layer = ReplayCache(app, Metrics(), 1 << 20, logged, generation=generation)
+    _get(layer)
+    _get(layer)
+    assert app.calls == 1
+    version[0] = "v2"
+    _get(layer)
+    _get(layer)
+    assert app.calls == 2
+    assert layer.stored_bytes < 2 * len(BODY) + 100  # the v1 answer was dropped, not kept
+    version[0] = "down"
+    _get(layer)
+    assert app.calls == 3
