@@ -57,6 +57,8 @@ class RemoteStoreConfig:
 class RemoteSparqlStore:
     """A published dataset in an external SPARQL 1.1 store (see the module)."""
 
+    blank_nodes_persist = False  # blank-node labels are local to each answer (SPARQL 1.1)
+
     def __init__(self, config: RemoteStoreConfig) -> None:
         self._config = config
         # One attempt: a reader's query is not retried behind its back (the balancer may).

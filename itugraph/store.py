@@ -31,6 +31,13 @@ class GraphStore(Protocol):
         """Changes whenever the data changes; used for ETags and result-cache keys."""
         ...
 
+    @property
+    def blank_nodes_persist(self) -> bool:
+        """Whether a blank node of one answer may be bound in the next query (true of an
+        embedded store; never of a store behind the SPARQL protocol, where labels are local
+        to each answer)."""
+        ...
+
     def query(
         self,
         sparql: str,
@@ -57,6 +64,8 @@ class GraphStore(Protocol):
 
 class OxigraphStore:
     """A built dataset in a pyoxigraph store (on disk, opened read-only, or in memory)."""
+
+    blank_nodes_persist = True
 
     def __init__(self, store: ox.Store, version: str) -> None:
         self._store = store

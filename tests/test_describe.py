@@ -113,3 +113,43 @@ def test_index_kinds_and_search(index: SiteIndex) -> None:
     exact, _ = index.search("C5")
     assert exact[0].iri == C5 and exact[0].rank == 0
     assert index.search("") == ([], False)
+
+
+class _LabelsPerAnswer:
+    """The ITU store as a store behind the SPARQL protocol looks: blank nodes cannot be
+    bound in a later query (their labels are local to each answer)."""
+
+    blank_nodes_persist = False
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self._store = store
+        self.version = store.version
+
+    def evaluate(self, sparql: str, **kwargs: object) -> object:
+        substitutions = kwargs.get("substitutions") or {}
+        assert not any(isinstance(t, ox.BlankNode) for t in substitutions.values()), "a blank node was bound"  # type: ignore[union-attr]
+        return self._store.evaluate(sparql, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("key", ["sector/itu-t", "organization/itu", "wsis-action-line/C5"])
+def test_a_store_without_lasting_blank_nodes_gives_the_same_description(
+    itu_store: OxigraphStore, key: str
+) -> None:
+    """Nested claims come from one answer (``_tree``) where blank nodes cannot be asked
+    about one by one: the same statements, asserted and inferred, as the walk."""
+    walked = describe(itu_store, ITUID + key)
+    treed = describe(_LabelsPerAnswer(itu_store), ITUID + key)  # type: ignore[arg-type]
+
+    def shape(desc: object) -> list[tuple[str, str, bool, str]]:
+        return sorted(
+            (
+                "_" if isinstance(s.subject, ox.BlankNode) else s.subject.value,
+                s.predicate.value,
+                s.inferred,
+                "_" if isinstance(s.object, ox.BlankNode) else s.object.value,
+            )
+            for s in desc.statements()  # type: ignore[attr-defined]
+        )
+
+    assert shape(treed) == shape(walked) and len(treed.closure) == len(walked.closure)
+    assert len(treed.claims) == len(walked.claims)

@@ -219,9 +219,12 @@ def describe(store: GraphStore, iri: str, *, validation: Path | None = None) -> 
     """The description of ``iri`` in ``store`` (``validation``: the build's results file)."""
     node = ox.NamedNode(iri)
     desc = Description(iri)
-    desc.outgoing = _statements(store, node, outgoing=True)
+    if store.blank_nodes_persist:
+        desc.outgoing = _statements(store, node, outgoing=True)
+        desc.closure = _closure(store, desc.outgoing)
+    else:
+        desc.outgoing, desc.closure = _tree(store, node)
     incoming = _statements(store, node, outgoing=False, limit=MAX_INCOMING + 1)
-    desc.closure = _closure(store, desc.outgoing)
     nested = {ox.BlankNode(b) for b in desc.closure}
     incoming = [s for s in incoming if s.subject not in nested]
     desc.incoming_omitted = max(0, len(incoming) - MAX_INCOMING)
@@ -277,6 +280,42 @@ def _statements(
     statements = [Statement(s, p, o, inferred) for (s, p, o), inferred in found.items()]
     statements.sort(key=_order)
     return statements[:limit] if limit is not None else statements
+
+
+#: Blank nodes nested this deep under a resource are found when the store cannot be asked
+#: about a blank node by its label (claims and their lists nest two or three deep).
+TREE_DEPTH = 4
+
+
+def _tree(store: GraphStore, node: ox.NamedNode) -> tuple[list[Statement], dict[str, list[Statement]]]:
+    """The outgoing statements of ``node`` and of the blank nodes under it, from one answer:
+    a store behind the SPARQL protocol labels blank nodes afresh in every answer, so the
+    closure cannot be walked one blank node per query (``_closure``)."""
+    resource = str(node)  # in the text, not bound: a VALUES binding is not seen inside UNION arms
+    arms = [f"{{ BIND({resource} AS ?s) }}"]
+    for depth in range(1, TREE_DEPTH + 1):
+        hops, previous = [], resource
+        for hop in range(depth):
+            current = "?s" if hop == depth - 1 else f"?b{hop}"
+            hops.append(f"GRAPH ?h{hop} {{ {previous} ?q{hop} {current} }} FILTER(isBlank({current}))")
+            previous = current
+        arms.append("{ " + " ".join(hops) + " }")
+    query = f"SELECT DISTINCT ?s ?p ?x ?g WHERE {{ {' UNION '.join(arms)} GRAPH ?g {{ ?s ?p ?x }} }}"
+    found: dict[tuple[Subject, ox.NamedNode, Object], bool] = {}
+    for row in _rows(store, query):
+        s, x, p, g = row["s"], row["x"], row["p"], row["g"]
+        if not isinstance(s, ox.NamedNode | ox.BlankNode) or not isinstance(p, ox.NamedNode):
+            continue
+        if x is None or isinstance(x, ox.Triple) or g not in (_ASSERTED, _INFERRED):
+            continue
+        found[(s, p, x)] = found.get((s, p, x), True) and g == _INFERRED
+    by_subject: dict[Subject, list[Statement]] = {}
+    for (s, p, o), inferred in found.items():
+        by_subject.setdefault(s, []).append(Statement(s, p, o, inferred))
+    for statements in by_subject.values():
+        statements.sort(key=_order)
+    outgoing = by_subject.pop(node, [])
+    return outgoing, {blank.value: own for blank, own in by_subject.items()}
 
 
 def _order(s: Statement) -> tuple[int, str, str, str]:
