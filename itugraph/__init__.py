@@ -32,7 +32,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "cached_build": ("itugraph.build", "cached_build"),
     "OxigraphStore": ("itugraph.store", "OxigraphStore"),
     "GraphStore": ("itugraph.store", "GraphStore"),
-    # external SPARQL stores (docs/deploy-stores.md)
+    # external SPARQL stores (docs/deploy.md)
     "publish_build": ("itugraph.publish", "publish"),
     "publish_targets": ("itugraph.publish", "publish_targets"),
     "RemoteSparqlStore": ("itugraph.remote_store", "RemoteSparqlStore"),

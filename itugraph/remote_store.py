@@ -214,7 +214,7 @@ def _to_versioned(sparql: str, live: Publication) -> str:
     """Stable graph IRIs written in full (``<…/graph/asserted>``) to the live versioned ones.
 
     A graph named by a prefixed name (``g:asserted``) is not rewritten: the catalogue and
-    the documentation write graph IRIs in full (docs/deploy-stores.md says so)."""
+    the documentation write graph IRIs in full (docs/deploy.md says so)."""
     for stable, versioned in live.graphs.items():
         sparql = sparql.replace(f"<{stable}>", f"<{versioned}>")
     return sparql
