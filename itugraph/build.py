@@ -10,6 +10,7 @@ place, so an interrupted build leaves no half-written entry behind.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from itugraph import __version__
 from itugraph.cache_checksums import damaged_files, file_checksums, file_sha256
-from itugraph.errors import InconsistencyError, ValidationFailedError
+from itugraph.errors import CacheWriteError, InconsistencyError, ValidationFailedError
 from itugraph.load import Triple, load_triples
 from itugraph.project import Project
 from itugraph.store import OxigraphStore, write_store
@@ -231,6 +232,21 @@ def _save_validation(folder: Path, document: str | None) -> None:
     os.replace(tmp, folder / VALIDATION)
 
 
+def _cache_write_error(cache_dir: Path, exc: OSError) -> CacheWriteError:
+    """RocksDB's errors arrive as OSError without an errno: the reason is in the text."""
+    text = str(exc)
+    full = exc.errno == errno.ENOSPC or "No space left" in text
+    reason = "the disk is full" if full else (exc.strerror or text)
+    return CacheWriteError(
+        f"cannot write the build cache in {cache_dir}: {reason}",
+        hint=(
+            "free space on that disk, or set ITUGRAPH_CACHE_DIR to a folder on another one"
+            if full
+            else "make the folder writable, or set ITUGRAPH_CACHE_DIR to one that is"
+        ),
+    )
+
+
 def _validation_checksum(folder: Path) -> dict[str, str]:
     """The checksum entry of validation results added to a reused entry (none without shapes)."""
     path = folder / VALIDATION
@@ -272,8 +288,8 @@ def _write_entry(
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        tmp.mkdir(parents=True)
         write_store(tmp / STORE_DIR, asserted, [*derived, *closure.inferred])
         if closure.derivations is not None:
             closure.derivations.save(tmp / DERIVATIONS)
@@ -282,6 +298,8 @@ def _write_entry(
         dataclasses.replace(manifest, checksums=file_checksums(tmp, skip=_NOT_CHECKED)).write(tmp)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
+    except OSError as exc:
+        raise _cache_write_error(project.cache_dir, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(project.cache_dir, keep=final)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tests.helpers import copy_fixture, run_cli
+from tests.helpers import copy_fixture, fill_disk, full_disk, run_cli
 
 pytestmark = pytest.mark.slow  # a dozen killed runs and their recoveries
 
@@ -142,3 +142,18 @@ def test_a_flipped_byte_in_the_cache_is_detected_and_the_build_redone(tmp_path: 
     again = run_cli("--root", root, "validate")
     assert again.returncode == 0, again.stderr
     assert "damaged" not in again.stderr  # the new entry is sound
+
+
+def test_a_build_on_a_full_disk_fails_clearly_and_leaves_no_half_entry(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    with full_disk(root / ".itugraph") as cache:
+        fill_disk(cache)
+        done = run_cli("--root", root, "build")
+        assert done.returncode == 5, done.stderr  # CacheWriteError
+        assert "cannot write the build cache" in done.stderr and "the disk is full" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert [p.name for p in cache.iterdir()] == ["filler"]  # no half-written entry
+        (cache / "filler").unlink()
+        again = run_cli("--root", root, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines()[1].strip() == "49"

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import psutil
 import pytest
 
-from tests.helpers import LiveServer, copy_fixture, http, live_server
+from tests.helpers import LiveServer, copy_fixture, fill_disk, full_disk, http, live_server, run_cli
 
 pytestmark = pytest.mark.slow  # real servers, killed and stopped
 
@@ -155,3 +155,22 @@ def test_sigterm_stops_within_the_bound_when_a_request_outlasts_it(tmp_path: Pat
         _, alive = psutil.wait_procs(query_workers, timeout=10)  # no orphan keeps computing
         assert not alive, alive
         assert "Traceback" not in server.log(), server.log()
+
+
+def test_a_server_whose_cache_and_log_disk_is_full_keeps_answering(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    with full_disk(root / ".itugraph") as cache:
+        assert run_cli("--root", root, "build").returncode == 0
+        fill_disk(cache)
+        env = {"ITUGRAPH_HTTP_WORKERS": "1", "ITUGRAPH_WORKERS": "1"}
+        with live_server(root, cache, env=env) as server:  # its log file is on the full disk too
+            assert server.log_path.parent == cache
+            assert _ask(server, QUICK) == "200"
+            assert _ask(server, "SELECT * WHERE {") == "400"  # logged as a warning: nowhere to go
+            assert http("GET", server.url + "/", timeout=CLIENT_TIMEOUT).status == 200
+            # The dumps' facts cannot be kept in the cache: computed and served all the same.
+            assert http("GET", server.url + "/dumps/", timeout=CLIENT_TIMEOUT).status == 200
+            # A dump file cannot be written: an answer that says to come back, never a 500.
+            assert http("GET", server.url + "/dumps/SHA256SUMS", timeout=CLIENT_TIMEOUT).status == 503
+            assert _ask(server, QUICK) == "200"
+            assert server.process.poll() is None
