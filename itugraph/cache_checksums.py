@@ -3,8 +3,9 @@
 Why: a disk error or a stray edit that flips one byte of a store file or of the derivations
 would otherwise be served as the graph (or crash RocksDB later, mid-request). The check
 reads every file of the entry's build (the store's files, derivations, rule derivations,
-validation results): about 14 MB and 20 ms (files in the page cache) for the ITU graph (``docs/decisions.md``,
-"Issue 18: checksums of the build cache"). Renders the server adds to the entry later
+validation results): 14 MB and 25-50 ms for the ITU graph, 85 MB and 75-110 ms at 100k
+triples (``python -m bench.cache_checksums``; ``docs/decisions.md``, "Issue 18: checksums
+of the build cache"). Renders the server adds to the entry later
 (linked-data documents, dumps, ontology pages) are not covered: they are rebuilt from the
 store when missing, not trusted as the graph.
 """
