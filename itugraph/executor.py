@@ -362,14 +362,14 @@ def _worker_main(
     """
     from itugraph.store import OxigraphStore
 
+    stop = _StopAfterAnswer()
+    if threading.current_thread() is threading.main_thread():  # a process, not a test's thread
+        _exit_with_parent()  # before the memory limit, which a new thread's stack could exceed
+        signal.signal(signal.SIGTERM, stop.on_sigterm)
     if memory_limit_mb:
         limit = memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store: GraphStore = remote.open() if remote else OxigraphStore.open_read_only(Path(store_path), version)
-    stop = _StopAfterAnswer()
-    if threading.current_thread() is threading.main_thread():  # a process, not a test's thread
-        _exit_with_parent()
-        signal.signal(signal.SIGTERM, stop.on_sigterm)
     while not stop.requested:
         try:
             request = conn.recv()
