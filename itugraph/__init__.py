@@ -65,12 +65,14 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "InconsistencyError": ("itugraph.errors", "InconsistencyError"),
     "ValidationFailedError": ("itugraph.errors", "ValidationFailedError"),
     "StoreError": ("itugraph.errors", "StoreError"),
+    "CacheWriteError": ("itugraph.errors", "CacheWriteError"),
     "PublishError": ("itugraph.errors", "PublishError"),
 }
 
 #: Checked against ``_EXPORTS`` by tests/test_api_surface.py (a literal, for linters).
 __all__ = [
     "Build",
+    "CacheWriteError",
     "Closure",
     "GraphStore",
     "InconsistencyError",
@@ -112,6 +114,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ loads on
     from itugraph.build import build as build_project
     from itugraph.catalogue import NamedQuery, load_catalogue
     from itugraph.errors import (
+        CacheWriteError,
         InconsistencyError,
         InputError,
         ItuGraphError,

@@ -10,7 +10,9 @@ place, so an interrupted build leaves no half-written entry behind.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
+import logging
 import os
 import shutil
 import time
@@ -20,13 +22,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from itugraph import __version__
-from itugraph.errors import InconsistencyError, ValidationFailedError
+from itugraph.cache_checksums import damaged_files, file_checksums, file_sha256
+from itugraph.errors import CacheWriteError, InconsistencyError, ValidationFailedError
 from itugraph.load import Triple, load_triples
 from itugraph.project import Project
 from itugraph.store import OxigraphStore, write_store
 
 if TYPE_CHECKING:
     from itugraph.reasoning import Closure
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 STORE_DIR = "store"
@@ -56,6 +61,9 @@ class BuildManifest:
     built_at: str
     #: Seconds per build step (parse, rules, validate, infer, write).
     seconds: dict[str, float] = field(default_factory=dict)
+    #: SHA-256 of each file the build wrote (path relative to the entry), checked on reuse;
+    #: empty in entries written before issue 18 (then nothing is checked).
+    checksums: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> BuildManifest:
@@ -130,7 +138,15 @@ def cached_build(project: Project, *, engine: str = "native") -> Build | None:
     manifest_file = path / MANIFEST
     if not manifest_file.is_file():
         return None
-    return Build(project, key, path, BuildManifest.read(manifest_file), from_cache=True)
+    manifest = BuildManifest.read(manifest_file)
+    if damaged := damaged_files(path, manifest.checksums):
+        log.warning(
+            "cache entry %s is damaged (%s: checksum mismatch or missing); building it again",
+            path,
+            ", ".join(damaged[:3]) + (f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""),
+        )
+        return None
+    return Build(project, key, path, manifest, from_cache=True)
 
 
 def build(
@@ -150,7 +166,8 @@ def build(
     if not force and (hit := cached_build(project, engine=engine)) is not None:
         if validate and (not hit.manifest.validated or not hit.validation_path.is_file()):
             _save_validation(hit.path, _validate(project, say))
-            hit.manifest = dataclasses.replace(hit.manifest, validated=True)
+            checksums = {**hit.manifest.checksums, **_validation_checksum(hit.path)}
+            hit.manifest = dataclasses.replace(hit.manifest, validated=True, checksums=checksums)
             hit.manifest.write(hit.path)
         say(f"using cached build {hit.version} ({hit.path})")
         return hit
@@ -215,6 +232,31 @@ def _save_validation(folder: Path, document: str | None) -> None:
     os.replace(tmp, folder / VALIDATION)
 
 
+def _cache_write_error(cache_dir: Path, exc: OSError) -> CacheWriteError:
+    """RocksDB's errors arrive as OSError without an errno: the reason is in the text."""
+    text = str(exc)
+    full = exc.errno == errno.ENOSPC or "No space left" in text
+    reason = "the disk is full" if full else (exc.strerror or text)
+    return CacheWriteError(
+        f"cannot write the build cache in {cache_dir}: {reason}",
+        hint=(
+            "free space on that disk, or set ITUGRAPH_CACHE_DIR to a folder on another one"
+            if full
+            else "make the folder writable, or set ITUGRAPH_CACHE_DIR to one that is"
+        ),
+    )
+
+
+def _validation_checksum(folder: Path) -> dict[str, str]:
+    """The checksum entry of validation results added to a reused entry (none without shapes)."""
+    path = folder / VALIDATION
+    return {VALIDATION: file_sha256(path)} if path.is_file() else {}
+
+
+#: Files of an entry its checksums leave out: the manifest holds them; RocksDB's info log.
+_NOT_CHECKED = frozenset({MANIFEST, f"{STORE_DIR}/LOG"})
+
+
 def _derive(project: Project, asserted: list[Triple]) -> dict[Triple, str]:
     """What the shapes' SHACL rules add to the asserted graph (nothing without shapes)."""
     if not project.shapes_files():
@@ -246,16 +288,18 @@ def _write_entry(
     final = project.cache_dir / key
     tmp = project.cache_dir / f".tmp-{key[:16]}-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     try:
+        tmp.mkdir(parents=True)
         write_store(tmp / STORE_DIR, asserted, [*derived, *closure.inferred])
         if closure.derivations is not None:
             closure.derivations.save(tmp / DERIVATIONS)
         save_rule_derivations(tmp / RULE_DERIVATIONS, derived)
         _save_validation(tmp, validation)
-        manifest.write(tmp)
+        dataclasses.replace(manifest, checksums=file_checksums(tmp, skip=_NOT_CHECKED)).write(tmp)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(tmp, final)
+    except OSError as exc:
+        raise _cache_write_error(project.cache_dir, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     _prune(project.cache_dir, keep=final)

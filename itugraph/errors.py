@@ -167,6 +167,14 @@ class ServiceRefusedError(QueryError):
     code = "SERVICE_FORBIDDEN"
 
 
+class CacheWriteError(ItuGraphError):
+    """The build cache could not be written (a full disk, a read-only folder, no permission).
+    Nothing half-written is left: the next run starts the entry again."""
+
+    code = "CACHE_WRITE_FAILED"
+    exit_code = 5
+
+
 class StoreError(ItuGraphError):
     """An external triple store refused a request, failed, or could not be reached (after
     the retries for transient errors). The message names the store by its URL, never by

@@ -9,10 +9,13 @@ second and the data is shared through the OS page cache.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import queue
 import resource
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -137,7 +140,11 @@ class QueryExecutor:
 
     def _start_worker(self) -> _Worker:
         return _Worker.start_process(
-            self._context, self._store_path, self._version, self._memory_limit_mb, self._remote
+            self._context,
+            self._store_path,
+            self._version,
+            self._memory_limit_mb,
+            self._remote,
         )
 
     def _replace(self, dead: _Worker) -> None:
@@ -355,23 +362,77 @@ def _worker_main(
     """
     from itugraph.store import OxigraphStore
 
+    stop = _StopAfterAnswer()
+    if threading.current_thread() is threading.main_thread():  # a process, not a test's thread
+        _exit_with_parent()  # before the memory limit, which a new thread's stack could exceed
+        signal.signal(signal.SIGTERM, stop.on_sigterm)
     if memory_limit_mb:
         limit = memory_limit_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store: GraphStore = remote.open() if remote else OxigraphStore.open_read_only(Path(store_path), version)
-    while True:
+    while not stop.requested:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
-        sender = _Sender(conn)
+        with stop.busy():
+            _answer_one(store, request, conn)
+
+
+def _answer_one(store: GraphStore, request: QueryRequest, conn: Connection) -> None:
+    sender = _Sender(conn)
+    try:
+        _answer(store, request, sender.emit, on_start=sender.begin)
+        sender.finish()
+    except ItuGraphError as exc:
+        conn.send(("error", exc))
+    except MemoryError:
+        conn.send(("error", QueryError("the query needed more memory than allowed")))
+
+
+def _exit_with_parent() -> None:
+    """Kill this worker as soon as its HTTP process is gone (killed, crashed, or stopped
+    after the shutdown bound): an orphan would compute a runaway query for nobody. A thread
+    watching the parent id, as pyoxigraph evaluates with the GIL released; SIGKILL, as a
+    Python-level exit would wait for the evaluation to return."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_S)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="itugraph-parent-watch", daemon=True).start()
+
+
+_PARENT_CHECK_S = 0.5
+
+
+class _StopAfterAnswer:
+    """SIGTERM in a query worker: exit now when idle, after the answer when busy.
+
+    A service manager stops the whole process group (``docker stop`` stops PID 1 only, but
+    systemd and a terminal's Ctrl-C reach every process): the worker must not die under a
+    request its HTTP process is still finishing. Its parent still bounds it: the time limit
+    kills it, and if the parent is killed meanwhile, :func:`_exit_with_parent` ends it.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._busy = False
+
+    def on_sigterm(self, _signum: int, _frame: object) -> None:
+        if not self._busy:
+            raise SystemExit(0)
+        self.requested = True
+
+    @contextlib.contextmanager
+    def busy(self) -> Iterator[None]:
+        self._busy = True
         try:
-            _answer(store, request, sender.emit, on_start=sender.begin)
-            sender.finish()
-        except ItuGraphError as exc:
-            conn.send(("error", exc))
-        except MemoryError:
-            conn.send(("error", QueryError("the query needed more memory than allowed")))
+            yield
+        finally:
+            self._busy = False
 
 
 class _Sender:

@@ -389,3 +389,33 @@ class Listener:
 
     def __exit__(self, *_: object) -> None:
         self.socket.close()
+
+
+# --- a full disk ------------------------------------------------------------------------------
+
+
+@contextmanager
+def full_disk(folder: Path, *, size: str = "1m") -> Iterator[Path]:
+    """A small tmpfs mounted at ``folder`` (created), for a test to fill with :func:`fill_disk`
+    after writing what it needs first. Skips the test where mounting is not allowed (root
+    only; the test containers run as root)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True, check=False
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs to fill (needs root): {mounted.stderr.decode(errors='replace')}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill_disk(folder: Path) -> None:
+    """Write zeros into ``folder`` until its file system has no byte left."""
+    with (folder / "filler").open("wb", buffering=0) as filler:  # nothing left to flush on close
+        try:
+            while True:
+                filler.write(b"\0" * 4096)
+        except OSError:
+            pass

@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from tests.helpers import copy_fixture, run_cli
+from tests.helpers import copy_fixture, fill_disk, full_disk, run_cli
 
 pytestmark = pytest.mark.slow  # a dozen killed runs and their recoveries
 
@@ -112,3 +112,48 @@ def test_a_release_killed_at_any_moment_is_absent_or_whole(big_tiny: Path, tmp_p
     done = run_cli("--root", big_tiny, "release", "1.0.0", "--out", dist)
     assert done.returncode == 0 or "already exists" in done.stderr, done.stderr
     assert (dist / "1.0.0" / "SHA256SUMS").is_file()
+
+
+def _flip_one_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _entry(root: Path) -> Path:
+    (entry,) = (p for p in (root / ".itugraph").iterdir() if p.is_dir() and not p.name.startswith("."))
+    return entry
+
+
+@pytest.mark.parametrize(
+    "damaged", ["store/*.sst", "store/MANIFEST-*", "derivations", "rule-derivations.json", "validation.json"]
+)
+def test_a_flipped_byte_in_the_cache_is_detected_and_the_build_redone(tmp_path: Path, damaged: str) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert run_cli("--root", root, "build").returncode == 0
+    target = max(_entry(root).glob(damaged), key=lambda p: p.stat().st_size)  # the largest of its kind
+    _flip_one_byte(target)
+    done = run_cli("--root", root, "query", count, "-f", "csv")
+    assert done.returncode == 0, done.stderr
+    assert "damaged" in done.stderr and target.relative_to(_entry(root)).as_posix() in done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stdout.splitlines()[1].strip() == "49"  # 41 asserted + 8 inferred: rebuilt whole
+    again = run_cli("--root", root, "validate")
+    assert again.returncode == 0, again.stderr
+    assert "damaged" not in again.stderr  # the new entry is sound
+
+
+def test_a_build_on_a_full_disk_fails_clearly_and_leaves_no_half_entry(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path)
+    with full_disk(root / ".itugraph") as cache:
+        fill_disk(cache)
+        done = run_cli("--root", root, "build")
+        assert done.returncode == 5, done.stderr  # CacheWriteError
+        assert "cannot write the build cache" in done.stderr and "the disk is full" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert [p.name for p in cache.iterdir()] == ["filler"]  # no half-written entry
+        (cache / "filler").unlink()
+        again = run_cli("--root", root, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout.splitlines()[1].strip() == "49"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ from itugraph.namespaces import (
     XSD,
 )
 from itugraph.store import OxigraphStore
+
+log = logging.getLogger(__name__)
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -256,11 +259,21 @@ def facts_for(built: Build, folder: Path, store: OxigraphStore | None = None) ->
                 data[name] = [tuple(x) for x in data[name]]
             return VoidFacts(**data)
     facts = compute_facts(built, store)
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{FACTS_FILE}.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(dataclasses.asdict(facts), indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    _keep_facts(facts, folder, path)
     return facts
+
+
+def _keep_facts(facts: VoidFacts, folder: Path, path: Path) -> None:
+    """Keep the facts for the next process; a cache that cannot be written (a full disk)
+    costs their computation again, never the answer."""
+    tmp = folder / f".{FACTS_FILE}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(dataclasses.asdict(facts), indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        log.warning("cannot keep the dataset facts in %s: %s", folder, exc.strerror or exc)
+        tmp.unlink(missing_ok=True)
 
 
 # --- rendering ---------------------------------------------------------------------------

@@ -46,6 +46,10 @@ class Settings:
     workers: int = 2
     #: Seconds a query may run before its worker is killed.
     query_timeout: float = 30.0
+    #: Seconds ``itugraph serve`` waits, after SIGTERM or SIGINT, for the requests in flight
+    #: to finish before it kills its HTTP workers (above ``query_timeout``, so a query
+    #: running when the stop comes is answered).
+    shutdown_timeout: float = 40.0
     #: Rows (SELECT) or triples (CONSTRUCT) an answer may have; a larger one is refused
     #: (422, before any byte is sent), never cut. 0 = no limit: answers stream whole.
     max_rows: int = 0

@@ -247,7 +247,9 @@ def write_dumps(built: Build) -> None:
 
 
 def _still_writing(built: Build) -> Response:
-    _, started = _WRITERS.get(built.key, (None, time.monotonic()))
+    writer, started = _WRITERS.get(built.key, (None, time.monotonic()))
+    if writer is not None and writer.exitcode not in {None, 0}:
+        return _writing_failed()
     seconds = int(time.monotonic() - started)
     return Response(
         f"503 Service Unavailable: the dumps of this build are being written ({seconds} s so far; "
@@ -255,6 +257,17 @@ def _still_writing(built: Build) -> Response:
         status=503,
         content_type="text/plain; charset=utf-8",
         headers={"Retry-After": "30", "Cache-Control": "no-store"},
+    )
+
+
+def _writing_failed() -> Response:
+    """The writer died (a full disk, most often): say so, and that the next request retries."""
+    return Response(
+        "503 Service Unavailable: the dumps of this build could not be written (the server's log "
+        "says why, e.g. a full disk); the next request tries again.\n",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+        headers={"Retry-After": "60", "Cache-Control": "no-store"},
     )
 
 

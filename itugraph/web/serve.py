@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import socket
 import tempfile
 from typing import Any
@@ -69,6 +70,7 @@ def _run(project: Project, settings: Settings, built: Build, processes: int) -> 
         blocking_threads=settings.threads,
         websockets=False,
         respawn_failed_workers=True,  # a crashed worker is replaced (granian stops crash loops)
+        workers_kill_timeout=max(1, math.ceil(settings.shutdown_timeout)),  # bounds a stop
         log_level=LogLevels.warning,
         log_dictconfig=_GRANIAN_LOGGING,
     )
