@@ -4,9 +4,10 @@ The store holds each published version under versioned graph names and a pointer
 naming the live one (:mod:`itugraph.publication`). This store reads the pointer (again
 after ``pointer_ttl`` seconds) and answers every query over exactly that version:
 
-* the stable graph IRIs in the query text (``GRAPH <…/graph/asserted>``, ``FROM``) are
-  rewritten to the live versioned ones, and the versioned ones in the answer back to the
-  stable ones, so clients never see a version suffix;
+* the stable graph IRIs in the query text (``GRAPH <…/graph/asserted>``, ``FROM
+  g:inferred``: in full or as prefixed names) are rewritten to the live versioned ones,
+  and the versioned ones in the answer back to the stable ones, so clients never see a
+  version suffix;
 * without a dataset in the query or the request, the default graph is the union of the
   live graphs and they are the named graphs (the embedded store's default dataset);
 * parameters (``substitutions``) become a ``VALUES`` block opening the WHERE group.
@@ -30,7 +31,7 @@ from itugraph.errors import QueryError, QuerySyntaxError, StoreError
 from itugraph.publication import Publication, read_publication
 from itugraph.results import QueryOutcome, Term
 from itugraph.sparql_client import N_TRIPLES, SPARQL_JSON, Credentials, ProtocolClient, Retry
-from itugraph.sparql_text import QueryText, where_brace
+from itugraph.sparql_text import QueryText, rename_iris, where_brace
 from itugraph.store import collect_outcome
 
 Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -211,13 +212,10 @@ def _dataset(
 
 
 def _to_versioned(sparql: str, live: Publication) -> str:
-    """Stable graph IRIs written in full (``<…/graph/asserted>``) to the live versioned ones.
-
-    A graph named by a prefixed name (``g:asserted``) is not rewritten: the catalogue and
-    the documentation write graph IRIs in full (docs/deploy.md says so)."""
-    for stable, versioned in live.graphs.items():
-        sparql = sparql.replace(f"<{stable}>", f"<{versioned}>")
-    return sparql
+    """The stable graph IRIs of the query written as the live versioned ones, however the
+    query names them: ``<…/graph/asserted>``, ``g:asserted`` after ``PREFIX g:
+    <…/graph/>``, or relative to its ``BASE`` (by the one lexer: never inside a string)."""
+    return rename_iris(sparql, live.graphs)
 
 
 def _to_stable(body: bytes, live: Publication) -> bytes:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from typing import NamedTuple
+from urllib.parse import urljoin
 
 from itugraph.errors import QueryTooDeepError, ServiceRefusedError, UpdateRefusedError
 
@@ -237,6 +239,71 @@ def where_brace(text: str) -> int | None:
     # Without the WHERE keyword: CONSTRUCT's group follows its template; others come first.
     index = 1 if form == "CONSTRUCT" else 0
     return top_groups[index] if len(top_groups) > index else None
+
+
+#: A prefixed name's local part may escape these characters with a backslash (PN_LOCAL_ESC).
+_LOCAL_ESCAPE = re.compile(r"\\([_~.\-!$&'()*+,;=/?#@%])")
+
+
+def rename_iris(text: str, renames: Mapping[str, str]) -> str:
+    """``text`` with every IRI term that names a key of ``renames`` written as ``<value>``,
+    however the query writes it: in full, relative to its ``BASE``, or as a prefixed name
+    (``g:asserted`` after ``PREFIX g: <…/graph/>``). The ``PREFIX``/``BASE`` declarations
+    stay as written, and strings and comments are never touched.
+
+    >>> q = "PREFIX g: <http://e/> SELECT * FROM g:a { GRAPH <http://e/a> { ?s ?p 'g:a' } }"
+    >>> rename_iris(q, {"http://e/a": "http://e/a/v/1"})
+    "PREFIX g: <http://e/> SELECT * FROM <http://e/a/v/1> { GRAPH <http://e/a/v/1> { ?s ?p 'g:a' } }"
+    >>> rename_iris("BASE <http://e/> PREFIX : <> ASK { GRAPH :a {} GRAPH <a> {} }", {"http://e/a": "x:b"})
+    'BASE <http://e/> PREFIX : <> ASK { GRAPH <x:b> {} GRAPH <x:b> {} }'
+    """
+    lexed = tokens(text)
+    prefixes: dict[str, str] = {}
+    base = ""
+    parts: list[str] = []
+    done = 0
+    skip = 0  # tokens of a PREFIX or BASE declaration still to pass
+    for index, token in enumerate(lexed):
+        if skip:
+            skip -= 1
+            continue
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "PREFIX" and _declares(lexed, index, ("pname", "iri")):
+            name, iri = lexed[index + 1].text, lexed[index + 2].text
+            prefixes[name[:-1]] = urljoin(base, iri[1:-1])
+            skip = 2
+            continue
+        if word == "BASE" and _declares(lexed, index, ("iri",)):
+            base = urljoin(base, lexed[index + 1].text[1:-1])
+            skip = 1
+            continue
+        named, length = _iri_of(token, prefixes, base)
+        if named is not None and named in renames:
+            parts += [text[done : token.start], f"<{renames[named]}>"]
+            done = token.start + length
+    return "".join(parts) + text[done:]
+
+
+def _declares(lexed: list[Token], index: int, kinds: tuple[str, ...]) -> bool:
+    """Whether the tokens after ``index`` are of ``kinds`` (a declaration's name and IRI)."""
+    following = lexed[index + 1 : index + 1 + len(kinds)]
+    if [t.kind for t in following] != list(kinds):
+        return False
+    return kinds[0] != "pname" or following[0].text.endswith(":")
+
+
+def _iri_of(token: Token, prefixes: Mapping[str, str], base: str) -> tuple[str | None, int]:
+    """The absolute IRI a token writes and how many of its characters do (a prefixed name
+    the lexer read with the ``.`` that ends a triple: the dot is no part of the name)."""
+    if token.kind == "iri":
+        return urljoin(base, token.text[1:-1]), len(token.text)
+    if token.kind != "pname":
+        return None, 0
+    name = token.text.rstrip(".")
+    prefix, _, local = name.partition(":")
+    if prefix not in prefixes:
+        return None, 0
+    return prefixes[prefix] + _LOCAL_ESCAPE.sub(r"\1", local), len(name)
 
 
 def _insert_after(text: str, token: Token, pattern: str) -> str:

@@ -11,7 +11,15 @@ import pytest
 
 import itugraph
 from itugraph.errors import QueryError, QueryParameterError, QuerySyntaxError
-from itugraph.sparql_text import QueryText, inject, inject_where, substitute_this, tokens, where_brace
+from itugraph.sparql_text import (
+    QueryText,
+    inject,
+    inject_where,
+    rename_iris,
+    substitute_this,
+    tokens,
+    where_brace,
+)
 from itugraph.store import OxigraphStore
 from itugraph.web.config import Settings, load_settings
 
@@ -133,6 +141,54 @@ def test_prefixed_names_are_one_token_so_their_local_part_is_no_keyword() -> Non
     assert QueryText("SELECT * FROM <http://e/g> { ?s ?p ?o }").has_dataset
     assert QueryText("SELECT * { ?s ex:SERVICE ?o }").service_iris == []
     assert where_brace("PREFIX ex: <http://e/> SELECT * { ?s ex:where 'WHERE {' }") == 32
+
+
+GRAPHS = "https://w3id.org/itugraph/graph/"
+LIVE = {GRAPHS + "asserted": GRAPHS + "asserted/v/7", GRAPHS + "inferred": GRAPHS + "inferred/v/7"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # A prefixed name, in GRAPH and FROM, the dot that ends a triple kept outside.
+        (
+            f"PREFIX g: <{GRAPHS}> SELECT * FROM g:inferred {{ GRAPH g:asserted {{ ?s ?p g:asserted. }} }}",
+            f"PREFIX g: <{GRAPHS}> SELECT * FROM <{GRAPHS}inferred/v/7> "
+            f"{{ GRAPH <{GRAPHS}asserted/v/7> {{ ?s ?p <{GRAPHS}asserted/v/7>. }} }}",
+        ),
+        # The empty prefix, a prefix declared without a space, lower-case keywords.
+        (
+            f"prefix :<{GRAPHS}> ask {{ graph :inferred {{}} }}",
+            f"prefix :<{GRAPHS}> ask {{ graph <{GRAPHS}inferred/v/7> {{}} }}",
+        ),
+        # Relative to BASE; a prefix declared relative to it.
+        (
+            f"BASE <{GRAPHS}> PREFIX x: <asserted> ASK {{ GRAPH <inferred> {{}} GRAPH x: {{}} }}",
+            f"BASE <{GRAPHS}> PREFIX x: <asserted> ASK {{ GRAPH <{GRAPHS}inferred/v/7> {{}} "
+            f"GRAPH <{GRAPHS}asserted/v/7> {{}} }}",
+        ),
+    ],
+)
+def test_graph_names_are_renamed_however_the_query_writes_them(query: str, expected: str) -> None:
+    assert rename_iris(query, LIVE) == expected
+
+
+def test_renaming_leaves_strings_comments_declarations_and_other_names_alone() -> None:
+    untouched = [
+        f'PREFIX g: <{GRAPHS}asserted> SELECT * {{ ?s ?p "<{GRAPHS}asserted>", "g:" }} # <{GRAPHS}asserted>',
+        "PREFIX h: <http://e/> ASK { GRAPH h:asserted {} GRAPH g:asserted {} GRAPH _:asserted {} }",
+        f"ASK {{ GRAPH <{GRAPHS}asserted/v/1> {{}} GRAPH <{GRAPHS}assertedX> {{}} }}",
+    ]
+    for query in untouched:
+        assert rename_iris(query, LIVE) == query
+    # A prefix that names the graph itself: its empty local name is the graph.
+    assert rename_iris(f"PREFIX a: <{GRAPHS}asserted> ASK {{ GRAPH a: {{}} }}", LIVE).endswith(
+        f"GRAPH <{GRAPHS}asserted/v/7> {{}} }}"
+    )
+    # A local name with an escaped character (PN_LOCAL_ESC) names the unescaped IRI.
+    escaped = r"PREFIX e: <http://e/> ASK { GRAPH e:a\-b {} }"
+    renamed = rename_iris(escaped, {"http://e/a-b": "http://e/v"})
+    assert renamed == "PREFIX e: <http://e/> ASK { GRAPH <http://e/v> {} }"
 
 
 def test_tokens_carry_their_offsets() -> None:

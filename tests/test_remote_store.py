@@ -34,6 +34,13 @@ QUERIES = [
     f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{GRAPH_INFERRED}> {{ ?s ?p ?o }} }}",
     f"SELECT (COUNT(*) AS ?n) FROM <{GRAPH_ASSERTED}> WHERE {{ ?s ?p ?o }}",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+    # Graph names written as prefixed names, or relative to BASE, name the live graphs too.
+    "PREFIX g: <https://w3id.org/itugraph/graph/> "
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH g:asserted { ?s ?p ?o } }",
+    "PREFIX g: <https://w3id.org/itugraph/graph/> SELECT (COUNT(*) AS ?n) FROM g:inferred WHERE { ?s ?p ?o }",
+    "BASE <https://w3id.org/itugraph/graph/> PREFIX : <> "
+    "SELECT ?g (COUNT(*) AS ?n) FROM NAMED :asserted FROM NAMED <inferred> "
+    "WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
 ]
 
 

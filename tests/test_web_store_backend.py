@@ -24,6 +24,9 @@ QUERIES = [
     "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
     "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/itugraph/graph/inferred> { ?s ?p ?o } }",
     "ASK { ?s <http://example.org/tiny#partOf> <http://example.org/id/org> }",
+    "PREFIX g: <https://w3id.org/itugraph/graph/> "
+    "SELECT ?g (COUNT(*) AS ?n) FROM NAMED g:asserted WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+    "PREFIX g: <https://w3id.org/itugraph/graph/> SELECT (COUNT(*) AS ?n) FROM g:inferred WHERE { ?s ?p ?o }",
 ]
 
 
