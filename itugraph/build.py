@@ -321,10 +321,15 @@ def load_rule_derivations(path: Path) -> dict[tuple[str, str, str], str]:
     return {(s, p, o): rule for s, p, o, rule in rows}
 
 
+#: The folder beside the build entries where a front end over a store keeps what it derives
+#: from each publication (``itugraph.web.generation``): not a build, never pruned as one.
+PUBLICATIONS = "publications"
+
+
 def _prune(cache_dir: Path, *, keep: Path) -> None:
     """Remove older entries and what dead builds left: only the current build is used again."""
     for entry in cache_dir.iterdir():
-        if not entry.is_dir() or entry == keep:
+        if not entry.is_dir() or entry == keep or entry.name == PUBLICATIONS:
             continue
         if not entry.name.startswith(".tmp-") or not pid_alive(entry.name.rsplit("-", 1)[-1]):
             shutil.rmtree(entry, ignore_errors=True)

@@ -513,6 +513,8 @@ def _publish(args: argparse.Namespace, project: Project) -> int:
     report = publish(
         built.open_store(),
         targets,
+        validation=built.validation_path,
+        built_at=built.manifest.built_at,
         chunk_triples=args.chunk_triples,
         grace=args.grace,
         progress=lambda message: print(message, file=sys.stderr),

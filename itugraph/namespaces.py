@@ -21,6 +21,9 @@ GRAPH_INFERRED: Final = GRAPH_BASE + "inferred"
 #: In an external store (``itugraph publish``): the small graph saying which published
 #: version of each named graph is live; front ends read it (``itugraph.publication``).
 GRAPH_CURRENT: Final = GRAPH_BASE + "current"
+#: In an external store: the build's SHACL results (``itugraph.validation_graph``), published
+#: and switched with the data graphs but never part of the queried dataset.
+GRAPH_VALIDATION: Final = GRAPH_BASE + "validation"
 
 RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"

@@ -3,11 +3,13 @@
 The steps, each over every store before the next begins:
 
 1. **read**: each store's live publication (the pointer graph, :mod:`itugraph.publication`);
-2. **load**: every named graph of the build under a new versioned name, by Graph Store
+2. **load**: every named graph of the build, and its SHACL results as the validation graph
+   (:mod:`itugraph.linkeddata.validation_graph`), under a new versioned name, by Graph Store
    PUT (first chunk) and POST (the others), in chunks that keep each blank-node-connected
    group of triples in one request (a blank node is local to one request's document);
 3. **verify**: per graph, the store's ``COUNT`` equals the build's;
-4. **switch**: one PUT of each store's pointer graph, read back; only after every store
+4. **switch**: one PUT of each store's pointer graph (stating the verified counts), read
+   back; only after every store
    passed step 3, so replicas never serve different versions for long;
 5. **drop**: after a grace period (front ends cache the pointer for a moment), every
    versioned graph that is not live: the old version and leftovers of failed publishes.
@@ -19,6 +21,8 @@ and publishing again starts afresh.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -28,8 +32,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from itugraph.errors import InputError, PublishError, StoreError
-from itugraph.namespaces import GRAPH_CURRENT
-from itugraph.publication import Publication, read_publication, versioned_graphs
+from itugraph.linkeddata.validation_graph import validation_triples
+from itugraph.namespaces import GRAPH_CURRENT, GRAPH_VALIDATION
+from itugraph.publication import VERSION_SEGMENT, Publication, read_publication, versioned_graphs
 from itugraph.sparql_client import ProtocolClient, Retry, check_store_url, load_credentials
 from itugraph.store import OxigraphStore
 
@@ -100,14 +105,20 @@ def publish(
     store: OxigraphStore,
     targets: list[PublishTarget],
     *,
+    validation: Path | None = None,
+    built_at: str = "",
     chunk_triples: int = CHUNK_TRIPLES,
     grace: float = 10.0,
     progress: Progress | None = None,
 ) -> PublishReport:
-    """Publish every named graph of ``store`` (a build) to every target (see the module)."""
+    """Publish every named graph of ``store`` (a build), and the build's SHACL results
+    (``validation``, its ``validation.json``) as the validation graph, to every target
+    (see the module)."""
     say = progress or (lambda _message: None)
-    graphs = store.graph_names()
-    publication = Publication.new(store.version, graphs)
+    sources = _graph_sources(store, validation)
+    publication = Publication.new(
+        store.version, store.graph_names(), validation=GRAPH_VALIDATION in sources, built_at=built_at
+    )
     report = PublishReport(publication, {})
     with _step(report, "read"):
         for target in targets:
@@ -116,8 +127,9 @@ def publish(
     try:
         with _step(report, "load"):
             for target in targets:
-                for graph in graphs:
-                    count = _load_graph(store, graph, target, publication, chunk_triples, say)
+                for graph, triples in sources.items():
+                    versioned = publication.all_graphs[graph]
+                    count = _load_graph(triples(), versioned, target, chunk_triples, say)
                     report.triples[graph] = count
         with _step(report, "verify"):
             for target in targets:
@@ -125,6 +137,8 @@ def publish(
     except PublishError:
         _discard(targets, publication, say)
         raise
+    # The pointer states the verified counts: front ends check what they read against them.
+    publication = report.publication = dataclasses.replace(publication, triples=dict(report.triples))
     with _step(report, "switch"):
         for target in targets:
             _switch(target, publication, say)
@@ -132,6 +146,19 @@ def publish(
     report.warnings += _drop_stale(targets, publication, grace, say)
     report.seconds["drop"] = time.monotonic() - started
     return report
+
+
+def _graph_sources(
+    store: OxigraphStore, validation: Path | None
+) -> dict[str, Callable[[], Iterable[ox.Triple]]]:
+    """Each graph to load (a stable name) and how to read its triples."""
+    sources: dict[str, Callable[[], Iterable[ox.Triple]]] = {
+        graph: functools.partial(store.triples, graph) for graph in store.graph_names()
+    }
+    if validation is not None and validation.is_file():
+        results = validation_triples(validation)
+        sources[GRAPH_VALIDATION] = lambda: results
+    return sources
 
 
 @contextmanager
@@ -156,30 +183,24 @@ def _step_hint(step: str, error: StoreError) -> str:
 
 
 def _load_graph(
-    store: OxigraphStore,
-    graph: str,
-    target: PublishTarget,
-    publication: Publication,
-    size: int,
-    say: Progress,
+    triples: Iterable[ox.Triple], versioned: str, target: PublishTarget, size: int, say: Progress
 ) -> int:
     """Load one graph into its versioned name; the number of triples sent."""
-    versioned = publication.graphs[graph]
     sent = 0
     target.client.delete_graph(versioned)  # a fresh name, but a rerun must never merge
-    for chunk in triple_chunks(store.triples(graph), size):
+    for chunk in triple_chunks(triples, size):
         body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES) or b""
         if sent == 0:
             target.client.put_graph(versioned, body)
         else:
             target.client.post_graph(versioned, body)
         sent += len(chunk)
-        say(f"load {target.name}: {_short(graph)} {sent:,} triples")
+        say(f"load {target.name}: {_short(versioned)} {sent:,} triples")
     return sent
 
 
 def _verify(target: PublishTarget, publication: Publication, expected: dict[str, int]) -> None:
-    for graph, versioned in publication.graphs.items():
+    for graph, versioned in publication.all_graphs.items():
         found = target.client.count(versioned)
         if found != expected[graph]:
             raise PublishError(
@@ -202,7 +223,7 @@ def _discard(targets: list[PublishTarget], publication: Publication, say: Progre
     """Best effort: drop the graphs of a publication that failed (a later publish drops
     what is left)."""
     for target in targets:
-        for versioned in publication.graphs.values():
+        for versioned in publication.all_graphs.values():
             try:
                 target.client.delete_graph(versioned)
             except StoreError:
@@ -217,7 +238,7 @@ def _drop_stale(targets: list[PublishTarget], live: Publication, grace: float, s
         say(f"drop: waiting {grace:g} s for front ends to read the new pointer")
         time.sleep(grace)
     warnings: list[str] = []
-    keep = set(live.graphs.values())
+    keep = set(live.all_graphs.values())
     for target in targets:
         try:
             for graph in sorted(versioned_graphs(target.client) - keep):
@@ -231,7 +252,8 @@ def _drop_stale(targets: list[PublishTarget], live: Publication, grace: float, s
 
 
 def _short(graph: str) -> str:
-    return graph.rsplit("/", 1)[-1]
+    """``asserted`` for ``…/graph/asserted`` and for its versioned names."""
+    return graph.split(VERSION_SEGMENT, 1)[0].rsplit("/", 1)[-1]
 
 
 def triple_chunks(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:

@@ -78,6 +78,19 @@ class RemoteSparqlStore:
         self._lock = threading.Lock()
         self._live: Publication | None = None
         self._read_at = 0.0
+        self._pinned = False
+
+    @property
+    def config(self) -> RemoteStoreConfig:
+        return self._config
+
+    def pinned(self, live: Publication) -> RemoteSparqlStore:
+        """This store fixed to one publication, whatever the pointer says meanwhile: what
+        is derived from many queries (the site index, the dumps, the dataset description)
+        must come from one version."""
+        store = RemoteSparqlStore(self._config)
+        store._live, store._pinned = live, True
+        return store
 
     @property
     def version(self) -> str:
@@ -88,6 +101,8 @@ class RemoteSparqlStore:
         """The live publication, read from the pointer graph at most every ``pointer_ttl`` s."""
         with self._lock:
             now = time.monotonic()
+            if self._pinned and self._live is not None:
+                return self._live
             if self._live is None or now - self._read_at >= self._config.pointer_ttl:
                 live = read_publication(self._pointer_client)
                 if live is None:

@@ -18,7 +18,8 @@ import pyoxigraph as ox
 import pytest
 
 from itugraph.build import Build, build
-from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_BASE, GRAPH_CURRENT, GRAPH_INFERRED
+from itugraph.linkeddata.validation_graph import validation_triples
+from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_BASE, GRAPH_CURRENT, GRAPH_INFERRED, GRAPH_VALIDATION
 from itugraph.project import Project
 from itugraph.publish import triple_chunks
 from tests.fault_proxy import fault_proxy
@@ -84,9 +85,20 @@ def test_publish_loads_every_graph_verified_then_republish_replaces_it(
     assert code == 0, err
     first, graphs = live(store)
     assert first in out and first.endswith(built.version)
-    assert set(graphs) == {GRAPH_ASSERTED, GRAPH_INFERRED}
+    assert set(graphs) == {GRAPH_ASSERTED, GRAPH_INFERRED, GRAPH_VALIDATION}
     assert count(store, graphs[GRAPH_ASSERTED]) == local_counts[GRAPH_ASSERTED]
     assert count(store, graphs[GRAPH_INFERRED]) == local_counts[GRAPH_INFERRED]
+    # The build's SHACL results travel with the data; the pointer states the verified counts.
+    results = validation_triples(built.validation_path)
+    assert count(store, graphs[GRAPH_VALIDATION]) == len(results) > 0
+    stated = store.select(
+        f"SELECT ?g ?n WHERE {{ GRAPH <{GRAPH_CURRENT}> {{ ?g <http://rdfs.org/ns/void#triples> ?n }} }}"
+    )
+    assert {row["g"]: int(row["n"]) for row in stated} == {
+        graphs[GRAPH_ASSERTED]: local_counts[GRAPH_ASSERTED],
+        graphs[GRAPH_INFERRED]: local_counts[GRAPH_INFERRED],
+        graphs[GRAPH_VALIDATION]: len(results),
+    }
     assert "load " in err and "switch " in err  # progress on stderr
 
     code, _, err = publish(store, "--update-url", store.update_url)  # drop by SPARQL Update

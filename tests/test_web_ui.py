@@ -161,8 +161,14 @@ def _minimal_app(static: Path) -> Flask:
         app.register_blueprint(blueprint)
     app.extensions["itugraph"] = SimpleNamespace(
         built=SimpleNamespace(
-            version="test", manifest=SimpleNamespace(asserted_triples=41, inferred_triples=0)
+            key="test-key",
+            version="test",
+            path=static,
+            validation_path=static / "validation.json",
+            manifest=SimpleNamespace(asserted_triples=41, inferred_triples=0, built_at=""),
         ),
+        backend=None,  # the embedded backend: the page states the build's figures
+        store=None,
         catalogue=load_catalogue(FIXTURES / "tiny" / "queries"),
     )
     return app

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -215,8 +215,13 @@ def pick_label(labels: dict[str, list[str]] | None, language: str) -> tuple[str,
     return labels[lang][0], lang
 
 
-def describe(store: GraphStore, iri: str, *, validation: Path | None = None) -> Description:
-    """The description of ``iri`` in ``store`` (``validation``: the build's results file)."""
+#: The SHACL results about an IRI or the blank nodes it owns (None: no validation recorded).
+FindingSource = Callable[[str, set[str]], "list[Finding] | None"]
+
+
+def describe(store: GraphStore, iri: str, *, validation: Path | FindingSource | None = None) -> Description:
+    """The description of ``iri`` in ``store``; ``validation`` gives its SHACL status: the
+    build's results file, or a function reading them elsewhere (a store's validation graph)."""
     node = ox.NamedNode(iri)
     desc = Description(iri)
     if store.blank_nodes_persist:
@@ -248,7 +253,11 @@ def describe(store: GraphStore, iri: str, *, validation: Path | None = None) -> 
     } - linked
     desc.label_statements += labels_of(store, sorted(role_terms))
     if validation is not None:
-        desc.findings = findings_for(validation, iri, {f"_:{b}" for b in desc.closure})
+        owned = {f"_:{b}" for b in desc.closure}
+        if isinstance(validation, Path):
+            desc.findings = findings_for(validation, iri, owned)
+        else:
+            desc.findings = validation(iri, owned)
     return desc
 
 

@@ -118,7 +118,13 @@ def canonical_lines(store: ox.Store | OxigraphStore) -> dict[str, list[bytes]]:
             return ox.serialize(store.triples(graph), format=ox.RdfFormat.N_TRIPLES) or b""
         return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
 
-    raw = {graph: read(graph).splitlines(keepends=True) for graph in (GRAPH_ASSERTED, GRAPH_INFERRED)}
+    return canonical_lines_of({graph: read(graph) for graph in (GRAPH_ASSERTED, GRAPH_INFERRED)})
+
+
+def canonical_lines_of(ntriples: dict[str, bytes]) -> dict[str, list[bytes]]:
+    """Sorted, canonically labelled lines of each graph given as N-Triples (as oxigraph
+    writes them: one triple a line, single spaces)."""
+    raw = {graph: body.splitlines(keepends=True) for graph, body in ntriples.items()}
     labels = _labels([(graph.encode(), lines) for graph, lines in raw.items()])
     out = {}
     for graph, lines in raw.items():
@@ -366,10 +372,20 @@ VOID_FILE = "void.ttl"
 class Dumps:
     """The dumps of one build, written into ``folder`` on first need, once."""
 
-    def __init__(self, folder: Path, store_path: Path, *, void: VoidWriter | None = None) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        store_path: Path | None,
+        *,
+        void: VoidWriter | None = None,
+        read_lines: Callable[[], dict[str, list[bytes]]] | None = None,
+    ) -> None:
+        """The dumps of the store at ``store_path``, or of what ``read_lines`` reads (the
+        canonical lines of each graph: a publication read from an external store)."""
         self.folder = folder
         self.store_path = store_path
         self.void = void
+        self.read_lines = read_lines
         self._sums: dict[str, str] = {}
 
     @contextlib.contextmanager
@@ -383,6 +399,9 @@ class Dumps:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _lines(self) -> dict[str, list[bytes]]:
+        if self.read_lines is not None:
+            return self.read_lines()
+        assert self.store_path is not None
         store = ox.Store.read_only(str(self.store_path))
         try:
             return canonical_lines(store)

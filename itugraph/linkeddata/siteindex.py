@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from itugraph.linkeddata.describe import LABEL_PREDICATES, SEARCH_PREDICATES
 from itugraph.namespaces import GRAPH_ASSERTED, ITUID, RDF
-from itugraph.store import OxigraphStore
+from itugraph.store import GraphStore
 
 INDEX_FILE = "linkeddata-index.json"
 INDEX_FORMAT = 1
@@ -124,7 +124,7 @@ class SiteIndex:
         return cls(kinds, labels, [(str(a), str(b), str(c), str(d)) for a, b, c, d in entries])
 
 
-def make_index(store: OxigraphStore) -> SiteIndex:
+def make_index(store: GraphStore) -> SiteIndex:
     """One pass over the store: typed subjects under ``…/id/``, labels, search labels."""
     kinds: dict[str, set[str]] = defaultdict(set)
     typed = store.evaluate(f"SELECT DISTINCT ?s WHERE {{ GRAPH <{GRAPH_ASSERTED}> {{ ?s <{RDF}type> ?t }} }}")
@@ -163,7 +163,7 @@ _LOCK = threading.Lock()
 _LOADED: dict[str, SiteIndex] = {}
 
 
-def site_index(store: OxigraphStore, build_path: Path) -> SiteIndex:
+def site_index(store: GraphStore, build_path: Path) -> SiteIndex:
     """The index of the build at ``build_path``: in memory, else its file, else made (and
     written there atomically, when the folder is writable)."""
     key = str(build_path)

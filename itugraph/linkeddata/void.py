@@ -45,7 +45,8 @@ from itugraph.namespaces import (
     SD,
     XSD,
 )
-from itugraph.store import OxigraphStore
+from itugraph.publication import Publication
+from itugraph.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ def namespace_of(iri: str) -> str:
     return iri[: cut + 1]
 
 
-def _rows(store: OxigraphStore, text: str) -> list[tuple[object, ...]]:
+def _rows(store: GraphStore, text: str) -> list[tuple[object, ...]]:
     return [tuple(row) for row in store.query(text).rows]
 
 
@@ -132,7 +133,7 @@ def _value(term: object) -> str:
     return str(getattr(term, "value", term))
 
 
-def compute_facts(built: Build, store: OxigraphStore | None = None) -> VoidFacts:
+def compute_facts(built: Build, store: GraphStore | None = None) -> VoidFacts:
     """The facts of a build, by SPARQL over its store."""
     store = store or built.open_store()
     classes, properties = _partitions(store)
@@ -168,7 +169,7 @@ def compute_facts(built: Build, store: OxigraphStore | None = None) -> VoidFacts
 _ASSERTED = f"<{GRAPH_ASSERTED}>"
 
 
-def _graph_counts(store: OxigraphStore) -> dict[str, int]:
+def _graph_counts(store: GraphStore) -> dict[str, int]:
     """Triples per named graph."""
     counts = {
         _value(g): int(_value(n))
@@ -177,7 +178,7 @@ def _graph_counts(store: OxigraphStore) -> dict[str, int]:
     return {"asserted": counts.get(GRAPH_ASSERTED, 0), "inferred": counts.get(GRAPH_INFERRED, 0)}
 
 
-def _partitions(store: OxigraphStore) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+def _partitions(store: GraphStore) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """(class, instances) and (property, triples), for VoID's class and property partitions."""
     classes = [
         (_value(c), int(_value(n)))
@@ -194,13 +195,13 @@ def _partitions(store: OxigraphStore) -> tuple[list[tuple[str, int]], list[tuple
     return classes, properties
 
 
-def _licences(store: OxigraphStore) -> list[tuple[str, str]]:
+def _licences(store: GraphStore) -> list[tuple[str, str]]:
     """(thing, licence) for every ``dcterms:license`` the asserted graph states."""
     query = f"SELECT ?d ?l WHERE {{ GRAPH {_ASSERTED} {{ ?d <{DCTERMS}license> ?l }} }} ORDER BY ?d ?l"
     return [(_value(d), _value(lic)) for d, lic in _rows(store, query)]
 
 
-def _rights(store: OxigraphStore) -> list[tuple[str, str]]:
+def _rights(store: GraphStore) -> list[tuple[str, str]]:
     """(source, text) for source records whose text names a licence (quoted, not interpreted)."""
     query = f"""
         SELECT DISTINCT ?s ?t WHERE {{ GRAPH {_ASSERTED} {{
@@ -209,7 +210,7 @@ def _rights(store: OxigraphStore) -> list[tuple[str, str]]:
     return [(_value(s), _value(t)) for s, t in _rows(store, query)]
 
 
-def _root_sources(store: OxigraphStore) -> list[str]:
+def _root_sources(store: GraphStore) -> list[str]:
     """Sources that have no source of their own."""
     query = f"""
         SELECT DISTINCT ?s WHERE {{ GRAPH {_ASSERTED} {{ ?x <{DCTERMS}source> ?s
@@ -217,7 +218,7 @@ def _root_sources(store: OxigraphStore) -> list[str]:
     return [_value(s) for (s,) in _rows(store, query)]
 
 
-def _ontologies(store: OxigraphStore) -> list[tuple[str, str]]:
+def _ontologies(store: GraphStore) -> list[tuple[str, str]]:
     """(ontology, name of its publisher or creator) for every ontology asserted."""
     query = f"""
         SELECT ?o ?n WHERE {{ GRAPH {_ASSERTED} {{ ?o a <{OWL}Ontology>
@@ -226,7 +227,7 @@ def _ontologies(store: OxigraphStore) -> list[tuple[str, str]]:
     return [(_value(o), _value(n)) for o, n in _rows(store, query)]
 
 
-def _examples(store: OxigraphStore) -> list[str]:
+def _examples(store: GraphStore) -> list[str]:
     """The example resources the graph has, else its first three labelled resources."""
     examples = [
         iri
@@ -241,7 +242,7 @@ def _examples(store: OxigraphStore) -> list[str]:
     return [_value(s) for (s,) in _rows(store, query)]
 
 
-def _entities(store: OxigraphStore) -> int:
+def _entities(store: GraphStore) -> int:
     """Distinct resources of ours (under ``…/id/``) the asserted graph describes."""
     query = f"""
         SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH {_ASSERTED} {{ ?s ?p ?o
@@ -249,16 +250,25 @@ def _entities(store: OxigraphStore) -> int:
     return int(_value(_rows(store, query)[0][0]))
 
 
-def facts_for(built: Build, folder: Path, store: OxigraphStore | None = None) -> VoidFacts:
-    """The facts of ``built``, from ``folder/void.json`` or computed once and kept there."""
+def facts_for(
+    built: Build, folder: Path, store: GraphStore | None = None, publication: Publication | None = None
+) -> VoidFacts:
+    """The facts of ``built``, or of the store's ``publication`` read through ``store``
+    (pinned to it), from ``folder/void.json`` or computed once and kept there."""
     path = folder / FACTS_FILE
+    key = publication.id if publication is not None else built.key
     if path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("key") == built.key:
+        if data.get("key") == key:
             for name in ("classes", "properties", "licences", "rights"):
                 data[name] = [tuple(x) for x in data[name]]
             return VoidFacts(**data)
     facts = compute_facts(built, store)
+    if publication is not None:
+        # What the store serves: its publication's dataset version, not this front end's build.
+        facts = dataclasses.replace(
+            facts, version=publication.dataset_version, key=key, built_at=publication.built_at
+        )
     _keep_facts(facts, folder, path)
     return facts
 

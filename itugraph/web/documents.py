@@ -25,6 +25,7 @@ from flask import Response, request
 
 from itugraph.linkeddata.negotiate import Representation, alternates, suffixed
 from itugraph.linkeddata.urls import absolute
+from itugraph.web.generation import current
 from itugraph.web.replay import ENDPOINT, REPLAYABLE
 from itugraph.web.state import state
 
@@ -37,7 +38,7 @@ def base_url() -> str:
 def document_etag(base_path: str, rep: Representation, variant: str = "") -> str:
     """A strong ETag: same dataset (the build's, or the external store's live publication),
     same path, same representation (and variant) -> same bytes."""
-    key = f"{state().backend.version}\0{base_path}\0{rep.suffix}"
+    key = f"{current().key}\0{base_path}\0{rep.suffix}"
     if variant:
         key += f"\0{variant}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]

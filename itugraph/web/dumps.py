@@ -17,12 +17,14 @@ the file the checksum covers; ``docs/decisions.md``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import multiprocessing
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
@@ -40,6 +42,7 @@ from itugraph.linkeddata.dumps import (
     dump_named,
 )
 from itugraph.linkeddata.negotiate import BY_SUFFIX, HTML, Representation, alternates, choose
+from itugraph.linkeddata.published import published_dumps, write_published_dumps
 from itugraph.linkeddata.urls import absolute
 from itugraph.linkeddata.void import (
     DUMPS_DIR,
@@ -49,7 +52,9 @@ from itugraph.linkeddata.void import (
     facts_for,
     void_bytes,
 )
+from itugraph.remote_store import RemoteSparqlStore
 from itugraph.web.documents import base_url, not_modified, send_document
+from itugraph.web.generation import Generation, current
 from itugraph.web.state import state
 
 bp = Blueprint("dumps", __name__)
@@ -62,20 +67,32 @@ _FACTS: dict[str, VoidFacts] = {}
 _WRITERS: dict[str, tuple[BaseProcess, float]] = {}
 
 
-def dumps_of(built: Build) -> Dumps:
-    """The dumps folder of a build (one object per build and process)."""
+def dumps_of(built: Build, generation: Generation) -> Dumps:
+    """The dumps folder of a generation (one object per generation and process)."""
     with _LOCK:
-        if built.key not in _DUMPS:
-            _DUMPS[built.key] = dumps_for(built)
-        return _DUMPS[built.key]
+        if generation.key not in _DUMPS:
+            if generation.publication is None:
+                made = dumps_for(built)
+            else:
+                assert isinstance(generation.store, RemoteSparqlStore)
+                made = published_dumps(
+                    built, generation.store, generation.publication, generation.folder / DUMPS_DIR
+                )
+            _DUMPS.clear()  # one generation at a time: the folder of an old one may go
+            _DUMPS[generation.key] = made
+        return _DUMPS[generation.key]
 
 
 def facts() -> VoidFacts:
-    serving = state()
-    key = serving.built.key
-    if key not in _FACTS:
-        _FACTS[key] = facts_for(serving.built, serving.built.path / DUMPS_DIR, serving.store)
-    return _FACTS[key]
+    """The facts of what this request serves (the build, or the store's publication)."""
+    serving, generation = state(), current()
+    if generation.key not in _FACTS:
+        made = facts_for(
+            serving.built, generation.folder / DUMPS_DIR, generation.store, generation.publication
+        )
+        _FACTS.clear()
+        _FACTS[generation.key] = made
+    return _FACTS[generation.key]
 
 
 # --- the index -----------------------------------------------------------------------------
@@ -158,7 +175,7 @@ def _json_index(*, negotiated: bool) -> Response:
         indent=1,
     )
     response = Response(body, content_type="application/json")
-    response.set_etag(hashlib.sha256(f"{state().built.version}\0{root}".encode()).hexdigest()[:32])
+    response.set_etag(hashlib.sha256(f"{current().key}\0{root}".encode()).hexdigest()[:32])
     response.headers["Cache-Control"] = f"public, max-age={state().settings.max_age}"
     if negotiated:
         response.headers["Vary"] = "Accept"
@@ -195,11 +212,11 @@ def dump_file(name: str) -> Response:
     dump = dump_named(name)
     if dump is None and name not in _TYPES:
         abort(404)
-    serving = state()
-    dumps = dumps_of(serving.built)
-    path = _written(serving.built, dumps.folder / name, serving.settings.dump_wait)
+    serving, generation = state(), current()
+    dumps = dumps_of(serving.built, generation)
+    path = _written(serving.built, generation, dumps.folder / name, serving.settings.dump_wait)
     if path is None:
-        return _still_writing(serving.built)
+        return _still_writing(generation)
     response = send_file(
         path,
         mimetype="application/gzip" if dump else _TYPES[name],
@@ -218,27 +235,49 @@ def dump_file(name: str) -> Response:
     return response
 
 
-def _written(built: Build, target: Path, wait: float) -> Path | None:
+def _written(built: Build, generation: Generation, target: Path, wait: float) -> Path | None:
     """``target`` once written (the writer process started if need be), None while the writing
     goes on past ``wait`` seconds."""
     if target.is_file():
         return target
     with _LOCK:
-        writer, _ = _WRITERS.get(built.key, (None, 0.0))
+        writer, _ = _WRITERS.get(generation.key, (None, 0.0))
         if writer is None or (writer.exitcode is not None and not target.is_file()):
             if writer is not None and writer.exitcode != 0:
                 log.error(
-                    "writing the dumps of build %s failed (exit %s): trying again",
-                    built.version,
+                    "writing the dumps of %s failed (exit %s): trying again",
+                    generation.key,
                     writer.exitcode,
                 )
             writer = multiprocessing.get_context("spawn").Process(
-                target=write_dumps, args=(built,), name="itugraph-dumps", daemon=True
+                target=_writer_target(generation),
+                args=_writer_args(built, generation),
+                name="itugraph-dumps",
+                daemon=True,
             )
             writer.start()
-            _WRITERS[built.key] = (writer, time.monotonic())
+            _WRITERS[generation.key] = (writer, time.monotonic())
     writer.join(wait)
     return target if target.is_file() else None
+
+
+#: Seconds the dump writer may wait for the store to send one graph (a whole graph at 1M
+#: triples takes far longer than a query's time limit).
+STORE_READ_TIMEOUT = 900.0
+
+
+def _writer_target(generation: Generation) -> Callable[..., None]:
+    return write_dumps if generation.publication is None else write_published_dumps
+
+
+def _writer_args(built: Build, generation: Generation) -> tuple[object, ...]:
+    """What the child process needs (picklable): the build, or the store and publication."""
+    if generation.publication is None:
+        return (built,)
+    assert isinstance(generation.store, RemoteSparqlStore)
+    config = generation.store.config
+    config = dataclasses.replace(config, timeout=max(config.timeout, STORE_READ_TIMEOUT))
+    return (built, config, generation.publication, generation.folder / DUMPS_DIR)
 
 
 def write_dumps(built: Build) -> None:
@@ -246,8 +285,8 @@ def write_dumps(built: Build) -> None:
     dumps_for(built).write_all()
 
 
-def _still_writing(built: Build) -> Response:
-    writer, started = _WRITERS.get(built.key, (None, time.monotonic()))
+def _still_writing(generation: Generation) -> Response:
+    writer, started = _WRITERS.get(generation.key, (None, time.monotonic()))
     if writer is not None and writer.exitcode not in {None, 0}:
         return _writing_failed()
     seconds = int(time.monotonic() - started)

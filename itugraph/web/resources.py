@@ -49,6 +49,7 @@ from itugraph.namespaces import (
     SDG,
 )
 from itugraph.web.documents import not_modified, send_document
+from itugraph.web.generation import current
 from itugraph.web.state import ServingState, state
 from itugraph.web.views import neighbourhood_links
 
@@ -90,7 +91,8 @@ def _warm(setup: BlueprintSetupState) -> None:
     """Make (or read) the site index in the background as the app starts: at 1M triples
     it takes seconds, which the first listing or search would otherwise wait for."""
     serving = setup.app.extensions.get("itugraph")
-    if isinstance(serving, ServingState):
+    if isinstance(serving, ServingState) and serving.settings.backend != "sparql":
+        # Over a store, each new publication starts its own (``generation``).
         threading.Thread(
             target=site_index,
             args=(serving.store, serving.built.path),
@@ -157,7 +159,8 @@ def search() -> Response:
     """Resources whose labels contain ``q`` (HTML; JSON with ``Accept: application/json``)."""
     query = request.args.get("q", "").strip()[:200]
     serving = state()
-    index = site_index(serving.store, serving.built.path)
+    generation = current()
+    index = site_index(generation.store, generation.folder)
     hits, more = index.search(query, SEARCH_LIMIT) if query else ([], False)
     language = _language()
     if (
@@ -235,7 +238,7 @@ def _serve(
     if cached is not None:
         return cached
     serving = state()
-    key = "\0".join((_RENDERER, serving.backend.version, base_path, rep.suffix, lang))
+    key = "\0".join((_RENDERER, current().key, base_path, rep.suffix, lang))
     status, rendered = _CACHE.get_or_render(serving.built.path, key, lambda: make(rep, lang or "en"))
     return send_document(
         rendered,
@@ -305,10 +308,10 @@ def _not_found(rep: Representation, what: str, iri: str | None = None) -> tuple[
 
 
 def _resource_document(iri: str, rep: Representation, language: str) -> tuple[int, bytes]:
-    serving = state()
+    generation = current()
     if not _valid_iri(iri):  # a path or ?iri= no graph can hold (spaces, "<", …)
         return _not_found(rep, "resource", iri)
-    desc = describing.describe(serving.backend, iri, validation=serving.built.validation_path)
+    desc = describing.describe(generation.store, iri, validation=generation.validation or generation.findings)
     if not desc.exists:
         return _not_found(rep, "resource", iri)
     if not rep.is_html:
@@ -325,8 +328,8 @@ def _valid_iri(iri: str) -> bool:
 
 
 def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
-    serving = state()
-    index = site_index(serving.store, serving.built.path)
+    generation = current()
+    index = site_index(generation.store, generation.folder)
     kinds = [(kind, len(members)) for kind, members in index.kinds.items()]
     if not rep.is_html:
         doc = ox.NamedNode(ITUID)
@@ -360,8 +363,8 @@ def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
 
 
 def _listing_document(kind: str, page: int, rep: Representation, language: str) -> tuple[int, bytes]:
-    serving = state()
-    index = site_index(serving.store, serving.built.path)
+    generation = current()
+    index = site_index(generation.store, generation.folder)
     members = index.kinds.get(kind)
     pages = max(1, math.ceil(len(members or []) / PAGE_SIZE))
     if not members or page > pages:
@@ -382,7 +385,7 @@ def _listing_document(kind: str, page: int, rep: Representation, language: str) 
         quads += [ox.Quad(doc, ox.NamedNode(RDFS + "member"), ox.NamedNode(m)) for m in shown]
         quads += [
             ox.Quad(s.subject, s.predicate, s.object, ox.NamedNode(s.graph))
-            for s in describing.labels_of(serving.backend, shown)
+            for s in describing.labels_of(generation.store, shown)
         ]
         return 200, _rdf(quads, rep)
     rows = [
@@ -417,9 +420,9 @@ def _graph_document(base: str, rep: Representation) -> tuple[int, bytes]:
     iri = iri_of(base)
     if iri not in (GRAPH_ASSERTED, GRAPH_INFERRED):
         return _not_found(rep, "named graph", iri)
-    manifest = state().built.manifest
+    generation = current()
     asserted = iri == GRAPH_ASSERTED
-    count = manifest.asserted_triples if asserted else manifest.inferred_triples
+    count = generation.asserted_triples if asserted else generation.inferred_triples
     what = (
         "every asserted triple: the ontology, the data of graph/ and the vocabularies it imports"
         if asserted
@@ -456,8 +459,8 @@ def _graph_document(base: str, rep: Representation) -> tuple[int, bytes]:
         name="asserted" if asserted else "inferred",
         count=count,
         what=what,
-        built_at=manifest.built_at,
-        version=state().built.version,
+        built_at=generation.built_at,
+        version=generation.version,
         other=("/graph/inferred" if asserted else "/graph/asserted"),
         alternates=_alternate_links(base, datasets=False),
         page_lang="en",

@@ -16,6 +16,7 @@ from itugraph.linkeddata.void import VOID_PATH
 from itugraph.namespaces import DCTERMS, ENTAILMENT, GRAPH_ASSERTED, GRAPH_INFERRED, SD
 from itugraph.web.documents import base_url
 from itugraph.web.errors import ApiError
+from itugraph.web.generation import current
 from itugraph.web.state import state
 
 _TEMPLATE = """
@@ -50,8 +51,8 @@ _TEMPLATE = """
 
 def description_turtle(endpoint: str) -> str:
     """The description as Turtle for this server's endpoint IRI."""
-    manifest = state().built.manifest
-    asserted, inferred = manifest.asserted_triples, manifest.inferred_triples
+    generation = current()  # the build, or the store's live publication
+    asserted, inferred = generation.asserted_triples, generation.inferred_triples
     result_formats = "sd:resultFormat " + ", ".join(
         f"<http://www.w3.org/ns/formats/{f.w3c}>" for f in REGISTRY if f.w3c
     )
@@ -61,7 +62,7 @@ def description_turtle(endpoint: str) -> str:
         endpoint=endpoint,
         formats=result_formats,
         void=void,
-        version=state().built.version,
+        version=generation.version,
         asserted=GRAPH_ASSERTED,
         inferred=GRAPH_INFERRED,
         total=asserted + inferred,

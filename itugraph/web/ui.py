@@ -21,6 +21,7 @@ from itugraph.catalogue import NamedQuery
 from itugraph.errors import InputError
 from itugraph.namespaces import PREFIXES, sparql_prologue
 from itugraph.sparql_text import where_brace
+from itugraph.web.generation import current
 from itugraph.web.state import state
 
 bp = Blueprint("ui", __name__)
@@ -48,13 +49,13 @@ def index() -> str:
     """The YASGUI query page, or the plain fallback form when the UI is not built."""
     serving = state()
     examples = [_example(q) for q in serving.catalogue.values()]
-    manifest = serving.built.manifest
+    generation = current()  # the build, or the store's live publication
     context: dict[str, Any] = {
         "examples": examples,
         "dataset": {
-            "version": serving.built.version,
-            "asserted": manifest.asserted_triples,
-            "inferred": manifest.inferred_triples,
+            "version": generation.version,
+            "asserted": generation.asserted_triples,
+            "inferred": generation.inferred_triples,
         },
     }
     if not vendor_ready():

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from itugraph.linkeddata.siteindex import site_index
+from itugraph.web.generation import current
 from itugraph.web.state import state
 
 bp = Blueprint("views", __name__)
@@ -90,18 +91,17 @@ def home() -> str | Response:
     """The graph first: search, entry points, live figures; old query-page links redirect."""
     if request.args:
         return redirect(url_for("ui.index") + "?" + urlencode(request.args), code=301)  # type: ignore[return-value]
-    serving = state()
-    index = site_index(serving.store, serving.built.path)
+    serving, generation = state(), current()
+    index = site_index(generation.store, generation.folder)
     views = available_views()
     figures = [(len(index.kinds.get(kind, ())), name) for kind, name in FIGURE_KINDS]
-    manifest = serving.built.manifest
     return render_template(
         "home.html",
         views=views,
         slugs={view.slug for view in views},
         figures=figures,
-        asserted=manifest.asserted_triples,
-        inferred=manifest.inferred_triples,
+        asserted=generation.asserted_triples,
+        inferred=generation.inferred_triples,
         queries=len(serving.catalogue),
         query_names=set(serving.catalogue),
     )
