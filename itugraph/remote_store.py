@@ -19,6 +19,7 @@ limit and streaming of the embedded backend apply unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 import time
@@ -38,6 +39,9 @@ Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
 #: Seconds the pointer graph may take to read (it is a few triples).
 POINTER_TIMEOUT = 5.0
+#: Seconds a read of a whole publication may take (every label for the site index, every
+#: triple of a graph for the dumps): far beyond a query's time limit at 1M triples.
+BULK_TIMEOUT = 900.0
 
 
 @dataclass(frozen=True)
@@ -84,11 +88,15 @@ class RemoteSparqlStore:
     def config(self) -> RemoteStoreConfig:
         return self._config
 
-    def pinned(self, live: Publication) -> RemoteSparqlStore:
+    def pinned(self, live: Publication, *, bulk: bool = False) -> RemoteSparqlStore:
         """This store fixed to one publication, whatever the pointer says meanwhile: what
         is derived from many queries (the site index, the dumps, the dataset description)
-        must come from one version."""
-        store = RemoteSparqlStore(self._config)
+        must come from one version. ``bulk``: under :data:`BULK_TIMEOUT`, for reads of the
+        whole publication rather than a reader's query."""
+        config = self._config
+        if bulk:
+            config = dataclasses.replace(config, timeout=max(config.timeout, BULK_TIMEOUT))
+        store = RemoteSparqlStore(config)
         store._live, store._pinned = live, True
         return store
 

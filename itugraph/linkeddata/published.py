@@ -61,5 +61,5 @@ def write_published_dumps(
     built: Build, config: RemoteStoreConfig, publication: Publication, folder: Path
 ) -> None:
     """In the dump-writing child process: every dump of ``publication``, read from the store."""
-    store = RemoteSparqlStore(config).pinned(publication)
+    store = RemoteSparqlStore(config).pinned(publication, bulk=True)
     published_dumps(built, store, publication, folder).write_all()

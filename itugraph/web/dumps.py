@@ -17,7 +17,6 @@ the file the checksum covers; ``docs/decisions.md``).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -74,9 +73,9 @@ def dumps_of(built: Build, generation: Generation) -> Dumps:
             if generation.publication is None:
                 made = dumps_for(built)
             else:
-                assert isinstance(generation.store, RemoteSparqlStore)
+                assert isinstance(generation.bulk_store, RemoteSparqlStore)
                 made = published_dumps(
-                    built, generation.store, generation.publication, generation.folder / DUMPS_DIR
+                    built, generation.bulk_store, generation.publication, generation.folder / DUMPS_DIR
                 )
             _DUMPS.clear()  # one generation at a time: the folder of an old one may go
             _DUMPS[generation.key] = made
@@ -88,7 +87,7 @@ def facts() -> VoidFacts:
     serving, generation = state(), current()
     if generation.key not in _FACTS:
         made = facts_for(
-            serving.built, generation.folder / DUMPS_DIR, generation.store, generation.publication
+            serving.built, generation.folder / DUMPS_DIR, generation.bulk_store, generation.publication
         )
         _FACTS.clear()
         _FACTS[generation.key] = made
@@ -261,11 +260,6 @@ def _written(built: Build, generation: Generation, target: Path, wait: float) ->
     return target if target.is_file() else None
 
 
-#: Seconds the dump writer may wait for the store to send one graph (a whole graph at 1M
-#: triples takes far longer than a query's time limit).
-STORE_READ_TIMEOUT = 900.0
-
-
 def _writer_target(generation: Generation) -> Callable[..., None]:
     return write_dumps if generation.publication is None else write_published_dumps
 
@@ -274,10 +268,8 @@ def _writer_args(built: Build, generation: Generation) -> tuple[object, ...]:
     """What the child process needs (picklable): the build, or the store and publication."""
     if generation.publication is None:
         return (built,)
-    assert isinstance(generation.store, RemoteSparqlStore)
-    config = generation.store.config
-    config = dataclasses.replace(config, timeout=max(config.timeout, STORE_READ_TIMEOUT))
-    return (built, config, generation.publication, generation.folder / DUMPS_DIR)
+    assert isinstance(generation.bulk_store, RemoteSparqlStore)
+    return (built, generation.bulk_store.config, generation.publication, generation.folder / DUMPS_DIR)
 
 
 def write_dumps(built: Build) -> None:

@@ -26,7 +26,7 @@ from flask import g
 
 from itugraph.build import PUBLICATIONS
 from itugraph.linkeddata.describe import Finding
-from itugraph.linkeddata.siteindex import site_index
+from itugraph.linkeddata.siteindex import SiteIndex, site_index
 from itugraph.linkeddata.validation_graph import findings_in
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from itugraph.publication import Publication
@@ -55,11 +55,18 @@ class Generation:
     inferred_triples: int
     #: Where the derived files are kept (site index, dumps, dataset facts).
     folder: Path
-    #: The store the derivations query (for a publication: pinned to it).
+    #: The store pages query (for a publication: pinned to it).
     store: GraphStore
+    #: The store whole-dataset derivations read (the site index, VoID): for a publication,
+    #: pinned to it with the bulk time limit.
+    bulk_store: GraphStore
     publication: Publication | None = None
     #: The build's ``validation.json`` (embedded backend).
     validation: Path | None = None
+
+    def site_index(self) -> SiteIndex:
+        """Kinds, listings and the label search of this generation (made once)."""
+        return site_index(self.bulk_store, self.folder)
 
     def findings(self, iri: str, blank_nodes: set[str]) -> list[Finding] | None:
         """The SHACL results about ``iri`` in the publication's validation graph (blank
@@ -90,6 +97,7 @@ def _current(serving: ServingState) -> Generation:
             built.manifest.inferred_triples,
             built.path,
             serving.store,
+            serving.store,
             validation=built.validation_path,
         )
     return _published(serving, backend, backend.publication())
@@ -115,6 +123,7 @@ def _published(serving: ServingState, backend: RemoteSparqlStore, live: Publicat
             live.triples.get(GRAPH_INFERRED, manifest.inferred_triples),
             folder,
             backend.pinned(live),
+            backend.pinned(live, bulk=True),
             live,
         )
         _SEEN.clear()
@@ -127,7 +136,7 @@ def _published(serving: ServingState, backend: RemoteSparqlStore, live: Publicat
 
 def _warm(generation: Generation) -> None:
     try:
-        site_index(generation.store, generation.folder)
+        generation.site_index()
     except Exception as exc:
         log.warning("the site index of publication %s could not be made: %s", generation.key, exc)
 

@@ -160,7 +160,7 @@ def search() -> Response:
     query = request.args.get("q", "").strip()[:200]
     serving = state()
     generation = current()
-    index = site_index(generation.store, generation.folder)
+    index = generation.site_index()
     hits, more = index.search(query, SEARCH_LIMIT) if query else ([], False)
     language = _language()
     if (
@@ -329,7 +329,7 @@ def _valid_iri(iri: str) -> bool:
 
 def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
     generation = current()
-    index = site_index(generation.store, generation.folder)
+    index = generation.site_index()
     kinds = [(kind, len(members)) for kind, members in index.kinds.items()]
     if not rep.is_html:
         doc = ox.NamedNode(ITUID)
@@ -364,7 +364,7 @@ def _kinds_document(rep: Representation, language: str) -> tuple[int, bytes]:
 
 def _listing_document(kind: str, page: int, rep: Representation, language: str) -> tuple[int, bytes]:
     generation = current()
-    index = site_index(generation.store, generation.folder)
+    index = generation.site_index()
     members = index.kinds.get(kind)
     pages = max(1, math.ceil(len(members or []) / PAGE_SIZE))
     if not members or page > pages:

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from itugraph.linkeddata.siteindex import site_index
 from itugraph.web.generation import current
 from itugraph.web.state import state
 
@@ -92,7 +91,7 @@ def home() -> str | Response:
     if request.args:
         return redirect(url_for("ui.index") + "?" + urlencode(request.args), code=301)  # type: ignore[return-value]
     serving, generation = state(), current()
-    index = site_index(generation.store, generation.folder)
+    index = generation.site_index()
     views = available_views()
     figures = [(len(index.kinds.get(kind, ())), name) for kind, name in FIGURE_KINDS]
     return render_template(
