@@ -110,16 +110,18 @@ browser:
 	else echo "browser: /usr/bin/chromium is missing and we are not root;" \
 	  "install Debian's chromium (browser tests fail under CI=true, skip otherwise)"; fi
 
-# Virtuoso Open Source 7 and HAProxy for the store and replica tests (tests/stores.py starts
-# them on loopback with temporary files): Debian's packages; Virtuoso's server binary and
-# isql only, no system service. Oxigraph server comes from PyPI with the test extra.
+# Virtuoso Open Source 7 and HAProxy for the store and replica tests, nginx for the document
+# cache test (tests/stores.py, bench/nginx.py start them on loopback with temporary files):
+# Debian's packages; Virtuoso's server binary and isql only, no system service. Oxigraph
+# server comes from PyPI with the test extra.
 stores:
-	@if [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ] && [ -x /usr/sbin/haproxy ]; then :; \
+	@if [ -x /usr/bin/virtuoso-t ] && [ -x /usr/bin/isql-vt ] && [ -x /usr/sbin/haproxy ] \
+	    && [ -x /usr/sbin/nginx ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	    virtuoso-opensource-7-bin haproxy; \
-	else echo "stores: virtuoso-t or haproxy is missing and we are not root; install Debian's" \
-	  "virtuoso-opensource-7-bin and haproxy (store tests fail under CI=true, skip otherwise)"; fi
+	    virtuoso-opensource-7-bin haproxy nginx-light; \
+	else echo "stores: virtuoso-t, haproxy or nginx is missing and we are not root; install Debian's" \
+	  "virtuoso-opensource-7-bin, haproxy and nginx-light (their tests fail under CI=true, skip otherwise)"; fi
 
 clean:
 	rm -rf $(VENV) .itugraph build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
