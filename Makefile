@@ -57,11 +57,11 @@ run: venv ui build
 # Style and dead code are not review topics: ruff (lint and format), mypy over the package
 # and the bench, vulture (names only frameworks use are listed in .ci/vulture_whitelist.py).
 lint: venv
-	$(BIN)/ruff check itugraph tests bench
-	$(BIN)/ruff format --check itugraph tests bench
+	$(BIN)/ruff check itugraph tests bench .ci/audit.py
+	$(BIN)/ruff format --check itugraph tests bench .ci/audit.py
 	$(BIN)/mypy
-	$(BIN)/mypy bench
-	$(BIN)/vulture itugraph tests bench .ci/vulture_whitelist.py --min-confidence 60
+	$(BIN)/mypy bench .ci/audit.py
+	$(BIN)/vulture itugraph tests bench .ci/audit.py .ci/vulture_whitelist.py --min-confidence 60
 	$(BIN)/itugraph fmt --check
 
 # The suite on every core (pytest-xdist; tests sharing one live server keep to one worker:
