@@ -150,7 +150,10 @@ def _last_line(text: str) -> str:
 def report_lines(audit: Audit) -> list[str]:
     """What the audit prints for one tool."""
     if audit.state != "audited":
-        return [f"{audit.tool}: NOT AUDITED: {audit.problem}; known vulnerabilities were not checked"]
+        return [
+            f"{audit.tool}: NOT AUDITED: {audit.problem}; known vulnerabilities were not checked "
+            "(make audit AUDIT_STRICT=1 fails on this)"
+        ]
     head = f"{audit.tool}: {audit.packages} packages, {len(audit.findings)} known vulnerabilities"
     lines = [head + (f", {len(audit.failing)} failing" if audit.failing else "")]
     lines += [f"  {'FAIL' if f in audit.failing else 'note'} {f}" for f in audit.findings]
@@ -169,10 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("locks", nargs="+", type=Path, help="hashed Python lock files")
     parser.add_argument("--out", type=Path, default=REPO / "test-artifacts", help="folder for the reports")
     parser.add_argument("--strict", action="store_true", help="fail when a service cannot be reached")
-    parser.add_argument("--no-npm", action="store_true", help="audit the Python locks only")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    audits = [run_pip_audit(args.locks, args.out)] + ([] if args.no_npm else [run_npm_audit(args.out)])
+    audits = [run_pip_audit(args.locks, args.out), run_npm_audit(args.out)]
     for audit in audits:
         print("\n".join(report_lines(audit)))
     summary = [vars(a) for a in audits]
