@@ -85,6 +85,9 @@ fmt: venv
 
 # wrk drives the c=8 cells: the Python fallback client is slower than the servers it
 # measures (it caps Oxigraph's figures). Installed from Debian when we may; else a warning.
+# Then the load-and-soak run (bench/soak.py, issue 18): 32 clients for five minutes on
+# loopback (SOAK_ARGS=--seconds N; --quick: 30 s); it fails on an unexpected error or on
+# memory growth beyond the caches' bound.
 bench: venv stores
 	$(PIP_LOCKED) $(LOCK_BENCH)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \

@@ -21,6 +21,7 @@ import argparse
 import contextlib
 import http.client
 import json
+import os
 import random
 import signal
 import sys
@@ -241,6 +242,7 @@ def _ready(target: Target) -> bool:
 def run_load(target: Target, mix: Mix, opts: argparse.Namespace, sampler: MemorySampler) -> dict[str, Any]:
     """The clients from now for ``opts.seconds``; the tally and the load's start and end."""
     tally = Tally()
+    load_before = os.getloadavg()[0]
     start = sampler.now()
     deadline = time.monotonic() + opts.seconds
     normal = opts.clients - opts.runaway_clients
@@ -249,18 +251,28 @@ def run_load(target: Target, mix: Mix, opts: argparse.Namespace, sampler: Memory
         for i in range(normal)
     ]
     threads += [
-        threading.Thread(target=runaway_client, args=(target, mix, deadline, tally, opts.runaway_pause))
+        threading.Thread(
+            target=runaway_client, args=(target, mix, deadline, tally, opts.runaway_pause), daemon=True
+        )
         for _ in range(opts.runaway_clients)
     ]
     for thread in threads:
         thread.start()
     time.sleep(opts.seconds)
     end = sampler.now()
+    load_during = os.getloadavg()[0]
     for thread in threads:
         thread.join(CLIENT_TIMEOUT_S + 10)
     seconds = time.monotonic() - deadline + opts.seconds
     time.sleep(3)  # idle again: what the load left behind
-    return {"tally": tally, "start": start, "end": end, "after": sampler.now(), "seconds": seconds}
+    return {
+        "tally": tally,
+        "start": start,
+        "end": end,
+        "after": sampler.now(),
+        "seconds": seconds,
+        "load_average": [load_before, load_during],
+    }
 
 
 def report(run: dict[str, Any], sampler: MemorySampler, opts: argparse.Namespace) -> dict[str, Any]:
@@ -276,6 +288,9 @@ def report(run: dict[str, Any], sampler: MemorySampler, opts: argparse.Namespace
         "clients": opts.clients,
         "runaway_clients": opts.runaway_clients,
         "seconds": round(run["seconds"], 1),
+        #: The machine's 1-minute load average before the load and at its end (with the
+        #: clients, which share the machine: a shared machine shows here).
+        "load_average": [round(x, 2) for x in run["load_average"]],
         "settings": ", ".join(f"{k}={v}" for k, v in SOAK_SETTINGS.items())
         + f"; {http_workers} HTTP workers",
         "kinds": kind_rows(tally, run["seconds"]),

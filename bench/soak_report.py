@@ -170,7 +170,8 @@ def render(report: Mapping[str, Any]) -> str:
     http, query, tree = m["http"], m["query"], m["tree"]
     lines = [
         f"Soak: {report['clients']} clients ({report['runaway_clients']} sending runaway queries) for "
-        f"{report['seconds']:g} s against `itugraph serve` on loopback; settings: {report['settings']}",
+        f"{report['seconds']:g} s against `itugraph serve` on loopback; settings: {report['settings']}; "
+        f"machine load average (1 min) before and at the end: {report.get('load_average', '?')}",
         "",
         "| kind | requests | per s | ok | limit answers | errors | answers | p50 ms | p99 ms |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|",
