@@ -36,7 +36,10 @@ log = logging.getLogger("itugraph")
 def serve(project: Project, overrides: dict[str, Any]) -> None:
     """Build (or reuse the cached build), then serve until interrupted."""
     _configure_logging()
-    settings = load_settings(overrides)
+    try:
+        settings = load_settings(overrides)
+    except ValueError as exc:  # a bad ITUGRAPH_* variable: its name and value, no trace
+        raise InputError(str(exc), hint="fix that ITUGRAPH_* environment variable or option") from None
     remote_config(settings)  # a bad backend setting fails here, not in every HTTP worker
     _check_can_listen(settings.host, settings.port)
     built = build(project)
