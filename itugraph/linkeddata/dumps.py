@@ -249,9 +249,9 @@ def write_dump(lines: dict[str, list[bytes]], dump: DumpFile, out: BinaryIO) -> 
     prefixes = None if dump.suffix == "jsonld" else PREFIXES  # JSON-LD: no @context written
     try:
         ox.serialize(parsed, out, format=rep.format.oxigraph, prefixes=prefixes)
-    except BrokenPipeError:
-        raise
     except OSError as exc:  # e.g. "JSON-LD does not support RDF 1.2 yet" (triple terms)
+        if exc.errno is not None:  # the output failed (a full disk, a closed pipe): not the format
+            raise
         raise InputError(
             f"cannot write the {dump.graph} graph as {rep.format.name}: {exc}",
             hint="export in a format that can hold the whole graph (nt, ttl, nq or trig)",
