@@ -197,6 +197,7 @@ def dump_file(name: str) -> Response:
         abort(404)
     serving = state()
     dumps = dumps_of(serving.built)
+    dumps.sound(name)  # a damaged file (checksum) is removed here, and written again below
     path = _written(serving.built, dumps.folder / name, serving.settings.dump_wait)
     if path is None:
         return _still_writing(serving.built)
