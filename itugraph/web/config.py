@@ -77,7 +77,8 @@ class Settings:
     #: Bytes of linked-data documents each HTTP worker process keeps to send again without
     #: Flask (``itugraph.web.replay``); 0 turns that layer off.
     replay_cache_bytes: int = 64 * 1024 * 1024
-    #: Per-worker address-space limit in MB (0 = none).
+    #: Per-worker address-space limit in MB (0 = none), set once the worker's store is open;
+    #: below what a worker holds then (~200 MB) plus 64 MB, the server refuses to start.
     worker_memory_mb: int = 0
     #: Endpoint IRIs that SERVICE may call (empty = federation off); in the environment and
     #: overrides, a space-separated list.
@@ -150,6 +151,8 @@ def _checked(settings: Settings) -> Settings:
     """Values of the right type but outside their range are errors naming the setting."""
     if settings.rate_limit < 0:
         raise ValueError(f"setting RATE_LIMIT={settings.rate_limit!r} must be 0 (off) or a positive rate")
+    if settings.worker_memory_mb < 0:
+        raise ValueError(f"setting WORKER_MEMORY_MB={settings.worker_memory_mb!r} must be 0 (no limit) or MB")
     if settings.rate_burst < 1:
         raise ValueError(f"setting RATE_BURST={settings.rate_burst!r} must be at least 1")
     return settings
