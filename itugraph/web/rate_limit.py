@@ -173,6 +173,8 @@ class RateLimit:
                 "Retry-After": str(retry),
                 "X-Content-Type-Options": "nosniff",
                 "Content-Security-Policy": DATA_POLICY,
+                "Referrer-Policy": "strict-origin-when-cross-origin",
+                "Cache-Control": "no-store",
             },
         )
         seconds = time.perf_counter() - started
