@@ -5,6 +5,7 @@ never served."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from pathlib import Path
 
@@ -103,6 +104,20 @@ def test_a_damaged_dump_is_written_again_with_the_same_bytes(tmp_path: Path) -> 
     assert (folder / "asserted.nt.gz").read_bytes() == sound["asserted.nt.gz"]
     Dumps(folder, built.store_path).write_all()  # `itugraph release` goes this way
     assert {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")} == sound
+
+
+def test_a_damaged_dump_is_not_served_while_a_writer_holds_the_lock(tmp_path: Path) -> None:
+    built = build(Project.at(copy_fixture("tiny", tmp_path)))
+    folder = tmp_path / "dumps"
+    Dumps(folder, built.store_path).write_all()
+    _flip(folder / "asserted.nt.gz")
+    with (folder / ".lock").open("ab") as writer:  # another process writing the dumps
+        fcntl.flock(writer, fcntl.LOCK_EX)
+        assert Dumps(folder, built.store_path).sound("asserted.nt.gz", wait=False) is False
+        assert (folder / "asserted.nt.gz").is_file()  # left for now (the server answers 503)
+        fcntl.flock(writer, fcntl.LOCK_UN)
+    assert Dumps(folder, built.store_path).sound("asserted.nt.gz", wait=False) is False
+    assert not (folder / "asserted.nt.gz").exists()  # removed, to be written again
 
 
 # --- a live server -----------------------------------------------------------------------------

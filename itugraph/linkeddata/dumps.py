@@ -376,12 +376,17 @@ class Dumps:
         self._sums: dict[str, str] = {}
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, *, wait: bool = True) -> Iterator[bool]:
+        """The writers' lock; yields False (not held) when ``wait`` is off and a writer has it."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / ".lock").open("ab") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -392,10 +397,11 @@ class Dumps:
         finally:
             del store
 
-    def sound(self, name: str) -> bool:
+    def sound(self, name: str, *, wait: bool = True) -> bool:
         """Whether the file ``name`` is written and matches its recorded checksum (checked
         once per process); a damaged one is removed, under the writers' lock, so the next
-        ``path`` or ``write_all`` (or the server's writer) writes it again."""
+        ``path`` or ``write_all`` (or the server's writer) writes it again. Without ``wait``,
+        a damaged file a writer's lock keeps from removing is left (and False returned)."""
         if name in self._sums:
             return True
         target = self.folder / name
@@ -403,8 +409,8 @@ class Dumps:
             return False
         digest = _recorded(target)
         if digest is None:  # damaged or unrecorded: look again under the lock, then remove
-            with self._locked():
-                digest = matches_record(target)
+            with self._locked(wait=wait) as held:
+                digest = matches_record(target) if held else None
         if digest is not None:
             self._sums[name] = digest
         return digest is not None
