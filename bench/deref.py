@@ -7,6 +7,12 @@ renders each once and keeps it; the figure is the warm one, after one pass over 
 resources (whose time is reported too: the first render of each). Both servers run at once
 and take turns (``ROUNDS`` cells each, alternating), and the ratio is of their medians: the
 machine's load may change during the step, and then it changes for both.
+
+Where nginx is installed (``make stores``), a third server takes its turn: itugraph behind
+nginx configured as ``docs/deploy/nginx-cache.conf`` says (the deployment
+docs/deploy-linked-data.md describes), which answers repeated requests for a document from
+its HTTP cache without reaching Python. Its figure and ratio are reported apart
+(``itugraph-nginx``, ``ratio_nginx``): the bare server's ratio stays the headline.
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench import load as loadgen
-from bench import say
+from bench import nginx, say
 from bench.options import Options
-from bench.servers import post_query, start_server
+from bench.servers import free_port, post_query, start_server
 
 #: Resources dereferenced, spread evenly over the graph's /id/ subjects.
 RESOURCES = 200
@@ -62,6 +68,7 @@ def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path)
         return {"skipped": "global time budget spent"}
     out: dict[str, Any] = {"resources": 0, "rounds": ROUNDS}
     servers = {}
+    proxy: nginx.Nginx | None = None
     try:
         for name in ("oxigraph", "itugraph"):
             servers[name] = start_server(
@@ -73,12 +80,14 @@ def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path)
                 cap=opts.caps.start,
             )
         loads = _requests(servers["oxigraph"].url, servers["itugraph"].url, opts, out)
+        if nginx.available():
+            proxy = _behind_nginx(servers["itugraph"].url, logs, loads, opts, out)
         cells: dict[str, list[loadgen.LoadResult]] = {name: [] for name in loads}
         for _ in range(ROUNDS):
             for name, requests in loads.items():
                 cells[name].append(
                     loadgen.run_list(
-                        servers[name].url,
+                        proxy.url + "/sparql" if name == "itugraph-nginx" and proxy else servers[name].url,
                         requests,
                         concurrency=8,
                         seconds=max(2, opts.http_seconds),
@@ -91,12 +100,32 @@ def deref_phase(root: Path, ox_dir: Path, dump: Path, opts: Options, logs: Path)
     except Exception as exc:  # a failed cell is a result, never the end of the run
         out["error"] = f"{type(exc).__name__}: {exc}"
     finally:
+        if proxy is not None:
+            proxy.stop()
         for server in servers.values():
             server.stop()
-    itu, oxi = out.get("itugraph", {}).get("rps"), out.get("oxigraph", {}).get("rps")
-    if itu and oxi:
-        out["ratio"] = round(itu / oxi, 2)
+    oxi = out.get("oxigraph", {}).get("rps")
+    for name, key in (("itugraph", "ratio"), ("itugraph-nginx", "ratio_nginx")):
+        rps = out.get(name, {}).get("rps")
+        if rps and oxi:
+            out[key] = round(rps / oxi, 2)
     return out
+
+
+def _behind_nginx(
+    itu_url: str,
+    logs: Path,
+    loads: dict[str, list[loadgen.Request]],
+    opts: Options,
+    out: dict[str, Any],
+) -> nginx.Nginx:
+    """nginx in front of the itugraph server, its cache filled by one pass; adds its load."""
+    proxy = nginx.start(urlsplit(itu_url).netloc, logs / "deref-nginx", port=free_port())
+    gets = loads["itugraph"]
+    statuses = [_get(proxy.url + req.path, opts.caps.query) for req in gets]
+    out["itugraph-nginx_statuses"] = sorted(set(statuses))
+    loads["itugraph-nginx"] = gets
+    return proxy
 
 
 def _requests(

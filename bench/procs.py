@@ -18,7 +18,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import psutil
 
 PY = sys.executable
 BIN = Path(PY).parent
@@ -146,6 +149,20 @@ def timed(
     )
 
 
+def tree_rss_mb(proc: psutil.Process) -> float:
+    """RSS of ``proc`` and all its descendants, in MB (raises ``psutil.Error`` once it is gone).
+
+    A descendant that exits while it is being read counts as nothing.
+    """
+    import psutil
+
+    total = proc.memory_info().rss
+    for child in proc.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_info().rss
+    return total / 2**20
+
+
 class RssSampler:
     """Peak RSS of a process tree, sampled every 0.2 s in a thread."""
 
@@ -163,12 +180,7 @@ class RssSampler:
 
         while not self._stop.is_set():
             try:
-                procs = [self._proc, *self._proc.children(recursive=True)]
-                total = 0
-                for p in procs:
-                    with contextlib.suppress(psutil.Error):
-                        total += p.memory_info().rss
-                self.peak_mb = max(self.peak_mb, total / 2**20)
+                self.peak_mb = max(self.peak_mb, tree_rss_mb(self._proc))
             except psutil.Error:
                 return
             self._stop.wait(0.2)

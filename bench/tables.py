@@ -248,7 +248,19 @@ def _deref_line(w: Write, name: str, deref: dict[str, Any]) -> None:
         f"Oxigraph DESCRIBE {fmt(oxi.get('rps'))} req/s (p99 {fmt(oxi.get('p99_ms'), 2)} ms): "
         f"{fmt(deref.get('ratio'), 2)}x; first pass (one render each) "
         f"{fmt(deref.get('itugraph_first_pass_s'), 2)} s"
+        + _nginx_part(deref)
         + "".join(f"; {k}: {v}" for k, v in deref.items() if k.endswith("_error"))
+    )
+
+
+def _nginx_part(deref: dict[str, Any]) -> str:
+    """The figure of itugraph behind its documented nginx cache, where it was measured."""
+    proxied = deref.get("itugraph-nginx")
+    if not proxied:
+        return ""
+    return (
+        f"; behind nginx's cache (docs/deploy/nginx-cache.conf) {fmt(proxied.get('rps'))} req/s "
+        f"(p99 {fmt(proxied.get('p99_ms'), 2)} ms): {fmt(deref.get('ratio_nginx'), 2)}x"
     )
 
 

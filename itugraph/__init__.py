@@ -66,6 +66,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "ValidationFailedError": ("itugraph.errors", "ValidationFailedError"),
     "StoreError": ("itugraph.errors", "StoreError"),
     "CacheWriteError": ("itugraph.errors", "CacheWriteError"),
+    "OutputWriteError": ("itugraph.errors", "OutputWriteError"),
     "PublishError": ("itugraph.errors", "PublishError"),
 }
 
@@ -79,6 +80,7 @@ __all__ = [
     "InputError",
     "ItuGraphError",
     "NamedQuery",
+    "OutputWriteError",
     "OxigraphStore",
     "Project",
     "PublishError",
@@ -118,6 +120,7 @@ if TYPE_CHECKING:  # what mypy and editors see; at run time __getattr__ loads on
         InconsistencyError,
         InputError,
         ItuGraphError,
+        OutputWriteError,
         PublishError,
         QueryError,
         QueryParameterError,

@@ -10,7 +10,6 @@ place, so an interrupted build leaves no half-written entry behind.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from itugraph import __version__
 from itugraph.cache_checksums import damaged_files, file_checksums, file_sha256
-from itugraph.errors import CacheWriteError, InconsistencyError, ValidationFailedError
+from itugraph.errors import CacheWriteError, InconsistencyError, ValidationFailedError, disk_full
 from itugraph.load import Triple, load_triples
 from itugraph.project import Project
 from itugraph.store import OxigraphStore, write_store
@@ -234,9 +233,8 @@ def _save_validation(folder: Path, document: str | None) -> None:
 
 def _cache_write_error(cache_dir: Path, exc: OSError) -> CacheWriteError:
     """RocksDB's errors arrive as OSError without an errno: the reason is in the text."""
-    text = str(exc)
-    full = exc.errno == errno.ENOSPC or "No space left" in text
-    reason = "the disk is full" if full else (exc.strerror or text)
+    full = disk_full(exc)
+    reason = "the disk is full" if full else (exc.strerror or str(exc))
     return CacheWriteError(
         f"cannot write the build cache in {cache_dir}: {reason}",
         hint=(

@@ -7,6 +7,7 @@ to fix it, because the people reading them are data maintainers in a pull reques
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,6 +174,32 @@ class CacheWriteError(ItuGraphError):
 
     code = "CACHE_WRITE_FAILED"
     exit_code = 5
+
+
+class OutputWriteError(ItuGraphError):
+    """An output (``export -o`` FILE, a ``release`` folder) could not be written: a full disk,
+    a read-only folder. The target is as it was before (written beside it, renamed last)."""
+
+    code = "OUTPUT_WRITE_FAILED"
+    exit_code = 5
+
+    @classmethod
+    def writing(cls, target: Path, exc: OSError) -> OutputWriteError:
+        """The error for ``exc`` raised while writing ``target``."""
+        if disk_full(exc):
+            return cls(
+                f"cannot write {target}: the disk is full; nothing was written there",
+                hint="free space on that disk, or write the output to a folder on another one",
+            )
+        return cls(
+            f"cannot write {target}: {exc.strerror or exc}; nothing was written there",
+            hint="make the folder writable, or write the output to another folder",
+        )
+
+
+def disk_full(exc: OSError) -> bool:
+    """``ENOSPC`` (or EDQUOT), also when RocksDB reports it as text without an errno."""
+    return exc.errno in {errno.ENOSPC, errno.EDQUOT} or "No space left" in str(exc)
 
 
 class StoreError(ItuGraphError):

@@ -14,7 +14,6 @@ import logging
 import multiprocessing
 import os
 import queue
-import resource
 import signal
 import threading
 import time
@@ -30,6 +29,7 @@ from itugraph.errors import ItuGraphError, QueryError, QueryTimeoutError, QueryW
 from itugraph.formats import named
 from itugraph.results import Term
 from itugraph.store import GraphStore
+from itugraph.worker_memory import WorkerMemoryError, apply_limit, cap_malloc_arenas
 
 if TYPE_CHECKING:
     from itugraph.remote_store import RemoteStoreConfig
@@ -68,6 +68,10 @@ class ServerBusyError(ItuGraphError):
     code = "SERVER_BUSY"
 
 
+#: Seconds a worker may take to open its store before the memory-limit check gives up on it.
+WORKER_START_TIMEOUT = 60.0
+
+
 class QueryExecutor:
     """A fixed pool of query worker processes with a per-query time limit."""
 
@@ -92,6 +96,22 @@ class QueryExecutor:
         self.size = max(1, workers)
         for _ in range(self.size):
             self._idle.put(self._start_worker())
+        if memory_limit_mb:
+            self._check_memory_limit()
+
+    def _check_memory_limit(self) -> None:
+        """A limit too low for a worker to start is an error now (``WorkerMemoryError``),
+        not a crashed worker per query. Waits for one worker (its store opening: ~0.1 s)."""
+        worker = self._idle.get()
+        try:
+            worker.wait_ready(time.monotonic() + WORKER_START_TIMEOUT)
+        except WorkerMemoryError:
+            worker.stop()
+            self.close()
+            raise
+        except _WorkerLostError:  # a slow or failed start: the first query finds out
+            pass
+        self._idle.put(worker)
 
     def stream(self, request: QueryRequest, *, timeout: float) -> AnswerStream:
         """Start answering ``request``: returns once the worker has evaluated the query and
@@ -107,6 +127,9 @@ class QueryExecutor:
             ) from None
         try:
             kind, first, last = worker.start(request, deadline)
+        except WorkerMemoryError:
+            self._replace(worker)
+            raise
         except ItuGraphError:
             self._idle.put(worker)  # the query failed, the worker is fine
             raise
@@ -245,6 +268,8 @@ class _WorkerLostError(Exception):
 class _Worker:
     process: BaseProcess
     conn: Connection
+    #: Whether the worker's first message ("ready") was read.
+    ready: bool = False
 
     @classmethod
     def start_process(
@@ -269,6 +294,7 @@ class _Worker:
     def start(self, request: QueryRequest, deadline: float) -> tuple[str, bytes, bool]:
         """Send ``request``; once the worker starts writing: the answer's kind, its first
         chunk and whether that chunk is the whole answer."""
+        self.wait_ready(deadline)
         try:
             self.conn.send(request)
         except (OSError, BrokenPipeError) as exc:
@@ -279,6 +305,18 @@ class _Worker:
             kind, chunk = payload
             return kind, chunk, status == "whole"
         raise _unexpected(status, payload)
+
+    def wait_ready(self, deadline: float) -> None:
+        """Read the worker's first message (its store is open, its memory limit set); raise
+        ``WorkerMemoryError`` if it refused its memory limit."""
+        if self.ready:
+            return
+        status, payload = self._receive(deadline)
+        if status == "refused" and isinstance(payload, WorkerMemoryError):
+            raise payload
+        if status != "ready":
+            raise _unexpected(status, payload)
+        self.ready = True
 
     def next_chunk(self, deadline: float) -> tuple[bytes, bool]:
         """The next chunk of the answer and whether it is the last."""
@@ -356,7 +394,9 @@ def _worker_main(
 ) -> None:
     """Worker loop: open the store once, then answer requests until the pipe closes.
 
-    Messages to the parent (see :class:`_Sender`): ("whole", (kind, body)) for an answer of
+    First message: ("ready", None) once the store is open and the memory limit set, or
+    ("refused", WorkerMemoryError) when the limit leaves no room (the worker then exits).
+    Then, per request (see :class:`_Sender`): ("whole", (kind, body)) for an answer of
     one chunk; else ("head", (kind, chunk)), ("chunk", bytes)..., ("last", bytes). Or
     ("error", exception), when the query fails.
     """
@@ -367,9 +407,15 @@ def _worker_main(
         _exit_with_parent()  # before the memory limit, which a new thread's stack could exceed
         signal.signal(signal.SIGTERM, stop.on_sigterm)
     if memory_limit_mb:
-        limit = memory_limit_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cap_malloc_arenas()  # before RocksDB's threads: ~200 MB of address space, not ~500
     store: GraphStore = remote.open() if remote else OxigraphStore.open_read_only(Path(store_path), version)
+    if memory_limit_mb:  # after the store is open: RocksDB starts its threads with room
+        try:
+            apply_limit(memory_limit_mb)
+        except WorkerMemoryError as exc:
+            conn.send(("refused", exc))
+            return
+    conn.send(("ready", None))
     while not stop.requested:
         try:
             request = conn.recv()

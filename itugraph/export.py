@@ -11,7 +11,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from itugraph.build import pid_alive
-from itugraph.errors import InputError
+from itugraph.errors import InputError, OutputWriteError
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, PREFIXES
 from itugraph.rdf_formats import RdfFormat
 from itugraph.store import OxigraphStore
@@ -83,13 +83,15 @@ def export_to(
             f"refusing to overwrite the input file {target}",
             hint="write the export to another path (e.g. build/itu.ttl)",
         )
-    resolved.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(resolved)
     tmp = resolved.with_name(f".{resolved.name}.{os.getpid()}.tmp")
     try:
+        resolved.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(resolved)
         with tmp.open("wb") as out:
             write_export(store, selection, fmt, out, canonical=canonical)
         os.replace(tmp, resolved)
+    except OSError as exc:  # a full disk, a read-only folder: the target is as it was
+        raise OutputWriteError.writing(target, exc) from None
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -157,6 +157,7 @@ def worker(store_path: Path) -> Iterator[multiprocessing.connection.Connection]:
     parent, child = multiprocessing.Pipe()
     thread = threading.Thread(target=_worker_main, args=(child, str(store_path), "v1", None), daemon=True)
     thread.start()
+    assert parent.recv() == ("ready", None)  # the store is open
     try:
         yield parent
     finally:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from itugraph.errors import InputError
+from itugraph.errors import InputError, OutputWriteError
 from itugraph.export import SELECTIONS, export_quads, export_to, write_export
 from itugraph.load import Triple
 from itugraph.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
@@ -119,7 +119,7 @@ def test_a_failed_write_leaves_the_target_as_it_was(
         raise OSError("disk full")
 
     monkeypatch.setattr("itugraph.export.write_export", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputWriteError, match=f"cannot write {target}: disk full"):
         export_to(store, "inferred", format_named("ttl"), target, protected=[])
     assert target.read_text(encoding="utf-8") == "previous export\n"
     assert [p.name for p in tmp_path.iterdir()] == ["out.ttl"]

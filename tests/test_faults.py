@@ -112,6 +112,22 @@ def test_a_release_killed_at_any_moment_is_absent_or_whole(big_tiny: Path, tmp_p
     done = run_cli("--root", big_tiny, "release", "1.0.0", "--out", dist)
     assert done.returncode == 0 or "already exists" in done.stderr, done.stderr
     assert (dist / "1.0.0" / "SHA256SUMS").is_file()
+    assert [p.name for p in dist.iterdir()] == ["1.0.0"]  # what the killed runs left is removed
+
+
+def test_a_release_removes_what_killed_releases_left(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path / "project")
+    dist = tmp_path / "dist"
+    finished = subprocess.Popen([sys.executable, "-c", "pass"])
+    finished.wait()
+    left = dist / f".1.0.0.tmp-{finished.pid}"  # a process gone: a killed release's folder
+    running = dist / f".2.0.0.tmp-{os.getpid()}"  # a release still running: kept
+    for folder in (left, running):
+        (folder / "ontology").mkdir(parents=True)
+        (folder / "asserted.nt.gz").write_bytes(b"half")
+    done = run_cli("--root", root, "release", "1.0.0", "--out", dist)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in dist.iterdir()) == sorted(["1.0.0", running.name])
 
 
 def _flip_one_byte(path: Path) -> None:
@@ -157,3 +173,56 @@ def test_a_build_on_a_full_disk_fails_clearly_and_leaves_no_half_entry(tmp_path:
         again = run_cli("--root", root, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "-f", "csv")
         assert again.returncode == 0, again.stderr
         assert again.stdout.splitlines()[1].strip() == "49"
+
+
+def _sources(root: Path) -> dict[str, bytes]:
+    """Every file of a project but its build cache: what no failed output may touch."""
+    return {
+        str(p.relative_to(root)): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".itugraph" not in p.relative_to(root).parts
+    }
+
+
+def test_an_export_to_a_full_disk_fails_clearly_and_leaves_the_old_file(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path / "project")
+    assert run_cli("--root", root, "build").returncode == 0
+    sources = _sources(root)
+    with full_disk(tmp_path / "out") as out:
+        earlier = out / "graph.nt"
+        assert run_cli("--root", root, "export", "-f", "nt", "-o", earlier).returncode == 0
+        before = earlier.read_bytes()
+        fill_disk(out)
+        for target in (earlier, out / "new.ttl"):  # over an earlier export, and a new file
+            done = run_cli("--root", root, "export", "--inferred", "-f", "ttl", "-o", target)
+            assert done.returncode == 5, done.stderr  # OutputWriteError
+            assert f"cannot write {target}: the disk is full" in done.stderr
+            assert "Traceback" not in done.stderr and "format that can hold" not in done.stderr
+        assert earlier.read_bytes() == before  # not half-overwritten
+        assert sorted(p.name for p in out.iterdir()) == ["filler", "graph.nt"]  # no temporary file
+    assert _sources(root) == sources
+    again = run_cli("--root", root, "export", "-f", "nt", "-o", tmp_path / "elsewhere.nt")
+    assert again.returncode == 0 and (tmp_path / "elsewhere.nt").read_bytes() == before
+
+
+def test_a_release_to_a_full_disk_fails_clearly_and_leaves_earlier_releases(tmp_path: Path) -> None:
+    root = copy_fixture("tiny", tmp_path / "project")
+    with full_disk(tmp_path / "dist", size="4m") as dist:
+        first = run_cli("--root", root, "release", "1.0.0", "--out", dist)
+        assert first.returncode == 0, first.stderr
+        sums = (dist / "1.0.0" / "SHA256SUMS").read_text(encoding="utf-8")
+        released = {p: p.read_bytes() for p in (dist / "1.0.0").rglob("*") if p.is_file()}
+        sources = _sources(root)
+        fill_disk(dist)
+        done = run_cli("--root", root, "release", "1.1.0", "--out", dist)
+        assert done.returncode == 5, done.stderr
+        assert f"cannot write {dist / '1.1.0'}: the disk is full" in done.stderr
+        assert "Traceback" not in done.stderr
+        assert sorted(p.name for p in dist.iterdir()) == ["1.0.0", "filler"]  # no 1.1.0, no temporary
+        assert {p: p.read_bytes() for p in (dist / "1.0.0").rglob("*") if p.is_file()} == released
+        assert (dist / "1.0.0" / "SHA256SUMS").read_text(encoding="utf-8") == sums
+        assert _sources(root) == sources
+        (dist / "filler").unlink()
+        again = run_cli("--root", root, "release", "1.1.0", "--out", dist)
+        assert again.returncode == 0, again.stderr
+        assert (dist / "1.1.0" / "SHA256SUMS").is_file()

@@ -97,6 +97,7 @@ def test_every_format_by_accept_and_by_suffix(
     assert by_suffix.status == 200
     assert by_suffix.headers["content-type"].split(";")[0] == accept
     assert by_suffix.body == negotiated.body
+    assert "Accept" not in by_suffix.headers["vary"].split(", ")  # one representation only
     if suffix in {"trig", "nq"}:  # the named graphs are kept
         graphs = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
         assert "https://w3id.org/itugraph/graph/asserted" in graphs
@@ -130,6 +131,20 @@ def test_etag_and_304_before_rendering(server: LiveServer) -> None:
         headers={"Accept": "application/n-triples", "If-None-Match": etag},
     )
     assert other.status == 200  # another representation, another ETag
+
+
+def test_a_compressed_document_has_its_own_strong_etag(server: LiveServer) -> None:
+    """RFC 9110 §8.8.3: a strong ETag names one sequence of bytes, so the gzip answer's
+    differs from the identity answer's; either revalidates (the replay layer too)."""
+    url, turtle = server.url + "/id/sector/itu-t", {"Accept": "text/turtle"}
+    plain = http("GET", url, headers=turtle)
+    zipped = http("GET", url, headers={**turtle, "Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.headers["etag"] == plain.headers["etag"][:-1] + '-gzip"'
+    for _ in range(2):  # the app, then the replay layer
+        for held in (zipped.headers["etag"], plain.headers["etag"]):
+            again = http("GET", url, headers={**turtle, "Accept-Encoding": "gzip", "If-None-Match": held})
+            assert again.status == 304, held
 
 
 @pytest.mark.parametrize("suffix", ["html", *FORMATS])

@@ -104,6 +104,61 @@ def test_every_multilingual_label_has_a_sourced_claim() -> None:
         assert claims[key] and claims[key] <= sources, key
 
 
+PERIOD_RULE_PREFIXES = """
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX itu: <https://w3id.org/itugraph/def/itu#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+"""
+
+
+def _graph_store() -> ox.Store:
+    store = ox.Store()
+    store.extend(_graph_quads())
+    return store
+
+
+def test_study_group_names_follow_the_period_rule() -> None:
+    """A name read on an undated page labels only the newest period's group, never "high"."""
+    rows = list(
+        _graph_store().query(  # type: ignore[union-attr]
+            PERIOD_RULE_PREFIXES
+            + """
+        SELECT ?group ?name ?confidence ?successor ?dated WHERE {
+            ?group a itu:StudyGroup ; ?property ?name ; itu:hasClaim ?claim .
+            VALUES ?property { skos:prefLabel skos:altLabel }
+            FILTER (!LANGMATCHES(LANG(?name), "en"))
+            ?claim itu:claimProperty ?property ; itu:claimValue ?name ; itu:confidence ?confidence .
+            OPTIONAL { ?successor itu:continues ?group }
+            BIND (EXISTS { ?claim dcterms:source ?source . ?source dcterms:date ?date } AS ?dated)
+        }"""
+        )
+    )
+    assert len(rows) >= 10
+    assert not [r for r in rows if r["successor"] is not None], "a name sits on a past period's group"
+    undated_high = [r for r in rows if r["dated"].value == "false" and r["confidence"].value == "high"]
+    assert not undated_high
+    names = {(r["group"].value, r["name"].value) for r in rows}
+    assert (ITUID + "study-group/itu-t-sg17-2025-2028", "Commission d'études 17 de l'UIT-T") in names
+
+
+def test_non_english_study_group_titles_need_a_source_dated_in_the_period() -> None:
+    undated = list(
+        _graph_store().query(  # type: ignore[union-attr]
+            PERIOD_RULE_PREFIXES
+            + """
+        SELECT ?group ?title WHERE {
+            ?group a itu:StudyGroup ; itu:studyPeriod ?period ; itu:hasClaim ?claim .
+            ?claim itu:claimProperty dcterms:title ; itu:claimValue ?title ; dcterms:source ?source .
+            FILTER (!LANGMATCHES(LANG(?title), "en"))
+            ?period itu:activeFrom ?from ; itu:activeUntil ?until .
+            OPTIONAL { ?source dcterms:date ?date }
+            FILTER (!BOUND(?date) || YEAR(?date) < YEAR(?from) || YEAR(?date) > YEAR(?until))
+        }"""
+        )
+    )
+    assert not undated, "a study group's title in another language needs a source dated in its period"
+
+
 # --- serving over real HTTP ---------------------------------------------------------------
 
 

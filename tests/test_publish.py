@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,6 +168,94 @@ def test_a_publish_killed_half_way_leaves_the_old_version_and_the_next_one_clean
     assert code == 0, err
     after, graphs_now = live(store)
     assert after != before and versioned(store) == set(graphs_now.values())  # …and dropped
+
+
+#: Seed of the kill moments (change it to try others; a failure prints the moments).
+KILL_SEED = 1805
+KILLS = 5
+
+
+def _publish_process(server: StoreServer, grace: str) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "itugraph", "publish", *server.publish_args(), "--grace", grace]
+    argv += ["--chunk-triples", "2000"]
+    return subprocess.Popen(
+        argv, cwd=REPO, stderr=subprocess.PIPE, env={**os.environ, **server.env()}, start_new_session=True
+    )
+
+
+def _lines_with_times(process: subprocess.Popen[bytes]) -> tuple[list[tuple[float, str]], threading.Thread]:
+    """The process's stderr lines with the time each arrived, read by a thread."""
+    lines: list[tuple[float, str]] = []
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            lines.append((time.monotonic(), line.decode(errors="replace")))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def _first_line(lines: list[tuple[float, str]], process: subprocess.Popen[bytes]) -> float:
+    deadline = time.monotonic() + 300
+    while not lines and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert lines, "publish printed nothing"
+    return lines[0][0]
+
+
+def test_a_publish_killed_at_random_moments_never_serves_a_partial_version(
+    tmp_path: Path, local_counts: dict[str, int]
+) -> None:
+    """SIGKILL at seeded random moments of the load, verify, switch and drop steps (a 2 s
+    grace, so some kills land after the switch): the store serves the old version or the
+    new one, whole, never a mix; the next publish succeeds and drops every leftover."""
+    with oxigraph_server(tmp_path) as server:
+        reference = _publish_process(server, "2")
+        lines, reader = _lines_with_times(reference)
+        first = _first_line(lines, reference)
+        assert reference.wait(timeout=600) == 0
+        reader.join(timeout=10)
+        assert reference.stderr is not None
+        reference.stderr.close()
+        span = time.monotonic() - first  # from the first progress line to the end
+        moments = [round(random.Random(KILL_SEED + index).uniform(0, span), 2) for index in range(KILLS)]
+        outcomes = [_kill_and_check(server, moment, local_counts) for moment in moments]
+    print(f"kills at {moments} s of {span:.1f} s: the store served {outcomes}")
+    assert "old" in outcomes, f"no kill landed before the switch: {moments} over {span:.1f} s"
+
+
+def _short_name(graph: str) -> str:
+    return graph.rsplit("/", 1)[-1]
+
+
+def _kill_and_check(server: StoreServer, moment: float, local_counts: dict[str, int]) -> str:
+    before = live(server)
+    process = _publish_process(server, "2")
+    lines, reader = _lines_with_times(process)
+    first = _first_line(lines, process)
+    time.sleep(max(0.0, first + moment - time.monotonic()))
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    reader.join(timeout=10)
+    assert process.stderr is not None
+    process.stderr.close()
+    time.sleep(1)  # the store finishes the request in flight
+    said = "".join(line for _, line in lines)
+    now, graphs = live(server)
+    where = f"killed {moment} s after the first line; it had said:\n{said[-600:]}"
+    loaded = all(f"{_short_name(stable)} {n:,} triples" in said for stable, n in local_counts.items())
+    if not loaded:  # killed before every graph was loaded: the switch cannot have come
+        assert (now, graphs) == before, where
+    if "switch " in said:
+        assert now != before[0], where
+    for stable, graph in graphs.items():  # whatever is served is whole
+        assert count(server, graph) == local_counts[stable], where
+    code, _, err = publish(server)
+    assert code == 0, f"{where}\nthe next publish: {err}"
+    assert versioned(server) == set(live(server)[1].values()), where  # every leftover dropped
+    return "old" if now == before[0] else "new"
 
 
 def test_transient_errors_are_retried(store: StoreServer) -> None:

@@ -76,3 +76,8 @@ def test_report_on_the_itu_graph_shows_names_per_language_and_kind(cli: Cli) -> 
     assert rows["the ITU"]["zh"] == "1"
     assert (rows["elected post"]["total"], rows["elected post"]["zh"]) == ("5", "5")
     assert (rows["secretariat"]["ar"], rows["secretariat"]["fr"]) == ("1", "1")
+    # the third pass: names of the current ITU-T study groups (S939-S950), none on past periods
+    current = rows["study group, ITU-T study period 2025-2028"]
+    assert [current[lang] for lang in ("ar", "zh", "fr", "ru", "es")] == ["4", "0", "3", "1", "4"]
+    past = rows["study group, ITU-T study period 2022-2024"]
+    assert {past[lang] for lang in ("ar", "zh", "fr", "ru", "es")} == {"0"}

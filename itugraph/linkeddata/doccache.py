@@ -3,7 +3,8 @@
 Each (path, representation, variant) is rendered once per build and kept twice: in this
 process (a small LRU bounded by bytes) and on disk under the build's cache entry
 (``linkeddata-docs/``, written to a temporary file and renamed, so the several HTTP
-processes of a server share the renders and none reads a half-written file). The key
+processes of a server share the renders and none reads a half-written file; sealed with
+their SHA-256, so a damaged file is rendered again, ``itugraph.cache_checksums``). The key
 includes a fingerprint of the renderer (the linked-data modules and templates), so a
 new itugraph version never serves an old page from the same build entry.
 """
@@ -11,11 +12,12 @@ new itugraph version never serves an old page from the same build entry.
 from __future__ import annotations
 
 import hashlib
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+
+from itugraph.cache_checksums import read_sealed, write_sealed
 
 DOCS_DIR = "linkeddata-docs"
 
@@ -74,22 +76,14 @@ class DocumentCache:
     def _read(folder: Path | None, name: str) -> tuple[int, bytes] | None:
         if folder is None:
             return None
-        try:
-            data = (folder / DOCS_DIR / name[:2] / name).read_bytes()
-        except OSError:
+        data = read_sealed(folder / DOCS_DIR / name[:2] / name)  # None when damaged: rendered again
+        if data is None:
             return None
         status, _, body = data.partition(b"\n")
         return (int(status), body) if status.isdigit() else None
 
     @staticmethod
     def _write(folder: Path | None, name: str, value: tuple[int, bytes]) -> None:
-        if folder is None:
-            return
-        target = folder / DOCS_DIR / name[:2] / name
-        tmp = target.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}")
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(str(value[0]).encode() + b"\n" + value[1])
-            os.replace(tmp, target)
-        except OSError:  # a read-only build folder: memory only
-            tmp.unlink(missing_ok=True)
+        if folder is not None:  # a read-only or full build folder: memory only
+            data = str(value[0]).encode() + b"\n" + value[1]
+            write_sealed(folder / DOCS_DIR / name[:2] / name, data, warn=False)

@@ -45,6 +45,7 @@ from typing import Any, BinaryIO
 
 import pyoxigraph as ox
 
+from itugraph.cache_checksums import checksum_record, matches_record, record_checksum
 from itugraph.errors import InputError
 from itugraph.linkeddata.negotiate import BY_SUFFIX
 from itugraph.namespaces import (
@@ -255,9 +256,9 @@ def write_dump(lines: dict[str, list[bytes]], dump: DumpFile, out: BinaryIO) -> 
     prefixes = None if dump.suffix == "jsonld" else PREFIXES  # JSON-LD: no @context written
     try:
         ox.serialize(parsed, out, format=rep.format.oxigraph, prefixes=prefixes)
-    except BrokenPipeError:
-        raise
     except OSError as exc:  # e.g. "JSON-LD does not support RDF 1.2 yet" (triple terms)
+        if exc.errno is not None:  # the output failed (a full disk, a closed pipe): not the format
+            raise
         raise InputError(
             f"cannot write the {dump.graph} graph as {rep.format.name}: {exc}",
             hint="export in a format that can hold the whole graph (nt, ttl, nq or trig)",
@@ -298,11 +299,13 @@ def sha256_file(path: Path) -> str:
 
 
 def atomic_write(path: Path, writer: Callable[[BinaryIO], object]) -> None:
-    """Write ``path`` via a temporary file in its folder, renamed into place."""
+    """Write ``path`` via a temporary file in its folder, renamed into place; its SHA-256 is
+    recorded beside it first (``.NAME.sha256``), so a reader never sees a file without one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as out:
             writer(out)
+        record_checksum(path, of=tmp)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -389,12 +392,17 @@ class Dumps:
         self._sums: dict[str, str] = {}
 
     @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, *, wait: bool = True) -> Iterator[bool]:
+        """The writers' lock; yields False (not held) when ``wait`` is off and a writer has it."""
         self.folder.mkdir(parents=True, exist_ok=True)
         with (self.folder / ".lock").open("ab") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
             try:
-                yield
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -408,11 +416,29 @@ class Dumps:
         finally:
             del store
 
+    def sound(self, name: str, *, wait: bool = True) -> bool:
+        """Whether the file ``name`` is written and matches its recorded checksum (checked
+        once per process); a damaged one is removed, under the writers' lock, so the next
+        ``path`` or ``write_all`` (or the server's writer) writes it again. Without ``wait``,
+        a damaged file a writer's lock keeps from removing is left (and False returned)."""
+        if name in self._sums:
+            return True
+        target = self.folder / name
+        if not target.is_file():
+            return False
+        digest = _recorded(target)
+        if digest is None:  # damaged or unrecorded: look again under the lock, then remove
+            with self._locked(wait=wait) as held:
+                digest = matches_record(target) if held else None
+        if digest is not None:
+            self._sums[name] = digest
+        return digest is not None
+
     def path(self, name: str) -> Path:
         """The file ``name`` (a dump, ``context.jsonld``, ``void.ttl`` or ``SHA256SUMS``),
-        written if need be."""
+        written if need be (or written again, if damaged)."""
         target = self.folder / name
-        if target.is_file():
+        if self.sound(name):
             return target
         if name in {SUMS, VOID_FILE}:
             self.write_all()
@@ -432,17 +458,17 @@ class Dumps:
         """Every dump, the context, ``void.ttl`` (with each dump's size and checksum) and
         ``SHA256SUMS`` of them all, reading the store at most once."""
         with self._locked():
-            missing = [d for d in dump_files() if not (self.folder / d.name).is_file()]
+            missing = [d for d in dump_files() if not self._sound_locked(d.name)]
             if missing:
                 lines = self._lines()
                 for dump in missing:
                     write_gzipped(lines, dump, self.folder / dump.name)
                 del lines
-            if not (self.folder / CONTEXT).is_file():
+            if not self._sound_locked(CONTEXT):
                 atomic_write(self.folder / CONTEXT, lambda out: out.write(_context_bytes()))
             names = [d.name for d in dump_files()] + [CONTEXT]
             if self.void is not None:
-                if not (self.folder / VOID_FILE).is_file():
+                if not self._sound_locked(VOID_FILE):
                     sizes = {
                         d.name: ((self.folder / d.name).stat().st_size, sha256_file(self.folder / d.name))
                         for d in dump_files()
@@ -450,16 +476,35 @@ class Dumps:
                     text = self.void(sizes)
                     atomic_write(self.folder / VOID_FILE, lambda out: out.write(text))
                 names.append(VOID_FILE)
-            if not (self.folder / SUMS).is_file():
+            if not self._sound_locked(SUMS):
                 sums = sums_text(self.folder, names).encode()
                 atomic_write(self.folder / SUMS, lambda out: out.write(sums))
         return [self.folder / n for n in [*names, SUMS]]
 
+    def _sound_locked(self, name: str) -> bool:
+        """``sound`` for a caller holding the lock (a damaged file is removed here)."""
+        if name in self._sums:
+            return True
+        digest = matches_record(self.folder / name)
+        if digest is not None:
+            self._sums[name] = digest
+        return digest is not None
+
     def checksum(self, name: str) -> str:
-        """SHA-256 of a written file (read once per process)."""
+        """SHA-256 of a written file, checked against its record (read once per process)."""
         if name not in self._sums:
-            self._sums[name] = sha256_file(self.path(name))
-        return self._sums[name]
+            self.path(name)
+        return self._sums.get(name) or sha256_file(self.folder / name)
+
+
+def _recorded(path: Path) -> str | None:
+    """``path``'s SHA-256 if it equals its record; None otherwise (nothing removed)."""
+    try:
+        expected = checksum_record(path).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    actual = sha256_file(path)
+    return actual if actual == expected else None
 
 
 def sums_text(folder: Path, names: Iterable[str]) -> str:

@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from itugraph.build import build
-from itugraph.errors import InputError
+from itugraph.build import build, pid_alive
+from itugraph.errors import InputError, OutputWriteError
 from itugraph.linkeddata.dumps import (
     CONTEXT,
     SUMS,
@@ -174,6 +174,14 @@ def changelog(version: str, previous: str | None, old: list[bytes], new: list[by
 # --- the release ---------------------------------------------------------------------------
 
 
+def _remove_stale(out: Path) -> None:
+    """Delete what releases killed mid-write (SIGKILL: no ``finally``) left in ``out``:
+    ``.VERSION.tmp-PID`` folders whose process is gone. A release itself is never half-written."""
+    for stale in out.glob(".*.tmp-*") if out.is_dir() else []:
+        if stale.is_dir() and not pid_alive(stale.name.rsplit("-", 1)[-1]):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def release(
     project: Project,
     version: str,
@@ -183,6 +191,7 @@ def release(
 ) -> Path:
     """Write release ``version`` of ``project`` into ``out/version``; returns the folder."""
     semver(version)
+    _remove_stale(out)
     target = out / version
     if target.exists():
         raise InputError(
@@ -200,11 +209,11 @@ def release(
     built = build(project)
     cache = built.path / DUMPS_DIR
     dumps_for(built).write_all()
-    out.mkdir(parents=True, exist_ok=True)
     tmp = out / f".{version}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
     try:
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
         for name in [d.name for d in dump_files()] + [CONTEXT]:
             shutil.copyfile(cache / name, tmp / name)
         facts = dataclasses.replace(facts_for(built, cache), release=version)
@@ -239,6 +248,8 @@ def release(
                 hint="releases are never overwritten: choose a new version",
             )
         os.replace(tmp, target)
+    except OSError as exc:  # a full disk, a read-only folder: no release folder, none half-written
+        raise OutputWriteError.writing(target, exc) from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target

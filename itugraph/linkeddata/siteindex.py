@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import os
 import threading
 import unicodedata
 from collections import defaultdict
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from itugraph.cache_checksums import read_sealed, write_sealed
 from itugraph.linkeddata.describe import LABEL_PREDICATES, SEARCH_PREDICATES
 from itugraph.namespaces import GRAPH_ASSERTED, ITUID, RDF
 from itugraph.store import GraphStore
@@ -174,20 +174,16 @@ def site_index(store: GraphStore, build_path: Path) -> SiteIndex:
             return _LOADED[key]
         file = build_path / INDEX_FILE
         index = None
+        kept = read_sealed(file)  # None when missing or damaged
         try:
-            data = json.loads(file.read_text(encoding="utf-8"))
+            data = json.loads(kept) if kept is not None else {}
             if data.get("format") == INDEX_FORMAT:
                 index = SiteIndex.from_json(data)
-        except (OSError, ValueError, KeyError, AssertionError):
+        except (ValueError, KeyError, AssertionError):
             index = None
         if index is None:
             index = make_index(store)
-            tmp = build_path / f".{INDEX_FILE}.{os.getpid()}.{threading.get_ident()}"
-            try:
-                tmp.write_text(json.dumps(index.to_json(), ensure_ascii=False), encoding="utf-8")
-                os.replace(tmp, file)
-            except OSError:
-                tmp.unlink(missing_ok=True)
+            write_sealed(file, json.dumps(index.to_json(), ensure_ascii=False).encode(), warn=False)
         _LOADED.clear()
         _LOADED[key] = index
         return index

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +28,7 @@ import pyoxigraph as ox
 
 from itugraph import __version__
 from itugraph.build import Build
+from itugraph.cache_checksums import read_sealed, write_sealed
 from itugraph.linkeddata.dumps import CONTEXT, SUMS, DumpFile, Dumps, dump_files
 from itugraph.linkeddata.urls import PUBLIC_BASE, is_ours
 from itugraph.namespaces import (
@@ -257,8 +257,9 @@ def facts_for(
     (pinned to it), from ``folder/void.json`` or computed once and kept there."""
     path = folder / FACTS_FILE
     key = publication.id if publication is not None else built.key
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
+    kept = read_sealed(path)  # None when missing or damaged: computed again
+    if kept is not None:
+        data = json.loads(kept)
         if data.get("key") == key:
             for name in ("classes", "properties", "licences", "rights"):
                 data[name] = [tuple(x) for x in data[name]]
@@ -269,21 +270,10 @@ def facts_for(
         facts = dataclasses.replace(
             facts, version=publication.dataset_version, key=key, built_at=publication.built_at
         )
-    _keep_facts(facts, folder, path)
+    # Kept for the next process; a cache that cannot be written (a full disk) costs their
+    # computation again (a warning), never the answer.
+    write_sealed(path, json.dumps(dataclasses.asdict(facts), indent=1).encode())
     return facts
-
-
-def _keep_facts(facts: VoidFacts, folder: Path, path: Path) -> None:
-    """Keep the facts for the next process; a cache that cannot be written (a full disk)
-    costs their computation again, never the answer."""
-    tmp = folder / f".{FACTS_FILE}.{os.getpid()}.tmp"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(dataclasses.asdict(facts), indent=1), encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("cannot keep the dataset facts in %s: %s", folder, exc.strerror or exc)
-        tmp.unlink(missing_ok=True)
 
 
 # --- rendering ---------------------------------------------------------------------------

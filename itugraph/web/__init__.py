@@ -34,6 +34,7 @@ from itugraph.web.client_slots import ClientSlots
 from itugraph.web.config import Settings, load_settings, remote_config
 from itugraph.web.hooks import install_hooks
 from itugraph.web.metrics import Metrics
+from itugraph.web.rate_limit import RateLimit, RateTable
 from itugraph.web.replay import ReplayCache, ReplayLog
 from itugraph.web.result_cache import ResultCache
 from itugraph.web.state import ServingState
@@ -101,4 +102,7 @@ def create_app(
         ReplayLog(logging.getLogger("itugraph.access")),
         generation=lambda: backend.version,
     )
+    if config.rate_limit:  # outside the replay layer: replayed documents count too
+        table = RateTable(config.rate_limit, config.rate_burst, config.metrics_dir)
+        app.wsgi_app = RateLimit(app.wsgi_app, table, config.trusted_proxies, metrics)  # type: ignore[method-assign]
     return app

@@ -2,10 +2,11 @@
 
 Query workers are few (``ITUGRAPH_WORKERS`` per HTTP process); one client sending ten
 runaway queries would hold every worker until the time limit and starve everyone else. With
-``ITUGRAPH_MAX_QUERIES_PER_CLIENT`` set, a client (by its address) holding that many slots
-gets 429 ``CLIENT_BUSY`` at once, with ``Retry-After``: refused, not queued, so its requests
-do not hold the HTTP threads either. Off by default (0): behind a reverse proxy every client
-has the proxy's address, so the operator turns it on where addresses are the clients'.
+``ITUGRAPH_MAX_QUERIES_PER_CLIENT`` set, a client (by its address, ``client_address.py``:
+behind a proxy listed in ``ITUGRAPH_TRUSTED_PROXIES``, the address it forwards) holding that
+many slots gets 429 ``CLIENT_BUSY`` at once, with ``Retry-After``: refused, not queued, so
+its requests do not hold the HTTP threads either. Off by default (0): behind a reverse proxy
+not declared trusted every client has the proxy's address.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itugraph.sparql_text import MAX_QUERY_DEPTH
+from itugraph.web.client_address import parse_networks
 
 if TYPE_CHECKING:
     from itugraph.remote_store import RemoteStoreConfig
@@ -61,12 +62,23 @@ class Settings:
     #: get 429 ``CLIENT_BUSY``. 0 = no limit (the default: behind a proxy all clients share
     #: the proxy's address).
     max_queries_per_client: int = 0
+    #: Requests per second one client (by address) may make, over all HTTP worker processes;
+    #: more get 429 ``RATE_LIMITED`` with ``Retry-After``. 0 = no limit (the default).
+    rate_limit: float = 0.0
+    #: Requests a client may make at once before ``rate_limit`` paces it (a page with its
+    #: scripts and styles, a notebook's first queries).
+    rate_burst: int = 30
+    #: Reverse proxies (addresses or networks, space-separated in the environment) whose
+    #: ``X-Forwarded-For`` names the client for the per-client limits; empty: the peer
+    #: address is the client, and ``X-Forwarded-For`` is ignored.
+    trusted_proxies: frozenset[str] = frozenset()
     #: Result cache size, in bytes of serialised results kept in memory.
     cache_bytes: int = 64 * 1024 * 1024
     #: Bytes of linked-data documents each HTTP worker process keeps to send again without
     #: Flask (``itugraph.web.replay``); 0 turns that layer off.
     replay_cache_bytes: int = 64 * 1024 * 1024
-    #: Per-worker address-space limit in MB (0 = none).
+    #: Per-worker address-space limit in MB (0 = none), set once the worker's store is open;
+    #: below what a worker holds then (~200 MB) plus 64 MB, the server refuses to start.
     worker_memory_mb: int = 0
     #: Endpoint IRIs that SERVICE may call (empty = federation off); in the environment and
     #: overrides, a space-separated list.
@@ -89,8 +101,8 @@ class Settings:
     #: Seconds a front end trusts the store's pointer graph before reading it again; keep it
     #: well below ``itugraph publish --grace``.
     pointer_ttl: float = 1.0
-    #: Folder where the HTTP worker processes keep their counters for ``/metrics`` (set by
-    #: ``itugraph serve``; None: this process counts alone).
+    #: Folder where the HTTP worker processes keep their counters for ``/metrics`` and the
+    #: rate limit's table (set by ``itugraph serve``; None: this process counts alone).
     metrics_dir: Path | None = None
 
     def replace(self, **changes: Any) -> Settings:
@@ -132,7 +144,18 @@ def load_settings(
         values[NAMES[key]] = value
     current = base or Settings()
     converted = {name: _convert(name, value, getattr(current, name)) for name, value in values.items()}
-    return dataclasses.replace(current, **converted)
+    return _checked(dataclasses.replace(current, **converted))
+
+
+def _checked(settings: Settings) -> Settings:
+    """Values of the right type but outside their range are errors naming the setting."""
+    if settings.rate_limit < 0:
+        raise ValueError(f"setting RATE_LIMIT={settings.rate_limit!r} must be 0 (off) or a positive rate")
+    if settings.worker_memory_mb < 0:
+        raise ValueError(f"setting WORKER_MEMORY_MB={settings.worker_memory_mb!r} must be 0 (no limit) or MB")
+    if settings.rate_burst < 1:
+        raise ValueError(f"setting RATE_BURST={settings.rate_burst!r} must be at least 1")
+    return settings
 
 
 def _convert(name: str, value: Any, default: Any) -> Any:
@@ -140,12 +163,18 @@ def _convert(name: str, value: Any, default: Any) -> Any:
     try:
         if name == "service_allow":
             return frozenset(value.split() if isinstance(value, str) else value)
+        if name == "trusted_proxies":
+            return parse_networks(value)
         if name == "metrics_dir":
             return Path(value) if value not in (None, "") else None
         if isinstance(default, bool) or not isinstance(default, int | float | str):
             return value
         return type(default)(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError) as exc:
+        if name == "trusted_proxies":
+            raise ValueError(
+                f"setting TRUSTED_PROXIES={value!r} must list IP addresses or networks: {exc}"
+            ) from None
         raise ValueError(f"setting {name.upper()}={value!r} must be a {type(default).__name__}") from None
 
 

@@ -4,12 +4,15 @@ Every document route (resources, listings, ontology, shapes, named graphs, VoID,
 index) answers through :func:`send_document`, so the caching and the headers a crawler
 relies on are the same everywhere:
 
-* ``Vary: Accept`` on a negotiated answer (not on a suffix URL: it has one representation);
+* ``Vary: Accept`` on a negotiated answer (not on a suffix URL: it has one representation;
+  ``ONE_REPRESENTATION`` tells the response hooks not to add it);
 * ``Content-Location``: the suffix URL of the representation sent (200 with
   ``Content-Location`` rather than a 303: ``docs/decisions.md``);
 * ``Link: <…ttl>; rel="alternate"; type="text/turtle"`` for every other representation;
 * a strong ``ETag`` from the build version, the path and the representation (a document
-  cannot change within a build), ``Cache-Control``, and ``304`` on ``If-None-Match``;
+  cannot change within a build), ``Cache-Control``, and ``304`` on ``If-None-Match``; a
+  compressed answer's ETag ends in ``-gzip``/``-deflate`` (RFC 9110 §8.8.3: a strong
+  validator names one sequence of bytes), and either form revalidates;
 * for a document whose HTML picks labels by ``Accept-Language``: ``variant`` (the language
   chosen) goes into the ETag and ``Vary`` names ``Accept-Language`` too.
 
@@ -28,6 +31,11 @@ from itugraph.linkeddata.urls import absolute
 from itugraph.web.generation import current
 from itugraph.web.replay import ENDPOINT, REPLAYABLE
 from itugraph.web.state import state
+
+#: The environ key a document without negotiation sets (a suffix URL): no ``Vary: Accept``.
+ONE_REPRESENTATION = "itugraph.one_representation"
+#: What the response hooks append to a document's ETag when they compress it.
+ENCODED_ETAG = {"gzip": "-gzip", "deflate": "-deflate"}
 
 
 def base_url() -> str:
@@ -57,8 +65,10 @@ def not_modified(
 
     Called before rendering, so a revalidation costs no rendering at all.
     """
-    etag = document_etag(base_path, rep, variant)
-    if etag in request.if_none_match:
+    identity = document_etag(base_path, rep, variant)
+    held = (identity, *(identity + suffix for suffix in ENCODED_ETAG.values()))
+    etag = next((tag for tag in held if tag in request.if_none_match), None)
+    if etag is not None:
         # The type is dropped on the wire (werkzeug strips entity headers from a 304) but
         # tells the security hook this is the document's answer: its CSP and CORS headers,
         # which a cross-origin revalidation needs.
@@ -122,6 +132,8 @@ def _headers(
     vary = (["Accept"] if negotiated else []) + (["Accept-Language", "Cookie"] if vary_language else [])
     if vary:
         response.headers["Vary"] = ", ".join(vary)
+    if not negotiated:
+        request.environ[ONE_REPRESENTATION] = True
     root = base_url()
     response.headers["Content-Location"] = absolute(suffixed(base_path, rep.suffix), root)
     response.headers["Link"] = ", ".join(

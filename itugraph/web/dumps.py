@@ -213,6 +213,10 @@ def dump_file(name: str) -> Response:
         abort(404)
     serving, generation = state(), current()
     dumps = dumps_of(serving.built, generation)
+    # A damaged file (checksum) is removed here and written again below; one the dumps writer's
+    # lock keeps from removing (it is writing) is not served either: the client retries.
+    if not dumps.sound(name, wait=False) and (dumps.folder / name).is_file():
+        return _still_writing(generation)
     path = _written(serving.built, generation, dumps.folder / name, serving.settings.dump_wait)
     if path is None:
         return _still_writing(generation)

@@ -10,6 +10,7 @@ import json
 import logging
 
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException
 
 from itugraph.errors import ItuGraphError, StoreError
@@ -38,12 +39,22 @@ def error_response(
     status: int, code: str, message: str, hint: str | None = None, headers: dict[str, str] | None = None
 ) -> Response:
     """Render an error in JSON when the client prefers it, else as plain text."""
+    return render_error(request.accept_mimetypes, status, code, message, hint, headers)
+
+
+def render_error(
+    accept: MIMEAccept,
+    status: int,
+    code: str,
+    message: str,
+    hint: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """``error_response`` for the ``Accept`` header given (WSGI middleware has no Flask request)."""
     wants_json = (
-        request.accept_mimetypes.best_match(
-            ["text/plain", "application/json", "application/sparql-results+json"]
-        )
+        accept.best_match(["text/plain", "application/json", "application/sparql-results+json"])
         != "text/plain"
-        and request.accept_mimetypes.accept_json
+        and accept.accept_json
     )
     if wants_json:
         body = json.dumps({"code": code, "status": status, "message": message, "hint": hint})

@@ -13,6 +13,8 @@ from typing import cast
 
 from flask import Flask, Response, g, request
 
+from itugraph.web.documents import ENCODED_ETAG, ONE_REPRESENTATION
+from itugraph.web.replay import REPLAYABLE
 from itugraph.web.security import install_security
 from itugraph.web.state import state
 
@@ -39,7 +41,8 @@ PRECOMPRESSED = frozenset({"application/gzip", "application/zip", "image/png", "
 
 
 def _compress(response: Response) -> Response:
-    response.headers["Vary"] = _vary(response.headers.get("Vary"))
+    negotiated = ONE_REPRESENTATION not in request.environ
+    response.headers["Vary"] = _vary(response.headers.get("Vary"), accept=negotiated)
     if (
         response.status_code != 200
         or "Content-Encoding" in response.headers
@@ -72,21 +75,29 @@ def _compress(response: Response) -> Response:
         body = _encode(raw, encoding)
     response.set_data(body)
     response.headers["Content-Encoding"] = encoding
+    if request.environ.get(REPLAYABLE):  # a document: its strong ETag names these bytes
+        tag, weak = response.get_etag()
+        if tag and not weak:
+            response.set_etag(tag + ENCODED_ETAG[encoding])
     return response
 
 
-def _vary(existing: str | None) -> str:
-    """``Vary`` with Accept and Accept-Encoding added once (a plain string: cheaper than
-    werkzeug's HeaderSet, which re-serialises the header on every change).
+def _vary(existing: str | None, *, accept: bool = True) -> str:
+    """``Vary`` with Accept (unless the answer has one representation: a suffix URL) and
+    Accept-Encoding added once (a plain string: cheaper than werkzeug's HeaderSet, which
+    re-serialises the header on every change).
 
     >>> _vary("Origin, accept")
     'Origin, accept, Accept-Encoding'
+    >>> _vary(None, accept=False)
+    'Accept-Encoding'
     """
+    added = ("Accept", "Accept-Encoding") if accept else ("Accept-Encoding",)
     if not existing:
-        return "Accept, Accept-Encoding"
+        return ", ".join(added)
     names = [name.strip() for name in existing.split(",") if name.strip()]
     known = {name.lower() for name in names}
-    names += [name for name in ("Accept", "Accept-Encoding") if name.lower() not in known]
+    names += [name for name in added if name.lower() not in known]
     return ", ".join(names)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from flask import Blueprint, Response, render_template, request, url_for
 
+from itugraph.cache_checksums import read_sealed, write_sealed
 from itugraph.linkeddata.negotiate import Representation, alternates, choose, split_suffix
 from itugraph.linkeddata.ontology_docs import document_model, ontology_document
 from itugraph.linkeddata.ontology_docs_graph import DISPLAY_PREFIXES, Triple
@@ -169,19 +169,13 @@ RENDERER = _renderer_key()
 
 
 def _cached_file(file: Path, render: Callable[[], str]) -> bytes:
-    """``file``'s bytes, rendering and writing it atomically first if it is missing."""
-    try:
-        return file.read_bytes()
-    except OSError:
-        pass
+    """``file``'s bytes, rendering and writing it atomically (sealed) first if it is missing
+    or damaged."""
+    kept = read_sealed(file)  # None when missing or damaged
+    if kept is not None:
+        return kept
     body = render().encode("utf-8")
-    tmp = file.with_name(f".{file.name}.{os.getpid()}.{threading.get_ident()}")
-    try:
-        tmp.write_bytes(body)
-        os.replace(tmp, file)
-    except OSError as exc:  # a read-only cache entry: keep it in memory only
-        log.warning("cannot keep %s: %s", file, exc)
-        tmp.unlink(missing_ok=True)
+    write_sealed(file, body)  # a read-only or full cache entry: served from memory only
     return body
 
 

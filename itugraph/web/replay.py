@@ -71,8 +71,13 @@ class Answer:
             environ.get(key, "") == value for key, value in self.varies
         )
 
-    def not_modified(self) -> Headers:
-        return [(name, value) for name, value in self.headers if name.lower() not in _DROPPED_FROM_304]
+    def not_modified(self, etag: str) -> Headers:
+        """The headers of the ``304`` to a client holding ``etag``."""
+        return [
+            (name, etag if name.lower() == "etag" else value)
+            for name, value in self.headers
+            if name.lower() not in _DROPPED_FROM_304
+        ]
 
 
 class ReplayCache:
@@ -123,8 +128,9 @@ class ReplayCache:
     def _replay(
         self, answer: Answer, environ: dict[str, Any], start_response: StartResponse, started: float
     ) -> Iterable[bytes]:
-        if answer.etag is not None and _etag_matches(environ.get("HTTP_IF_NONE_MATCH", ""), answer.etag):
-            status, headers, body = "304 Not Modified", answer.not_modified(), b""
+        held = None if answer.etag is None else _held(environ.get("HTTP_IF_NONE_MATCH", ""), answer.etag)
+        if held is not None:
+            status, headers, body = "304 Not Modified", answer.not_modified(held), b""
         else:
             status, headers, body = answer.status, answer.headers, answer.body
         start_response(status, headers)
@@ -260,15 +266,23 @@ def _answer(environ: dict[str, Any], status: str, headers: Headers, body: bytes,
     return Answer(varies, generation, status, headers, body, etag, environ.get(ENDPOINT, "replay"))
 
 
-def _etag_matches(if_none_match: str, etag: str) -> bool:
-    """``If-None-Match`` per RFC 9110 §13.1.2: ``*`` or any listed tag, compared weakly.
+#: A compressed document's ETag is its identity ETag plus one of these (``documents``).
+_ENCODED = ('-gzip"', '-deflate"')
 
-    >>> _etag_matches('W/"a", "b"', '"a"'), _etag_matches('"c"', '"a"'), _etag_matches("*", '"a"')
-    (True, False, True)
+
+def _held(if_none_match: str, etag: str) -> str | None:
+    """The ETag of ``If-None-Match`` (RFC 9110 §13.1.2, weak comparison) that ``etag``
+    satisfies, else None: ``*``, the tag itself, or, for a compressed document, the ETag of
+    its identity encoding (as ``documents.not_modified`` accepts it).
+
+    >>> _held('W/"a", "b"', '"a"'), _held('"c"', '"a"'), _held("*", '"a"'), _held('"a"', '"a-gzip"')
+    ('"a"', None, '"a"', '"a"')
     """
     if not if_none_match:
-        return False
+        return None
     if if_none_match.strip() == "*":
-        return True
+        return etag
     bare = etag.removeprefix("W/")
-    return any(tag.strip().removeprefix("W/") == bare for tag in if_none_match.split(","))
+    forms = [bare] + [bare.removesuffix(end) + '"' for end in _ENCODED if bare.endswith(end)]
+    held = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return next((form for form in forms if form in held), None)

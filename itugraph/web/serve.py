@@ -27,6 +27,7 @@ from flask import Flask
 
 from itugraph.build import Build, build
 from itugraph.errors import InputError
+from itugraph.executor import QueryExecutor
 from itugraph.project import Project
 from itugraph.web.config import Settings, load_settings, remote_config
 
@@ -36,10 +37,21 @@ log = logging.getLogger("itugraph")
 def serve(project: Project, overrides: dict[str, Any]) -> None:
     """Build (or reuse the cached build), then serve until interrupted."""
     _configure_logging()
-    settings = load_settings(overrides)
+    try:
+        settings = load_settings(overrides)
+    except ValueError as exc:  # a bad ITUGRAPH_* variable: its name and value, no trace
+        raise InputError(str(exc), hint="fix that ITUGRAPH_* environment variable or option") from None
     remote_config(settings)  # a bad backend setting fails here, not in every HTTP worker
     _check_can_listen(settings.host, settings.port)
     built = build(project)
+    if settings.worker_memory_mb:  # too low for a worker to start: an error now, not in every worker
+        QueryExecutor(
+            built.store_path,
+            built.version,
+            workers=1,
+            memory_limit_mb=settings.worker_memory_mb,
+            remote=remote_config(settings),
+        ).close()
     processes = max(1, settings.http_workers)
     log.info(
         "itugraph %s listening on http://%s:%d/ (SPARQL at /sparql): %d HTTP worker "

@@ -31,6 +31,7 @@ from itugraph.errors import (
 from itugraph.executor import AnswerStream, QueryRequest, QueryResponse, ServerBusyError
 from itugraph.results import Term
 from itugraph.sparql_text import QueryText, check_query_text
+from itugraph.web.client_address import client_address, client_key
 from itugraph.web.config import Settings
 from itugraph.web.errors import ApiError, store_unavailable
 from itugraph.web.result_cache import ResultCache
@@ -151,7 +152,8 @@ def _dataset_version() -> str:
 
 def _start(query: QueryRequest, settings: Settings) -> AnswerStream:
     serving = state()
-    with serving.clients.slot(request.remote_addr or "") as free:
+    client = client_key(client_address(request.environ, settings.trusted_proxies))
+    with serving.clients.slot(client) as free:
         if not free:
             raise ApiError(
                 429,
