@@ -484,13 +484,18 @@ def test_label_queries_take_a_language(run) -> None:  # type: ignore[no-untyped-
 
 
 def test_35_name_coverage_by_language(run) -> None:  # type: ignore[no-untyped-def]
-    """Names per language and kind: every Sector is named in Arabic and Chinese; no study
-    group of the current periods has a name in another language than English yet."""
+    """Names per language and kind: every Sector is named in Arabic and Chinese; the ITU-T
+    study groups of 2025-2028 by the names of ITU's "at a glance" pages (none in Chinese);
+    past periods' groups in English only (a name read today labels the current period)."""
     rows = {r["kind"]: r for r in run("35-name-coverage-by-language")}
     assert (rows["sector"]["total"], rows["sector"]["ar"], rows["sector"]["zh"]) == ("3", "3", "3")
     assert rows["the ITU"]["ru"] == "1"
     studies = rows["study group, ITU-T study period 2025-2028"]
-    assert studies["total"] == studies["en"] == "10" and studies["fr"] == "0"
+    named = {lang: studies[lang] for lang in ("en", "ar", "fr", "es", "ru", "zh")}
+    assert studies["total"] == "10"
+    assert named == {"en": "10", "ar": "4", "fr": "3", "es": "4", "ru": "1", "zh": "0"}
+    past = rows["study group, ITU-T study period 2022-2024"]
+    assert past["total"] == past["en"] and {past[lang] for lang in ("ar", "fr", "es", "ru", "zh")} == {"0"}
 
 
 # --------------------------------------------------------------------------- issue 16: the views' data

@@ -244,5 +244,8 @@ def test_dumps_are_written_by_a_child_process_and_a_request_never_waits_long(tin
         assert reply.status == 200
         store = ox.Store.read_only(str(app.extensions["itugraph"].built.store_path))
         assert len(gzip.decompress(reply.body).splitlines()) == len(store)
-        sums = call(client, "GET", "/dumps/" + SUMS)
+        # The writer may still be finishing the other files: 503 + Retry-After until then.
+        while (sums := call(client, "GET", "/dumps/" + SUMS)).status == 503:
+            assert time.monotonic() < deadline, "the checksums were never written"
+            time.sleep(0.2)
         assert sums.status == 200 and "union.nq.gz" in sums.text
